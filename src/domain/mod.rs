@@ -1,0 +1,17 @@
+//! Pure types and rules of the plan. Nothing here does I/O.
+
+pub mod activation;
+pub mod alert;
+pub mod codes;
+pub mod delivery;
+pub mod log;
+pub mod machine;
+pub mod mask;
+pub mod pass;
+pub mod place;
+pub mod plate;
+pub mod text;
+pub mod time;
+pub mod unit;
+
+pub use codes::Code;

@@ -1,0 +1,263 @@
+//! The duty log: free-text entries, reading with filters, and the chain
+//! check.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, Row, params_from_iter, types::Value};
+
+use super::{Actor, LogDraft, Result, Store, StoreError};
+use crate::domain::Code;
+use crate::domain::log::{Entry, GENESIS, LogKind, TEXT_MAX_CHARS};
+use crate::domain::time::to_db;
+use crate::msg;
+
+/// One stored entry, with its hash.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LogRow {
+    pub seq: i64,
+    pub kind: String,
+    pub text: String,
+    pub officer: String,
+    pub os_user: String,
+    pub ssh_client: Option<String>,
+    pub recorded_at: String,
+    pub occurred_at: Option<String>,
+    pub subject: Option<String>,
+    pub corrects: Option<i64>,
+    /// The sequence number of a later entry that corrects this one.
+    pub corrected_by: Option<i64>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+const COLUMNS: &str = "seq, kind, text, officer, os_user, ssh_client, recorded_at, occurred_at,
+    subject, corrects, (SELECT MIN(c.seq) FROM duty_log c WHERE c.corrects = duty_log.seq), prev_hash, hash";
+
+fn row(r: &Row<'_>) -> rusqlite::Result<LogRow> {
+    Ok(LogRow {
+        seq: r.get(0)?,
+        kind: r.get(1)?,
+        text: r.get(2)?,
+        officer: r.get(3)?,
+        os_user: r.get(4)?,
+        ssh_client: r.get(5)?,
+        recorded_at: r.get(6)?,
+        occurred_at: r.get(7)?,
+        subject: r.get(8)?,
+        corrects: r.get(9)?,
+        corrected_by: r.get(10)?,
+        prev_hash: r.get(11)?,
+        hash: r.get(12)?,
+    })
+}
+
+/// Checks free text for a log entry: not blank, not too long.
+pub fn check_text(text: &str) -> Result<String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(StoreError::Refused(msg!(
+            "记录内容为空；请写下发生了什么。",
+            "The entry is empty; write what happened."
+        )));
+    }
+    let n = t.chars().count();
+    if n > TEXT_MAX_CHARS {
+        return Err(StoreError::Refused(msg!(
+            "记录过长（{n} 字），上限 {TEXT_MAX_CHARS} 字；请分成几条。",
+            "The entry is {n} characters long, more than the limit of {TEXT_MAX_CHARS}; split it into several entries."
+        )));
+    }
+    Ok(t.to_string())
+}
+
+impl Store {
+    /// A free-text entry (note, call, instruction), optionally saying when
+    /// it happened, optionally correcting an earlier entry.
+    pub fn add_entry(
+        &mut self,
+        actor: &Actor,
+        kind: LogKind,
+        text: &str,
+        occurred_at: Option<DateTime<Utc>>,
+        corrects: Option<i64>,
+    ) -> Result<i64> {
+        if !kind.is_free_text() {
+            let k = kind.code();
+            return Err(StoreError::Refused(msg!(
+                "“{k}” 类记录由系统生成，不能手写；请用 note、call 或 instruction。",
+                "Entries of kind \"{k}\" are written by the system; use note, call or instruction."
+            )));
+        }
+        let text = check_text(text)?;
+        if let Some(at) = occurred_at
+            && at > self.now() + chrono::Duration::minutes(5)
+        {
+            return Err(StoreError::Refused(msg!(
+                "发生时间在将来；请填写已经发生的时间。",
+                "The time it happened is in the future; give a time that has passed."
+            )));
+        }
+        if let Some(c) = corrects
+            && self.entry(c)?.is_none()
+        {
+            return Err(StoreError::NotFound(msg!(
+                "没有第 {c} 号记录，无法更正。",
+                "There is no entry number {c} to correct."
+            )));
+        }
+        let (_, seq) = self.change(actor, |w| {
+            w.log(LogDraft {
+                kind,
+                text,
+                occurred_at,
+                subject: None,
+                corrects,
+            })
+        })?;
+        Ok(seq)
+    }
+
+    pub fn entry(&self, seq: i64) -> Result<Option<LogRow>> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .query_row(&format!("SELECT {COLUMNS} FROM duty_log WHERE seq = ?1"), [seq], row)
+            .optional()?)
+    }
+
+    /// Entries matching `filter`, newest first.
+    pub fn log_list(&self, filter: &LogFilter) -> Result<Vec<LogRow>> {
+        let mut sql = format!("SELECT {COLUMNS} FROM duty_log WHERE 1=1");
+        let mut args: Vec<Value> = Vec::new();
+        if let Some(t) = filter.since {
+            sql.push_str(" AND recorded_at >= ?");
+            args.push(Value::Text(to_db(t)));
+        }
+        if let Some(t) = filter.until {
+            sql.push_str(" AND recorded_at < ?");
+            args.push(Value::Text(to_db(t)));
+        }
+        if let Some(k) = filter.kind {
+            sql.push_str(" AND kind = ?");
+            args.push(Value::Text(k.code().to_string()));
+        }
+        if let Some(g) = filter.grep.as_deref().filter(|g| !g.is_empty()) {
+            sql.push_str(" AND instr(text, ?) > 0");
+            args.push(Value::Text(g.to_string()));
+        }
+        if let Some(o) = filter.officer.as_deref().filter(|o| !o.is_empty()) {
+            sql.push_str(" AND officer = ?");
+            args.push(Value::Text(o.to_string()));
+        }
+        if let Some(b) = filter.before_seq {
+            sql.push_str(" AND seq < ?");
+            args.push(Value::Integer(b));
+        }
+        sql.push_str(" ORDER BY seq DESC LIMIT ?");
+        args.push(Value::Integer(filter.limit.unwrap_or(i64::MAX)));
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st
+            .query_map(params_from_iter(args), row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    pub fn log_count(&self) -> Result<i64> {
+        Ok(self.conn.query_row("SELECT COUNT(*) FROM duty_log", [], |r| r.get(0))?)
+    }
+
+    /// Walks the whole chain in order.
+    pub fn verify_log(&self) -> Result<Verification> {
+        verify(&self.conn)
+    }
+}
+
+/// Filters for [`Store::log_list`]; all optional.
+#[derive(Debug, Clone, Default)]
+pub struct LogFilter {
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    pub kind: Option<LogKind>,
+    pub grep: Option<String>,
+    pub officer: Option<String>,
+    /// For paging newest-first: only entries older than this one.
+    pub before_seq: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+/// The outcome of walking the chain.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Verification {
+    pub entries: i64,
+    pub head_seq: i64,
+    pub head_hash: String,
+    /// The first entry found wrong, and why.
+    pub first_bad: Option<(i64, String)>,
+}
+
+impl Verification {
+    pub fn ok(&self) -> bool {
+        self.first_bad.is_none()
+    }
+}
+
+/// Recomputes every hash and checks each link and each sequence number.
+pub fn verify(conn: &Connection) -> Result<Verification> {
+    let mut st = conn.prepare(
+        "SELECT seq, kind, text, officer, os_user, ssh_client, recorded_at, occurred_at,
+                subject, corrects, prev_hash, hash
+         FROM duty_log ORDER BY seq",
+    )?;
+    let mut rows = st.query([])?;
+    let mut expected_seq = 1i64;
+    let mut prev = GENESIS.to_string();
+    let mut n = 0i64;
+    let mut first_bad = None;
+    while let Some(r) = rows.next()? {
+        let seq: i64 = r.get(0)?;
+        let kind_code: String = r.get(1)?;
+        let stored_hash: String = r.get(11)?;
+        n += 1;
+        let bad = |why: String| Some((seq, why));
+        if seq != expected_seq {
+            first_bad = if seq > expected_seq {
+                Some((expected_seq, format!("entry {expected_seq} is missing (next is {seq})")))
+            } else {
+                bad(format!("entry {seq} is out of order"))
+            };
+            break;
+        }
+        let Some(kind) = LogKind::from_code(&kind_code) else {
+            first_bad = bad(format!("unknown kind {kind_code:?}"));
+            break;
+        };
+        let e = Entry {
+            seq,
+            kind,
+            text: r.get(2)?,
+            officer: r.get(3)?,
+            os_user: r.get(4)?,
+            ssh_client: r.get(5)?,
+            recorded_at: r.get(6)?,
+            occurred_at: r.get(7)?,
+            subject: r.get(8)?,
+            corrects: r.get(9)?,
+            prev_hash: r.get(10)?,
+        };
+        if e.prev_hash != prev {
+            first_bad = bad("its previous-hash does not match the entry before it".into());
+            break;
+        }
+        if e.hash() != stored_hash {
+            first_bad = bad("its content does not match its hash".into());
+            break;
+        }
+        prev = stored_hash;
+        expected_seq += 1;
+    }
+    Ok(Verification {
+        entries: n,
+        head_seq: expected_seq - 1,
+        head_hash: prev,
+        first_bad,
+    })
+}

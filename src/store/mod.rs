@@ -1,0 +1,540 @@
+//! The SQLite file every officer's session shares.
+//!
+//! All changes go through one door, [`Store::change`]: `BEGIN IMMEDIATE`,
+//! the change, its duty-log entry, commit. The schema's triggers refuse a
+//! change of any state table that does not point at the newest log entry,
+//! so a change without its log line cannot exist, and a change that fails
+//! rolls back its log line with it.
+
+pub mod activation;
+pub mod log;
+pub mod passes;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite_migration::{M, Migrations};
+
+use crate::domain::log::{Entry, GENESIS, LogKind};
+use crate::domain::time::to_db;
+use crate::msg;
+use crate::msg::Msg;
+
+/// What can go wrong in the store. `Refused` and the file errors are the
+/// user's to fix and carry a message for them; `Sqlite` is anything else.
+#[derive(Debug)]
+pub enum StoreError {
+    /// The database file does not exist.
+    Missing(PathBuf),
+    /// The file or its directory cannot be written by this user.
+    NotWritable(PathBuf),
+    /// This session is read-only.
+    ReadOnly,
+    /// Another session held the write lock longer than the busy timeout.
+    Busy,
+    /// A rule of the plan refused the change; nothing was written.
+    Refused(Msg),
+    /// The row asked for does not exist.
+    NotFound(Msg),
+    /// The file is not a supplydesk database, or is damaged.
+    NotADatabase(PathBuf, String),
+    Sqlite(rusqlite::Error),
+}
+
+impl StoreError {
+    pub fn message(&self) -> Msg {
+        match self {
+            StoreError::Missing(p) => {
+                let p = p.display();
+                msg!(
+                    "数据库 {p} 不存在；请先用 `supplydesk init` 创建，或用 `supplydesk demo` 生成演示数据。",
+                    "There is no database at {p}; create one with `supplydesk init` or fill one with `supplydesk demo`."
+                )
+            }
+            StoreError::NotWritable(p) => {
+                let p = p.display();
+                msg!(
+                    "无法写入数据库 {p}；请检查文件及其目录的权限（值班组需可写），或加 --read-only 只读打开。",
+                    "The database {p} cannot be written by this user; check the permissions of the file and its directory, or open it with --read-only."
+                )
+            }
+            StoreError::ReadOnly => msg!(
+                "当前为只读模式，不能修改；请去掉 --read-only 后重试。",
+                "This session is read-only, so nothing can be changed; start without --read-only to make changes."
+            ),
+            StoreError::Busy => msg!(
+                "数据库正被其他值班员写入，等待超时；未保存任何内容，请稍后重试。",
+                "Another session held the database for too long; nothing was saved, try again in a moment."
+            ),
+            StoreError::Refused(m) | StoreError::NotFound(m) => m.clone(),
+            StoreError::NotADatabase(p, why) => {
+                let p = p.display();
+                msg!(
+                    "{p} 不是可用的 supplydesk 数据库（{why}）；请检查 --db 路径。",
+                    "{p} is not a usable supplydesk database ({why}); check the --db path."
+                )
+            }
+            StoreError::Sqlite(e) => {
+                let e = e.to_string();
+                msg!("数据库错误：{e}；未保存任何内容。", "Database error: {e}; nothing was saved.")
+            }
+        }
+    }
+
+    pub fn refused(m: Msg) -> StoreError {
+        StoreError::Refused(m)
+    }
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message().en)
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode;
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy,
+            Some(ErrorCode::ReadOnly) => StoreError::ReadOnly,
+            _ => StoreError::Sqlite(e),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Who is acting: recorded on every log entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub officer: String,
+    pub os_user: String,
+    pub ssh_client: Option<String>,
+}
+
+impl Actor {
+    /// The officer named, with the OS user and `SSH_CONNECTION` of this
+    /// process.
+    pub fn from_env(officer: &str) -> Actor {
+        let os_user = std::env::var("USER")
+            .or_else(|_| std::env::var("LOGNAME"))
+            .unwrap_or_else(|_| "unknown".into());
+        let ssh_client = std::env::var("SSH_CONNECTION").ok().filter(|s| !s.is_empty());
+        Actor {
+            officer: officer.trim().to_string(),
+            os_user,
+            ssh_client,
+        }
+    }
+}
+
+/// The time source: the system clock, or a fixed moment for tests and
+/// snapshots.
+#[derive(Debug, Clone, Copy)]
+pub enum Clock {
+    System,
+    Fixed(DateTime<Utc>),
+}
+
+impl Clock {
+    pub fn now(&self) -> DateTime<Utc> {
+        match self {
+            Clock::System => Utc::now(),
+            Clock::Fixed(t) => *t,
+        }
+    }
+}
+
+/// What a change says in the duty log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogDraft {
+    pub kind: LogKind,
+    pub text: String,
+    pub occurred_at: Option<DateTime<Utc>>,
+    pub subject: Option<String>,
+    pub corrects: Option<i64>,
+}
+
+impl LogDraft {
+    /// A `change` entry about `subject` (`table:id`).
+    pub fn change(subject: impl Into<String>, text: impl Into<String>) -> LogDraft {
+        LogDraft {
+            kind: LogKind::Change,
+            text: text.into(),
+            occurred_at: None,
+            subject: Some(subject.into()),
+            corrects: None,
+        }
+    }
+
+    pub fn free(kind: LogKind, text: impl Into<String>) -> LogDraft {
+        LogDraft {
+            kind,
+            text: text.into(),
+            occurred_at: None,
+            subject: None,
+            corrects: None,
+        }
+    }
+}
+
+/// The chain head: the newest entry's sequence number and hash.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Head {
+    pub seq: i64,
+    pub hash: String,
+}
+
+/// The inside of the door: a write transaction that knows who acts and
+/// appends log entries to the chain.
+pub struct Writer<'a> {
+    tx: Transaction<'a>,
+    actor: &'a Actor,
+    now: DateTime<Utc>,
+    head: Head,
+    written: Vec<i64>,
+}
+
+impl Writer<'_> {
+    /// The connection, for the change's own statements.
+    pub fn conn(&self) -> &Connection {
+        &self.tx
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    pub fn actor(&self) -> &Actor {
+        self.actor
+    }
+
+    /// Appends a log entry to the chain and returns its sequence number.
+    /// State rows changed after this call must carry it as `log_seq`.
+    pub fn log(&mut self, draft: LogDraft) -> Result<i64> {
+        let entry = Entry {
+            seq: self.head.seq + 1,
+            kind: draft.kind,
+            text: draft.text,
+            officer: self.actor.officer.clone(),
+            os_user: self.actor.os_user.clone(),
+            ssh_client: self.actor.ssh_client.clone(),
+            recorded_at: to_db(self.now),
+            occurred_at: draft.occurred_at.map(to_db),
+            subject: draft.subject,
+            corrects: draft.corrects,
+            prev_hash: self.head.hash.clone(),
+        };
+        let hash = entry.hash();
+        self.tx
+            .prepare_cached(
+                "INSERT INTO duty_log (seq, kind, text, officer, os_user, ssh_client, recorded_at,
+                    occurred_at, subject, corrects, prev_hash, hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?
+            .execute(params![
+                entry.seq,
+                crate::domain::Code::code(entry.kind),
+                entry.text,
+                entry.officer,
+                entry.os_user,
+                entry.ssh_client,
+                entry.recorded_at,
+                entry.occurred_at,
+                entry.subject,
+                entry.corrects,
+                entry.prev_hash,
+                hash,
+            ])?;
+        self.head = Head { seq: entry.seq, hash };
+        self.written.push(entry.seq);
+        Ok(entry.seq)
+    }
+
+    /// The next id of `table`, safe because the write lock is held.
+    pub fn next_id(&self, table: &str) -> Result<i64> {
+        debug_assert!(table.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
+        Ok(self
+            .tx
+            .query_row(&format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"), [], |r| r.get(0))?)
+    }
+}
+
+/// How to open the file.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OpenOptions {
+    pub read_only: bool,
+    /// Create the file when it does not exist (`init`, `demo`).
+    pub create: bool,
+    /// Unix mode for a newly created database and its `-wal`/`-shm`.
+    pub mode: Option<u32>,
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    read_only: bool,
+    clock: Clock,
+}
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![
+        M::up(include_str!("migrations/001_schema.sql")),
+        M::up(include_str!("migrations/002_rules.sql")),
+    ])
+}
+
+impl Store {
+    /// Opens (or with `create`, creates) the database, applies the pragmas
+    /// and brings the schema up to date.
+    pub fn open(path: &Path, opts: OpenOptions) -> Result<Store> {
+        let exists = path.exists();
+        if !exists && !opts.create {
+            return Err(StoreError::Missing(path.to_path_buf()));
+        }
+        if !exists && opts.read_only {
+            return Err(StoreError::Missing(path.to_path_buf()));
+        }
+        if !opts.read_only && !writable(path) {
+            return Err(StoreError::NotWritable(path.to_path_buf()));
+        }
+        if !exists {
+            create_file(path, opts.mode)?;
+        }
+        let flags = if opts.read_only {
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        } else {
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        };
+        let mut conn = Connection::open_with_flags(path, flags).map_err(|e| open_error(path, e))?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        if !opts.read_only {
+            let mode: String = conn
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+                .map_err(|e| open_error(path, e))?;
+            if mode != "wal" {
+                return Err(StoreError::NotADatabase(
+                    path.to_path_buf(),
+                    format!("journal mode {mode} instead of wal"),
+                ));
+            }
+        }
+        conn.execute_batch(
+            "PRAGMA foreign_keys = ON;
+             PRAGMA synchronous = FULL;
+             PRAGMA temp_store = MEMORY;",
+        )
+        .map_err(|e| open_error(path, e))?;
+        let m = migrations();
+        if opts.read_only {
+            let v: i64 = conn
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .map_err(|e| open_error(path, e))?;
+            if v == 0 {
+                return Err(StoreError::NotADatabase(path.to_path_buf(), "no schema".into()));
+            }
+        } else {
+            m.to_latest(&mut conn).map_err(|e| {
+                StoreError::NotADatabase(path.to_path_buf(), format!("schema migration failed: {e}"))
+            })?;
+        }
+        if let Some(mode) = opts.mode {
+            set_mode_of_companions(path, mode);
+        }
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+            read_only: opts.read_only,
+            clock: Clock::System,
+        })
+    }
+
+    /// A private database in memory, for tests.
+    pub fn open_in_memory() -> Result<Store> {
+        let mut conn = Connection::open_in_memory()?;
+        conn.execute_batch("PRAGMA foreign_keys = ON;")?;
+        migrations()
+            .to_latest(&mut conn)
+            .map_err(|e| StoreError::NotADatabase(PathBuf::from(":memory:"), e.to_string()))?;
+        Ok(Store {
+            conn,
+            path: PathBuf::from(":memory:"),
+            read_only: false,
+            clock: Clock::System,
+        })
+    }
+
+    pub fn with_clock(mut self, clock: Clock) -> Store {
+        self.clock = clock;
+        self
+    }
+
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.clock = clock;
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// For reads. Changes go through [`Store::change`].
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// The one door: runs `f` inside `BEGIN IMMEDIATE` and commits only if
+    /// it succeeded and wrote at least one log entry. Returns `f`'s result
+    /// and the sequence number of the last entry written.
+    pub fn change<T>(
+        &mut self,
+        actor: &Actor,
+        f: impl FnOnce(&mut Writer<'_>) -> Result<T>,
+    ) -> Result<(T, i64)> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly);
+        }
+        if actor.officer.is_empty() {
+            return Err(StoreError::Refused(msg!(
+                "未指定值班员，不能记录；请用 --officer 姓名 或在配置中设置。",
+                "No officer is named, so nothing can be recorded; pass --officer NAME or set officer in the config."
+            )));
+        }
+        let now = self.clock.now();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let head = head_of(&tx)?;
+        let mut w = Writer {
+            tx,
+            actor,
+            now,
+            head,
+            written: Vec::new(),
+        };
+        let out = f(&mut w)?;
+        let Some(&last) = w.written.last() else {
+            // Dropping the transaction rolls it back.
+            return Err(StoreError::Sqlite(rusqlite::Error::InvalidQuery));
+        };
+        w.tx.commit()?;
+        Ok((out, last))
+    }
+
+    /// The newest entry's sequence number and hash (seq 0 and the genesis
+    /// hash for an empty log).
+    pub fn head(&self) -> Result<Head> {
+        head_of(&self.conn)
+    }
+
+    /// Changes by any connection since the last call show as a different
+    /// number (SQLite's `PRAGMA data_version`); cheap enough to poll.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
+    /// Runs `PRAGMA integrity_check`; `Ok` holds the problems found.
+    pub fn integrity_check(&self) -> Result<Vec<String>> {
+        let mut st = self.conn.prepare("PRAGMA integrity_check")?;
+        let rows: Vec<String> = st.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        Ok(rows.into_iter().filter(|r| r != "ok").collect())
+    }
+
+    /// The schema version (`user_version`).
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+}
+
+fn head_of(conn: &Connection) -> Result<Head> {
+    Ok(conn
+        .query_row("SELECT seq, hash FROM duty_log ORDER BY seq DESC LIMIT 1", [], |r| {
+            Ok(Head { seq: r.get(0)?, hash: r.get(1)? })
+        })
+        .optional()?
+        .unwrap_or(Head { seq: 0, hash: GENESIS.to_string() }))
+}
+
+fn open_error(path: &Path, e: rusqlite::Error) -> StoreError {
+    use rusqlite::ErrorCode;
+    match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => StoreError::NotADatabase(path.to_path_buf(), "not an SQLite file".into()),
+        Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => {
+            StoreError::NotWritable(path.to_path_buf())
+        }
+        _ => StoreError::from(e),
+    }
+}
+
+/// Can this process write the file (or, if it does not exist, create it)?
+fn writable(path: &Path) -> bool {
+    if path.exists() {
+        std::fs::OpenOptions::new().append(true).open(path).is_ok()
+    } else {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let probe = dir.join(format!(".supplydesk-probe-{}", std::process::id()));
+        match std::fs::File::create(&probe) {
+            Ok(_) => {
+                let _ = std::fs::remove_file(&probe);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+}
+
+fn create_file(path: &Path, mode: Option<u32>) -> Result<()> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    if let Some(m) = mode {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(m);
+    }
+    match o.open(path) {
+        Ok(_) => {
+            #[cfg(unix)]
+            if let Some(m) = mode {
+                use std::os::unix::fs::PermissionsExt;
+                // The umask may have narrowed it; the configured mode wins.
+                let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(m));
+            }
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(_) => Err(StoreError::NotWritable(path.to_path_buf())),
+    }
+}
+
+fn set_mode_of_companions(path: &Path, mode: u32) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for suffix in ["-wal", "-shm"] {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            let p = PathBuf::from(p);
+            if let Ok(md) = std::fs::metadata(&p)
+                && md.permissions().mode() & 0o777 != mode
+            {
+                let _ = std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
