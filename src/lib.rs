@@ -6,6 +6,9 @@
 //! report; `cli` and `main.rs` wire them together.
 
 pub mod domain;
+pub mod config;
 pub mod i18n;
 pub mod msg;
 pub mod store;
+pub mod demo;
+pub mod tui;
