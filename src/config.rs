@@ -54,17 +54,11 @@ pub struct Thresholds {
     pub pass_expiry_warn_hours: i64,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Theme {
     /// No colour at all (also when `NO_COLOR` is set).
     pub monochrome: bool,
-}
-
-impl Default for Theme {
-    fn default() -> Self {
-        Theme { monochrome: false }
-    }
 }
 
 impl Default for Thresholds {
@@ -115,7 +109,10 @@ pub fn default_posts() -> Vec<PostConfig> {
         ("纪工委", "纪工委"),
     ]
     .into_iter()
-    .map(|(n, u)| PostConfig { name: n.into(), unit: u.into() })
+    .map(|(n, u)| PostConfig {
+        name: n.into(),
+        unit: u.into(),
+    })
     .collect()
 }
 
@@ -157,18 +154,24 @@ impl Config {
         let c: Config = toml::from_str(text).map_err(|e| {
             let o = origin.display();
             let e = e.message().to_string();
-            msg!("配置文件 {o} 有误：{e}；请对照 config/supplydesk.toml 修改。",
-                 "The config file {o} is invalid: {e}; compare it with config/supplydesk.toml.")
+            msg!(
+                "配置文件 {o} 有误：{e}；请对照 config/supplydesk.toml 修改。",
+                "The config file {o} is invalid: {e}; compare it with config/supplydesk.toml."
+            )
         })?;
         if c.timezone.parse::<Tz>().is_err() {
             let (o, tz) = (origin.display(), &c.timezone);
-            return Err(msg!("配置文件 {o} 中的时区 “{tz}” 无法识别；请写成 Asia/Shanghai 这样的名称。",
-                            "The time zone \"{tz}\" in {o} is unknown; write a name such as Asia/Shanghai."));
+            return Err(msg!(
+                "配置文件 {o} 中的时区 “{tz}” 无法识别；请写成 Asia/Shanghai 这样的名称。",
+                "The time zone \"{tz}\" in {o} is unknown; write a name such as Asia/Shanghai."
+            ));
         }
         if u32::from_str_radix(c.file_mode.trim_start_matches("0o"), 8).is_err() {
             let (o, m) = (origin.display(), &c.file_mode);
-            return Err(msg!("配置文件 {o} 中的 file_mode “{m}” 不是八进制权限；请写成 \"0660\"。",
-                            "file_mode \"{m}\" in {o} is not an octal mode; write it like \"0660\"."));
+            return Err(msg!(
+                "配置文件 {o} 中的 file_mode “{m}” 不是八进制权限；请写成 \"0660\"。",
+                "file_mode \"{m}\" in {o} is not an octal mode; write it like \"0660\"."
+            ));
         }
         Ok(c)
     }
@@ -179,10 +182,15 @@ impl Config {
         if let Some(p) = explicit.map(Path::to_path_buf).or(from_env) {
             let text = std::fs::read_to_string(&p).map_err(|e| {
                 let (d, e) = (p.display(), e.to_string());
-                msg!("无法读取配置文件 {d}：{e}；请检查 --config 或 SUPPLYDESK_CONFIG。",
-                     "Cannot read the config file {d}: {e}; check --config or SUPPLYDESK_CONFIG.")
+                msg!(
+                    "无法读取配置文件 {d}：{e}；请检查 --config 或 SUPPLYDESK_CONFIG。",
+                    "Cannot read the config file {d}: {e}; check --config or SUPPLYDESK_CONFIG."
+                )
             })?;
-            return Ok(Loaded { config: Config::parse(&text, &p)?, path: Some(p) });
+            return Ok(Loaded {
+                config: Config::parse(&text, &p)?,
+                path: Some(p),
+            });
         }
         let mut candidates = vec![PathBuf::from("config/supplydesk.toml")];
         if let Some(x) = std::env::var_os("XDG_CONFIG_HOME") {
@@ -193,10 +201,16 @@ impl Config {
         candidates.push(PathBuf::from("/etc/supplydesk/config.toml"));
         for p in candidates {
             if let Ok(text) = std::fs::read_to_string(&p) {
-                return Ok(Loaded { config: Config::parse(&text, &p)?, path: Some(p) });
+                return Ok(Loaded {
+                    config: Config::parse(&text, &p)?,
+                    path: Some(p),
+                });
             }
         }
-        Ok(Loaded { config: Config::default(), path: None })
+        Ok(Loaded {
+            config: Config::default(),
+            path: None,
+        })
     }
 }
 
@@ -211,7 +225,10 @@ mod tests {
         let d = Config::default();
         assert_eq!(c.subdistrict, d.subdistrict);
         assert_eq!(c.posts, d.posts);
-        assert_eq!(c.thresholds.pass_expiry_warn_hours, d.thresholds.pass_expiry_warn_hours);
+        assert_eq!(
+            c.thresholds.pass_expiry_warn_hours,
+            d.thresholds.pass_expiry_warn_hours
+        );
         assert_eq!(c.mode(), 0o660);
         assert_eq!(c.tz(), chrono_tz::Asia::Shanghai);
     }

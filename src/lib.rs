@@ -5,10 +5,10 @@
 //! door every change goes through, `tui` the console, `report` the handover
 //! report; `cli` and `main.rs` wire them together.
 
-pub mod domain;
 pub mod config;
+pub mod demo;
+pub mod domain;
 pub mod i18n;
 pub mod msg;
 pub mod store;
-pub mod demo;
 pub mod tui;

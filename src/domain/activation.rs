@@ -94,7 +94,10 @@ mod tests {
             check_directive(" 联控指挥部〔2022〕60号 ").as_deref(),
             Ok("联控指挥部〔2022〕60号")
         );
-        assert_eq!(check_directive("a\nb"), Err(DirectiveError::ControlCharacters));
+        assert_eq!(
+            check_directive("a\nb"),
+            Err(DirectiveError::ControlCharacters)
+        );
         assert_eq!(
             check_directive(&"号".repeat(DIRECTIVE_MAX_CHARS + 1)),
             Err(DirectiveError::TooLong)

@@ -87,7 +87,10 @@ pub const TRANSITIONS: &[(AlertState, AlertAction, AlertState)] = &[
     (S::InProgress, A::Cancel, S::Cancelled),
 ];
 
-pub fn step(from: AlertState, action: AlertAction) -> Result<AlertState, Forbidden<AlertState, AlertAction>> {
+pub fn step(
+    from: AlertState,
+    action: AlertAction,
+) -> Result<AlertState, Forbidden<AlertState, AlertAction>> {
     machine::step(TRANSITIONS, from, action)
 }
 
@@ -113,7 +116,11 @@ mod tests {
     fn every_pair_of_state_and_action() {
         for &from in AlertState::ALL {
             for &action in AlertAction::ALL {
-                assert_eq!(step(from, action).ok(), expected(from, action), "{from:?} {action:?}");
+                assert_eq!(
+                    step(from, action).ok(),
+                    expected(from, action),
+                    "{from:?} {action:?}"
+                );
             }
         }
     }
@@ -130,7 +137,10 @@ mod tests {
     fn item_and_severity_names_in_both_languages() {
         assert_eq!(ItemClass::parse("蔬菜"), Some(ItemClass::Vegetables));
         assert_eq!(ItemClass::parse("菜"), Some(ItemClass::Vegetables));
-        assert_eq!(ItemClass::parse(" Infant formula "), Some(ItemClass::InfantFormula));
+        assert_eq!(
+            ItemClass::parse(" Infant formula "),
+            Some(ItemClass::InfantFormula)
+        );
         assert_eq!(ItemClass::parse("奶粉"), Some(ItemClass::InfantFormula));
         assert_eq!(ItemClass::parse("GRAIN"), Some(ItemClass::Grain));
         assert_eq!(ItemClass::parse("bread"), None);

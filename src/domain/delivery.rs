@@ -145,7 +145,11 @@ mod tests {
     fn every_pair_of_state_and_action() {
         for &from in DeliveryState::ALL {
             for &action in DeliveryAction::ALL {
-                assert_eq!(step(from, action).ok(), expected(from, action), "{from:?} {action:?}");
+                assert_eq!(
+                    step(from, action).ok(),
+                    expected(from, action),
+                    "{from:?} {action:?}"
+                );
             }
         }
     }

@@ -64,7 +64,13 @@ impl Entry {
         field(&mut h, Some(self.recorded_at.as_bytes()));
         field(&mut h, self.occurred_at.as_deref().map(str::as_bytes));
         field(&mut h, self.subject.as_deref().map(str::as_bytes));
-        field(&mut h, self.corrects.map(|c| c.to_string()).as_deref().map(str::as_bytes));
+        field(
+            &mut h,
+            self.corrects
+                .map(|c| c.to_string())
+                .as_deref()
+                .map(str::as_bytes),
+        );
         field(&mut h, Some(self.prev_hash.as_bytes()));
         hex::encode(h.finalize())
     }

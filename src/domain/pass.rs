@@ -49,7 +49,10 @@ pub const TRANSITIONS: &[(PassState, PassAction, PassState)] = &[
     (S::Suspended, A::Extend, S::Suspended),
 ];
 
-pub fn step(from: PassState, action: PassAction) -> Result<PassState, Forbidden<PassState, PassAction>> {
+pub fn step(
+    from: PassState,
+    action: PassAction,
+) -> Result<PassState, Forbidden<PassState, PassAction>> {
     machine::step(TRANSITIONS, from, action)
 }
 
@@ -142,7 +145,11 @@ mod tests {
     fn every_pair_of_state_and_action() {
         for &from in PassState::ALL {
             for &action in PassAction::ALL {
-                assert_eq!(step(from, action).ok(), expected(from, action), "{from:?} {action:?}");
+                assert_eq!(
+                    step(from, action).ok(),
+                    expected(from, action),
+                    "{from:?} {action:?}"
+                );
             }
         }
     }
@@ -152,15 +159,42 @@ mod tests {
         let t = |h: i64| Utc.with_ymd_and_hms(2026, 11, 29, 0, 0, 0).unwrap() + Duration::hours(h);
         let warn = Duration::hours(24);
         let (from, until) = (t(0), t(100));
-        assert_eq!(status(S::Issued, from, until, t(-1), warn), PassStatus::NotYetValid);
-        assert_eq!(status(S::Issued, from, until, t(0), warn), PassStatus::Valid);
-        assert_eq!(status(S::Issued, from, until, t(75), warn), PassStatus::Valid);
-        assert_eq!(status(S::Issued, from, until, t(76), warn), PassStatus::ExpiringSoon);
-        assert_eq!(status(S::Issued, from, until, t(99), warn), PassStatus::ExpiringSoon);
-        assert_eq!(status(S::Issued, from, until, t(100), warn), PassStatus::Expired);
-        assert_eq!(status(S::Suspended, from, until, t(5), warn), PassStatus::Suspended);
-        assert_eq!(status(S::Revoked, from, until, t(5), warn), PassStatus::Revoked);
-        assert_eq!(status(S::Requested, from, until, t(5), warn), PassStatus::Requested);
+        assert_eq!(
+            status(S::Issued, from, until, t(-1), warn),
+            PassStatus::NotYetValid
+        );
+        assert_eq!(
+            status(S::Issued, from, until, t(0), warn),
+            PassStatus::Valid
+        );
+        assert_eq!(
+            status(S::Issued, from, until, t(75), warn),
+            PassStatus::Valid
+        );
+        assert_eq!(
+            status(S::Issued, from, until, t(76), warn),
+            PassStatus::ExpiringSoon
+        );
+        assert_eq!(
+            status(S::Issued, from, until, t(99), warn),
+            PassStatus::ExpiringSoon
+        );
+        assert_eq!(
+            status(S::Issued, from, until, t(100), warn),
+            PassStatus::Expired
+        );
+        assert_eq!(
+            status(S::Suspended, from, until, t(5), warn),
+            PassStatus::Suspended
+        );
+        assert_eq!(
+            status(S::Revoked, from, until, t(5), warn),
+            PassStatus::Revoked
+        );
+        assert_eq!(
+            status(S::Requested, from, until, t(5), warn),
+            PassStatus::Requested
+        );
         assert!(PassStatus::ExpiringSoon.lets_through());
         assert!(!PassStatus::Expired.lets_through());
         assert!(!PassStatus::NotYetValid.lets_through());
@@ -170,7 +204,10 @@ mod tests {
     fn windows() {
         let a = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
         assert_eq!(check_window(a, a), Err(WindowError::EndsBeforeStart));
-        assert_eq!(check_window(a, a + Duration::days(400)), Err(WindowError::TooLong));
+        assert_eq!(
+            check_window(a, a + Duration::days(400)),
+            Err(WindowError::TooLong)
+        );
         assert_eq!(check_window(a, a + Duration::days(7)), Ok(()));
     }
 }

@@ -61,14 +61,26 @@ mod tests {
 
     #[test]
     fn population_adds_up() {
-        let a = Population { resident: 516, floating: 20 };
-        let b = Population { resident: 100, floating: 5 };
+        let a = Population {
+            resident: 516,
+            floating: 20,
+        };
+        let b = Population {
+            resident: 100,
+            floating: 5,
+        };
         assert_eq!((a + b).total(), 641);
     }
 
     #[test]
     fn villages_have_groups() {
-        assert_eq!(compound_kind_for(CommunityKind::Village), CompoundKind::Group);
-        assert_eq!(compound_kind_for(CommunityKind::Community), CompoundKind::Compound);
+        assert_eq!(
+            compound_kind_for(CommunityKind::Village),
+            CompoundKind::Group
+        );
+        assert_eq!(
+            compound_kind_for(CommunityKind::Community),
+            CompoundKind::Compound
+        );
     }
 }

@@ -10,7 +10,9 @@ pub fn to_db(t: DateTime<Utc>) -> String {
 }
 
 pub fn from_db(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 /// Local `YYYY-MM-DD HH:MM` in `tz`.
@@ -93,7 +95,9 @@ pub fn parse_local(input: &str, tz: Tz, now: DateTime<Utc>) -> Result<DateTime<U
 }
 
 fn local_to_utc(n: NaiveDateTime, tz: Tz) -> Option<DateTime<Utc>> {
-    tz.from_local_datetime(&n).earliest().map(|t| t.with_timezone(&Utc))
+    tz.from_local_datetime(&n)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 #[cfg(test)]
@@ -117,12 +121,22 @@ mod tests {
         let sh = chrono_tz::Asia::Shanghai;
         let at = |s| parse_local(s, sh, now()).map(to_db);
         assert_eq!(at("2026-11-29 08:30").unwrap(), "2026-11-29T00:30:00.000Z");
-        assert_eq!(at("2026/11/29 08:30:15").unwrap(), "2026-11-29T00:30:15.000Z");
+        assert_eq!(
+            at("2026/11/29 08:30:15").unwrap(),
+            "2026-11-29T00:30:15.000Z"
+        );
         assert_eq!(at("2026-11-28").unwrap(), "2026-11-27T16:00:00.000Z");
         assert_eq!(at("09:15").unwrap(), "2026-11-29T01:15:00.000Z");
-        assert_eq!(at("23:00").unwrap(), "2026-11-28T15:00:00.000Z", "a future clock time means yesterday");
+        assert_eq!(
+            at("23:00").unwrap(),
+            "2026-11-28T15:00:00.000Z",
+            "a future clock time means yesterday"
+        );
         assert_eq!(at("-2h").unwrap(), "2026-11-29T00:00:00.000Z");
-        assert_eq!(at("2026-11-29T08:30:00+08:00").unwrap(), "2026-11-29T00:30:00.000Z");
+        assert_eq!(
+            at("2026-11-29T08:30:00+08:00").unwrap(),
+            "2026-11-29T00:30:00.000Z"
+        );
         assert!(at("yesterday-ish").is_err());
         assert!(at("-2x").is_err());
         assert!(at("").is_err());

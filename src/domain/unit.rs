@@ -33,7 +33,9 @@ impl Capacity {
         if [self.daily_sales, self.regular_stock, self.storage_capacity]
             .iter()
             .any(|v| !v.is_finite() || *v < 0.0)
-            || [self.staff, self.vehicles, self.drivers].iter().any(|v| *v < 0)
+            || [self.staff, self.vehicles, self.drivers]
+                .iter()
+                .any(|v| *v < 0)
         {
             return Err("survey figures cannot be negative");
         }
@@ -50,10 +52,31 @@ mod tests {
 
     #[test]
     fn capacity_checks() {
-        let ok = Capacity { daily_sales: 2.0, regular_stock: 10.0, storage_capacity: 50.0, staff: 12, vehicles: 3, drivers: 3 };
+        let ok = Capacity {
+            daily_sales: 2.0,
+            regular_stock: 10.0,
+            storage_capacity: 50.0,
+            staff: 12,
+            vehicles: 3,
+            drivers: 3,
+        };
         assert!(ok.check().is_ok());
         assert!(Capacity { staff: -1, ..ok }.check().is_err());
-        assert!(Capacity { regular_stock: 60.0, ..ok }.check().is_err());
-        assert!(Capacity { daily_sales: f64::NAN, ..ok }.check().is_err());
+        assert!(
+            Capacity {
+                regular_stock: 60.0,
+                ..ok
+            }
+            .check()
+            .is_err()
+        );
+        assert!(
+            Capacity {
+                daily_sales: f64::NAN,
+                ..ok
+            }
+            .check()
+            .is_err()
+        );
     }
 }

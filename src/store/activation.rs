@@ -94,7 +94,9 @@ impl Store {
         received_at: Option<DateTime<Utc>>,
     ) -> Result<i64> {
         let directive = activation::check_directive(directive).map_err(directive_error)?;
-        let from = self.activation()?.map_or(ActivationState::Normal, |a| a.state);
+        let from = self
+            .activation()?
+            .map_or(ActivationState::Normal, |a| a.state);
         let to = activation::step(from, action).map_err(|_| {
             StoreError::Refused(match from {
                 ActivationState::Activated => msg!(
@@ -170,10 +172,13 @@ impl Store {
     pub fn ensure_posts(&mut self, actor: &Actor, posts: &[(String, String)]) -> Result<usize> {
         let existing: Vec<String> = {
             let mut st = self.conn.prepare("SELECT name FROM post")?;
-            st.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
+            st.query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?
         };
-        let missing: Vec<&(String, String)> =
-            posts.iter().filter(|(n, _)| !existing.contains(n)).collect();
+        let missing: Vec<&(String, String)> = posts
+            .iter()
+            .filter(|(n, _)| !existing.contains(n))
+            .collect();
         if missing.is_empty() {
             return Ok(0);
         }
@@ -182,7 +187,10 @@ impl Store {
             let names: Vec<&str> = missing.iter().map(|(n, _)| n.as_str()).collect();
             let seq = w.log(LogDraft::change(
                 "post",
-                format!("设立领导小组岗位 Posts of the leading group set up: {}", names.join("、")),
+                format!(
+                    "设立领导小组岗位 Posts of the leading group set up: {}",
+                    names.join("、")
+                ),
             ))?;
             for (name, unit) in &missing {
                 w.conn().execute(
@@ -196,9 +204,9 @@ impl Store {
     }
 
     pub fn posts(&self) -> Result<Vec<PostRow>> {
-        let mut st = self
-            .conn
-            .prepare("SELECT id, name, unit, manned, manned_since, manned_by FROM post ORDER BY id")?;
+        let mut st = self.conn.prepare(
+            "SELECT id, name, unit, manned, manned_since, manned_by FROM post ORDER BY id",
+        )?;
         let rows = st
             .query_map([], |r| {
                 let since: Option<String> = r.get(4)?;

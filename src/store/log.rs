@@ -120,7 +120,11 @@ impl Store {
         use rusqlite::OptionalExtension;
         Ok(self
             .conn
-            .query_row(&format!("SELECT {COLUMNS} FROM duty_log WHERE seq = ?1"), [seq], row)
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM duty_log WHERE seq = ?1"),
+                [seq],
+                row,
+            )
             .optional()?)
     }
 
@@ -162,7 +166,9 @@ impl Store {
     }
 
     pub fn log_count(&self) -> Result<i64> {
-        Ok(self.conn.query_row("SELECT COUNT(*) FROM duty_log", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("SELECT COUNT(*) FROM duty_log", [], |r| r.get(0))?)
     }
 
     /// Walks the whole chain in order.
@@ -220,7 +226,10 @@ pub fn verify(conn: &Connection) -> Result<Verification> {
         let bad = |why: String| Some((seq, why));
         if seq != expected_seq {
             first_bad = if seq > expected_seq {
-                Some((expected_seq, format!("entry {expected_seq} is missing (next is {seq})")))
+                Some((
+                    expected_seq,
+                    format!("entry {expected_seq} is missing (next is {seq})"),
+                ))
             } else {
                 bad(format!("entry {seq} is out of order"))
             };

@@ -14,7 +14,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{
+    Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params,
+};
 use rusqlite_migration::{M, Migrations};
 
 use crate::domain::log::{Entry, GENESIS, LogKind};
@@ -30,6 +32,8 @@ pub enum StoreError {
     Missing(PathBuf),
     /// The file or its directory cannot be written by this user.
     NotWritable(PathBuf),
+    /// The file cannot be opened even for reading.
+    NotReadable(PathBuf),
     /// This session is read-only.
     ReadOnly,
     /// Another session held the write lock longer than the busy timeout.
@@ -60,6 +64,13 @@ impl StoreError {
                     "The database {p} cannot be written by this user; check the permissions of the file and its directory, or open it with --read-only."
                 )
             }
+            StoreError::NotReadable(p) => {
+                let p = p.display();
+                msg!(
+                    "无法读取数据库 {p}；请检查文件、其目录及 -wal/-shm 文件的权限（只读用户需能进入该目录，且有值班员会话打开过该库）。",
+                    "The database {p} cannot be opened for reading; check the permissions of the file, its directory and its -wal/-shm files."
+                )
+            }
             StoreError::ReadOnly => msg!(
                 "当前为只读模式，不能修改；请去掉 --read-only 后重试。",
                 "This session is read-only, so nothing can be changed; start without --read-only to make changes."
@@ -78,7 +89,10 @@ impl StoreError {
             }
             StoreError::Sqlite(e) => {
                 let e = e.to_string();
-                msg!("数据库错误：{e}；未保存任何内容。", "Database error: {e}; nothing was saved.")
+                msg!(
+                    "数据库错误：{e}；未保存任何内容。",
+                    "Database error: {e}; nothing was saved."
+                )
             }
         }
     }
@@ -123,14 +137,37 @@ impl Actor {
     pub fn from_env(officer: &str) -> Actor {
         let os_user = std::env::var("USER")
             .or_else(|_| std::env::var("LOGNAME"))
-            .unwrap_or_else(|_| "unknown".into());
-        let ssh_client = std::env::var("SSH_CONNECTION").ok().filter(|s| !s.is_empty());
+            .ok()
+            .filter(|u| !u.is_empty())
+            .or_else(os_user_from_passwd)
+            .unwrap_or_else(|| "unknown".into());
+        let ssh_client = std::env::var("SSH_CONNECTION")
+            .ok()
+            .filter(|s| !s.is_empty());
         Actor {
             officer: officer.trim().to_string(),
             os_user,
             ssh_client,
         }
     }
+}
+
+/// The login name of this process's real uid, from `/proc` and
+/// `/etc/passwd`, for sessions without `USER` (cron, `ssh host cmd`).
+fn os_user_from_passwd() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let uid = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))?
+        .split_whitespace()
+        .next()?
+        .to_string();
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|l| {
+        let mut f = l.split(':');
+        let name = f.next()?;
+        (f.nth(1)? == uid).then(|| name.to_string())
+    })
 }
 
 /// The time source: the system clock, or a fixed moment for tests and
@@ -251,7 +288,10 @@ impl Writer<'_> {
                 entry.prev_hash,
                 hash,
             ])?;
-        self.head = Head { seq: entry.seq, hash };
+        self.head = Head {
+            seq: entry.seq,
+            hash,
+        };
         self.written.push(entry.seq);
         Ok(entry.seq)
     }
@@ -259,9 +299,11 @@ impl Writer<'_> {
     /// The next id of `table`, safe because the write lock is held.
     pub fn next_id(&self, table: &str) -> Result<i64> {
         debug_assert!(table.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
-        Ok(self
-            .tx
-            .query_row(&format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"), [], |r| r.get(0))?)
+        Ok(self.tx.query_row(
+            &format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"),
+            [],
+            |r| r.get(0),
+        )?)
     }
 }
 
@@ -311,7 +353,17 @@ impl Store {
         } else {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
         };
-        let mut conn = Connection::open_with_flags(path, flags).map_err(|e| open_error(path, e))?;
+        let fail = |e| {
+            if opts.read_only {
+                match open_error(path, e) {
+                    StoreError::NotWritable(p) => StoreError::NotReadable(p),
+                    other => other,
+                }
+            } else {
+                open_error(path, e)
+            }
+        };
+        let mut conn = Connection::open_with_flags(path, flags).map_err(fail)?;
         conn.busy_timeout(Duration::from_secs(5))?;
         if !opts.read_only {
             let mode: String = conn
@@ -329,18 +381,24 @@ impl Store {
              PRAGMA synchronous = FULL;
              PRAGMA temp_store = MEMORY;",
         )
-        .map_err(|e| open_error(path, e))?;
+        .map_err(fail)?;
         let m = migrations();
         if opts.read_only {
             let v: i64 = conn
                 .query_row("PRAGMA user_version", [], |r| r.get(0))
-                .map_err(|e| open_error(path, e))?;
+                .map_err(fail)?;
             if v == 0 {
-                return Err(StoreError::NotADatabase(path.to_path_buf(), "no schema".into()));
+                return Err(StoreError::NotADatabase(
+                    path.to_path_buf(),
+                    "no schema".into(),
+                ));
             }
         } else {
             m.to_latest(&mut conn).map_err(|e| {
-                StoreError::NotADatabase(path.to_path_buf(), format!("schema migration failed: {e}"))
+                StoreError::NotADatabase(
+                    path.to_path_buf(),
+                    format!("schema migration failed: {e}"),
+                )
             })?;
         }
         if let Some(mode) = opts.mode {
@@ -413,7 +471,9 @@ impl Store {
             )));
         }
         let now = self.clock.now();
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let head = head_of(&tx)?;
         let mut w = Writer {
             tx,
@@ -440,7 +500,9 @@ impl Store {
     /// Changes by any connection since the last call show as a different
     /// number (SQLite's `PRAGMA data_version`); cheap enough to poll.
     pub fn data_version(&self) -> Result<i64> {
-        Ok(self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 
     /// Runs `PRAGMA integrity_check`; `Ok` holds the problems found.
@@ -452,23 +514,37 @@ impl Store {
 
     /// The schema version (`user_version`).
     pub fn schema_version(&self) -> Result<i64> {
-        Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 }
 
 fn head_of(conn: &Connection) -> Result<Head> {
     Ok(conn
-        .query_row("SELECT seq, hash FROM duty_log ORDER BY seq DESC LIMIT 1", [], |r| {
-            Ok(Head { seq: r.get(0)?, hash: r.get(1)? })
-        })
+        .query_row(
+            "SELECT seq, hash FROM duty_log ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| {
+                Ok(Head {
+                    seq: r.get(0)?,
+                    hash: r.get(1)?,
+                })
+            },
+        )
         .optional()?
-        .unwrap_or(Head { seq: 0, hash: GENESIS.to_string() }))
+        .unwrap_or(Head {
+            seq: 0,
+            hash: GENESIS.to_string(),
+        }))
 }
 
 fn open_error(path: &Path, e: rusqlite::Error) -> StoreError {
     use rusqlite::ErrorCode;
     match e.sqlite_error_code() {
-        Some(ErrorCode::NotADatabase) => StoreError::NotADatabase(path.to_path_buf(), "not an SQLite file".into()),
+        Some(ErrorCode::NotADatabase) => {
+            StoreError::NotADatabase(path.to_path_buf(), "not an SQLite file".into())
+        }
         Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => {
             StoreError::NotWritable(path.to_path_buf())
         }

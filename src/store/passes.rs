@@ -63,7 +63,13 @@ const NEAR_MAX: usize = 8;
 
 impl Store {
     /// The verdict for an already normalised plate.
-    pub fn plate_verdict(&self, typed: &str, n: &Normalized, warn: Duration, lang_zh: bool) -> Result<Verdict> {
+    pub fn plate_verdict(
+        &self,
+        typed: &str,
+        n: &Normalized,
+        warn: Duration,
+        lang_zh: bool,
+    ) -> Result<Verdict> {
         let now = self.now();
         let p = n.plate.as_str();
         let vehicle = self.vehicle_by_plate(p)?;
@@ -122,7 +128,12 @@ impl Store {
     }
 
     /// All passes of a vehicle with their status at `now`.
-    pub fn passes_of_vehicle(&self, vehicle_id: i64, now: DateTime<Utc>, warn: Duration) -> Result<Vec<PassInfo>> {
+    pub fn passes_of_vehicle(
+        &self,
+        vehicle_id: i64,
+        now: DateTime<Utc>,
+        warn: Duration,
+    ) -> Result<Vec<PassInfo>> {
         let mut st = self.conn.prepare_cached(
             "SELECT id, number, kind, subject, issuer, valid_from, valid_until, area, state, reason
              FROM pass WHERE vehicle_id = ?1 ORDER BY valid_until DESC",
@@ -133,29 +144,55 @@ impl Store {
                 let from: String = r.get(5)?;
                 let until: String = r.get(6)?;
                 let state: String = r.get(8)?;
-                Ok((r.get(0)?, r.get(1)?, kind, r.get(3)?, r.get(4)?, from, until, r.get(7)?, state, r.get(9)?))
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    kind,
+                    r.get(3)?,
+                    r.get(4)?,
+                    from,
+                    until,
+                    r.get(7)?,
+                    state,
+                    r.get(9)?,
+                ))
             })?
-            .collect::<rusqlite::Result<Vec<(i64, String, String, String, String, String, String, Option<String>, String, Option<String>)>>>()?;
+            .collect::<rusqlite::Result<
+                Vec<(
+                    i64,
+                    String,
+                    String,
+                    String,
+                    String,
+                    String,
+                    String,
+                    Option<String>,
+                    String,
+                    Option<String>,
+                )>,
+            >>()?;
         Ok(rows
             .into_iter()
-            .map(|(id, number, kind, subject, issuer, from, until, area, state, reason)| {
-                let valid_from = from_db(&from).unwrap_or_default();
-                let valid_until = from_db(&until).unwrap_or_default();
-                let state = PassState::from_code(&state).unwrap_or(PassState::Revoked);
-                PassInfo {
-                    id,
-                    number,
-                    kind: PassKind::from_code(&kind).unwrap_or(PassKind::Vehicle),
-                    subject,
-                    issuer,
-                    valid_from,
-                    valid_until,
-                    area,
-                    state,
-                    reason,
-                    status: pass::status(state, valid_from, valid_until, now, warn),
-                }
-            })
+            .map(
+                |(id, number, kind, subject, issuer, from, until, area, state, reason)| {
+                    let valid_from = from_db(&from).unwrap_or_default();
+                    let valid_until = from_db(&until).unwrap_or_default();
+                    let state = PassState::from_code(&state).unwrap_or(PassState::Revoked);
+                    PassInfo {
+                        id,
+                        number,
+                        kind: PassKind::from_code(&kind).unwrap_or(PassKind::Vehicle),
+                        subject,
+                        issuer,
+                        valid_from,
+                        valid_until,
+                        area,
+                        state,
+                        reason,
+                        status: pass::status(state, valid_from, valid_until, now, warn),
+                    }
+                },
+            )
             .collect())
     }
 
@@ -170,9 +207,9 @@ impl Store {
             plate.to_string()
         };
         {
-            let mut st = self
-                .conn
-                .prepare_cached("SELECT plate FROM vehicle WHERE substr(plate, 2) = ?1 ORDER BY plate LIMIT 8")?;
+            let mut st = self.conn.prepare_cached(
+                "SELECT plate FROM vehicle WHERE substr(plate, 2) = ?1 ORDER BY plate LIMIT 8",
+            )?;
             for p in st.query_map([&tail_of_typed], |r| r.get::<_, String>(0))? {
                 let p = p?;
                 if p != plate {

@@ -14,21 +14,41 @@ fn actor() -> Actor {
 
 fn temp_store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
-    let s = Store::open(&dir.path().join("t.db"), OpenOptions { create: true, ..Default::default() }).unwrap();
-    let s = s.with_clock(Clock::Fixed(Utc.with_ymd_and_hms(2026, 11, 29, 2, 0, 0).unwrap()));
+    let s = Store::open(
+        &dir.path().join("t.db"),
+        OpenOptions {
+            create: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let s = s.with_clock(Clock::Fixed(
+        Utc.with_ymd_and_hms(2026, 11, 29, 2, 0, 0).unwrap(),
+    ));
     (dir, s)
 }
 
 fn count(s: &Store, table: &str) -> i64 {
-    s.conn().query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0)).unwrap()
+    s.conn()
+        .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+        .unwrap()
 }
 
 #[test]
 fn pragmas_are_set() {
     let (_d, s) = temp_store();
-    let mode: String = s.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
-    let fk: i64 = s.conn().query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
-    let sync: i64 = s.conn().query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
+    let mode: String = s
+        .conn()
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    let fk: i64 = s
+        .conn()
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .unwrap();
+    let sync: i64 = s
+        .conn()
+        .query_row("PRAGMA synchronous", [], |r| r.get(0))
+        .unwrap();
     assert_eq!((mode.as_str(), fk, sync), ("wal", 1, 2));
     assert_eq!(s.schema_version().unwrap(), 2);
 }
@@ -37,7 +57,12 @@ fn pragmas_are_set() {
 fn a_change_writes_its_log_entry_in_the_same_transaction() {
     let (_d, mut s) = temp_store();
     let seq = s
-        .set_activation(&actor(), ActivationAction::Activate, "联控指挥部〔2022〕60号", None)
+        .set_activation(
+            &actor(),
+            ActivationAction::Activate,
+            "联控指挥部〔2022〕60号",
+            None,
+        )
         .unwrap();
     assert_eq!(seq, 1);
     let e = s.entry(1).unwrap().unwrap();
@@ -46,14 +71,18 @@ fn a_change_writes_its_log_entry_in_the_same_transaction() {
     assert_eq!(e.ssh_client.as_deref(), Some("10.0.0.5 51234 10.0.0.1 22"));
     assert_eq!(e.subject.as_deref(), Some("activation:1"));
     assert!(e.text.contains("联控指挥部〔2022〕60号"));
-    let log_seq: i64 = s.conn().query_row("SELECT log_seq FROM activation", [], |r| r.get(0)).unwrap();
+    let log_seq: i64 = s
+        .conn()
+        .query_row("SELECT log_seq FROM activation", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(log_seq, 1);
 }
 
 #[test]
 fn a_raw_change_without_a_log_entry_is_refused_by_the_database() {
     let (_d, mut s) = temp_store();
-    s.set_activation(&actor(), ActivationAction::Activate, "令1", None).unwrap();
+    s.set_activation(&actor(), ActivationAction::Activate, "令1", None)
+        .unwrap();
     // Pointing at an existing entry is not enough: it must be a new one.
     let err = s
         .conn()
@@ -63,9 +92,20 @@ fn a_raw_change_without_a_log_entry_is_refused_by_the_database() {
             [],
         )
         .unwrap_err();
-    assert!(err.to_string().contains("every change needs its duty-log entry"), "{err}");
-    let err = s.conn().execute("UPDATE activation SET directive = 'y'", []).unwrap_err();
-    assert!(err.to_string().contains("every change needs its duty-log entry"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("every change needs its duty-log entry"),
+        "{err}"
+    );
+    let err = s
+        .conn()
+        .execute("UPDATE activation SET directive = 'y'", [])
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("every change needs its duty-log entry"),
+        "{err}"
+    );
     assert!(s.conn().execute("DELETE FROM activation", []).is_err());
     assert_eq!(count(&s, "activation"), 1);
 }
@@ -106,8 +146,12 @@ fn a_change_that_writes_no_log_line_is_not_committed() {
 #[test]
 fn the_log_is_append_only() {
     let (_d, mut s) = temp_store();
-    s.add_entry(&actor(), LogKind::Note, "一", None, None).unwrap();
-    let e = s.conn().execute("UPDATE duty_log SET text = 'x'", []).unwrap_err();
+    s.add_entry(&actor(), LogKind::Note, "一", None, None)
+        .unwrap();
+    let e = s
+        .conn()
+        .execute("UPDATE duty_log SET text = 'x'", [])
+        .unwrap_err();
     assert!(e.to_string().contains("append-only"));
     let e = s.conn().execute("DELETE FROM duty_log", []).unwrap_err();
     assert!(e.to_string().contains("append-only"));
@@ -116,9 +160,17 @@ fn the_log_is_append_only() {
 #[test]
 fn a_read_only_store_refuses_changes() {
     let (d, mut s) = temp_store();
-    s.add_entry(&actor(), LogKind::Note, "一", None, None).unwrap();
+    s.add_entry(&actor(), LogKind::Note, "一", None, None)
+        .unwrap();
     drop(s);
-    let mut ro = Store::open(&d.path().join("t.db"), OpenOptions { read_only: true, ..Default::default() }).unwrap();
+    let mut ro = Store::open(
+        &d.path().join("t.db"),
+        OpenOptions {
+            read_only: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert!(matches!(
         ro.add_entry(&actor(), LogKind::Note, "二", None, None),
         Err(StoreError::ReadOnly)
@@ -130,7 +182,10 @@ fn a_read_only_store_refuses_changes() {
 fn a_missing_file_is_not_created_unless_asked() {
     let d = tempfile::tempdir().unwrap();
     let p = d.path().join("nope.db");
-    assert!(matches!(Store::open(&p, OpenOptions::default()), Err(StoreError::Missing(_))));
+    assert!(matches!(
+        Store::open(&p, OpenOptions::default()),
+        Err(StoreError::Missing(_))
+    ));
     assert!(!p.exists());
 }
 
@@ -138,7 +193,11 @@ fn a_missing_file_is_not_created_unless_asked() {
 fn a_file_that_is_not_a_database_is_named() {
     let d = tempfile::tempdir().unwrap();
     let p = d.path().join("junk.db");
-    std::fs::write(&p, b"this is not sqlite at all, just some text that is long enough").unwrap();
+    std::fs::write(
+        &p,
+        b"this is not sqlite at all, just some text that is long enough",
+    )
+    .unwrap();
     let e = Store::open(&p, OpenOptions::default()).err().unwrap();
     assert!(matches!(e, StoreError::NotADatabase(..)), "{e:?}");
 }
@@ -146,14 +205,22 @@ fn a_file_that_is_not_a_database_is_named() {
 #[test]
 fn activation_needs_a_directive_and_follows_the_table() {
     let (_d, mut s) = temp_store();
-    let e = s.set_activation(&actor(), ActivationAction::Activate, "  ", None).unwrap_err();
+    let e = s
+        .set_activation(&actor(), ActivationAction::Activate, "  ", None)
+        .unwrap_err();
     assert!(e.message().en.contains("directive reference is missing"));
-    let e = s.set_activation(&actor(), ActivationAction::Deactivate, "令", None).unwrap_err();
+    let e = s
+        .set_activation(&actor(), ActivationAction::Deactivate, "令", None)
+        .unwrap_err();
     assert!(e.message().en.contains("nothing to deactivate"));
-    s.set_activation(&actor(), ActivationAction::Activate, "令1", None).unwrap();
-    let e = s.set_activation(&actor(), ActivationAction::Activate, "令2", None).unwrap_err();
+    s.set_activation(&actor(), ActivationAction::Activate, "令1", None)
+        .unwrap();
+    let e = s
+        .set_activation(&actor(), ActivationAction::Activate, "令2", None)
+        .unwrap_err();
     assert!(e.message().en.contains("already activated"));
-    s.set_activation(&actor(), ActivationAction::Deactivate, "令3", None).unwrap();
+    s.set_activation(&actor(), ActivationAction::Deactivate, "令3", None)
+        .unwrap();
     let h = s.activation_history().unwrap();
     assert_eq!(h.len(), 2);
     assert_eq!(h[0].directive, "令3");
@@ -164,13 +231,18 @@ fn activation_needs_a_directive_and_follows_the_table() {
 fn the_chain_verifies_and_names_the_first_bad_entry() {
     let (_d, mut s) = temp_store();
     for i in 0..5 {
-        s.add_entry(&actor(), LogKind::Note, &format!("第{i}条"), None, None).unwrap();
+        s.add_entry(&actor(), LogKind::Note, &format!("第{i}条"), None, None)
+            .unwrap();
     }
     let v = s.verify_log().unwrap();
     assert!(v.ok(), "{v:?}");
     assert_eq!((v.entries, v.head_seq), (5, 5));
-    s.conn().execute_batch("DROP TRIGGER duty_log_no_update").unwrap();
-    s.conn().execute("UPDATE duty_log SET text = '改过' WHERE seq = 3", []).unwrap();
+    s.conn()
+        .execute_batch("DROP TRIGGER duty_log_no_update")
+        .unwrap();
+    s.conn()
+        .execute("UPDATE duty_log SET text = '改过' WHERE seq = 3", [])
+        .unwrap();
     let v = s.verify_log().unwrap();
     assert_eq!(v.first_bad.as_ref().map(|b| b.0), Some(3), "{v:?}");
 }

@@ -1,0 +1,249 @@
+//! The command line: every command and flag, described once for clap.
+//!
+//! Kinds and times are taken as text and read by the domain's own parsers
+//! (which know the Chinese labels and aliases), so a mistake gets the
+//! product's bilingual sentence rather than clap's generic one.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use supplydesk::demo::DemoOptions;
+use supplydesk::i18n::Lang;
+
+/// Duty-desk console of the emergency living-supplies guarantee plan
+/// (生活物资保障值守台).
+///
+/// Without a command: the console (needs a terminal). With a command: one
+/// answer for scripts and one-liners over SSH.
+#[derive(Debug, Parser)]
+#[command(name = "supplydesk", version)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+
+    /// Open the console on data/demo.db, made with demo data when missing
+    /// (打开演示数据库)
+    #[arg(long)]
+    pub demo: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+impl Cli {
+    /// `--demo` names the console; with a command it is a usage error
+    /// (exit 2, like clap's own). Global flags may still stand before the
+    /// command, so clap's all-or-nothing conflict setting does not fit.
+    pub fn demo_with_command(&self) -> Option<clap::Error> {
+        use clap::CommandFactory;
+        (self.demo && self.command.is_some()).then(|| {
+            Cli::command().error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "--demo opens the console and cannot be combined with a command",
+            )
+        })
+    }
+}
+
+/// Flags every command takes.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Database file [default: config `database`, then data/supplydesk.db]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        env = "SUPPLYDESK_DB",
+        value_name = "PATH"
+    )]
+    pub db: Option<PathBuf>,
+
+    /// Config file [default: $SUPPLYDESK_CONFIG, ./config/supplydesk.toml,
+    /// $XDG_CONFIG_HOME/supplydesk/config.toml, /etc/supplydesk/config.toml]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "PATH"
+    )]
+    pub config: Option<PathBuf>,
+
+    /// The officer on duty, recorded on every entry [default: config `officer`]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        env = "SUPPLYDESK_OFFICER",
+        value_name = "NAME"
+    )]
+    pub officer: Option<String>,
+
+    /// Look, change nothing (只读)
+    #[arg(long, global = true, help_heading = "Global options")]
+    pub read_only: bool,
+
+    /// Language of messages [default: config `language`, then LANG, then zh]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_enum,
+        value_name = "LANG"
+    )]
+    pub lang: Option<LangArg>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    Zh,
+    En,
+}
+
+impl From<LangArg> for Lang {
+    fn from(l: LangArg) -> Lang {
+        match l {
+            LangArg::Zh => Lang::Zh,
+            LangArg::En => Lang::En,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create an empty database with the configured posts (创建数据库)
+    Init,
+
+    /// Fill a new database with deterministic demo data (生成演示数据)
+    Demo(DemoArgs),
+
+    /// Pass verdict for a plate typed in any common form (查通行证); exit 0
+    /// valid, 3 not valid or unknown, 2 error
+    Pass(PassArgs),
+
+    /// Write, read and check the duty log (值守日志)
+    #[command(subcommand)]
+    Log(LogCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Multiply the volume (100: a million log entries, for benchmarks)
+    #[arg(long, default_value_t = DemoOptions::default().scale,
+          value_parser = clap::value_parser!(u32).range(1..=1000), value_name = "N")]
+    pub scale: u32,
+
+    /// Seed of the generator: the same seed gives the same data
+    #[arg(long, default_value_t = DemoOptions::default().seed, value_name = "S")]
+    pub seed: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct PassArgs {
+    /// The plate, e.g. 渝F12345, "渝f·12345", "渝 F 1234 5"
+    #[arg(value_name = "PLATE", allow_hyphen_values = true)]
+    pub plate: String,
+
+    /// Print one JSON object instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LogCommand {
+    /// Add an entry: a note, a call or an instruction (记一笔)
+    Add(LogAddArgs),
+
+    /// List entries, newest first (查看日志)
+    List(LogListArgs),
+
+    /// Check the hash chain; names the first bad entry (校验日志); exit 0
+    /// ok, 1 broken
+    Verify,
+}
+
+#[derive(Debug, Args)]
+pub struct LogAddArgs {
+    /// What happened; several words are joined with spaces
+    #[arg(required = true, num_args = 1.., value_name = "TEXT")]
+    pub text: Vec<String>,
+
+    /// note, call or instruction (记事、来电、指示)
+    #[arg(long, default_value = "note", value_name = "KIND")]
+    pub kind: String,
+
+    /// When it happened, if not just now: "2026-11-29 08:30", "08:30", "-2h"
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub at: Option<String>,
+
+    /// The number of an earlier entry this one corrects
+    #[arg(long, value_name = "SEQ")]
+    pub corrects: Option<i64>,
+}
+
+#[derive(Debug, Args)]
+pub struct LogListArgs {
+    /// Entries recorded at or after this time ("2026-11-29 08:00", "-8h")
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub since: Option<String>,
+
+    /// Entries recorded before this time
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub until: Option<String>,
+
+    /// change, note, call, instruction, handover or access
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
+
+    /// Entries whose text contains this
+    #[arg(long, value_name = "TEXT")]
+    pub grep: Option<String>,
+
+    /// Entries written by this officer (the global --officer names who you are)
+    #[arg(long, value_name = "OFFICER")]
+    pub by: Option<String>,
+
+    /// At most this many of the newest entries; 0 for all
+    #[arg(long, default_value_t = 100, value_name = "N")]
+    pub limit: u32,
+
+    /// Print a JSON array instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn global_flags_work_after_the_subcommand() {
+        let cli = Cli::try_parse_from([
+            "supplydesk",
+            "log",
+            "add",
+            "x",
+            "--db",
+            "a.db",
+            "--lang",
+            "en",
+        ])
+        .expect("parses");
+        assert_eq!(cli.global.db, Some(PathBuf::from("a.db")));
+        assert_eq!(cli.global.lang, Some(LangArg::En));
+    }
+
+    #[test]
+    fn demo_flag_and_a_command_do_not_mix() {
+        let cli = Cli::try_parse_from(["supplydesk", "--demo", "init"]).expect("parses");
+        assert!(cli.demo_with_command().is_some());
+        let cli = Cli::try_parse_from(["supplydesk", "--demo", "--lang", "en"]).expect("parses");
+        assert!(cli.demo_with_command().is_none());
+    }
+}
