@@ -41,6 +41,8 @@ use PassState as S;
 
 pub const TRANSITIONS: &[(PassState, PassAction, PassState)] = &[
     (S::Requested, A::Issue, S::Issued),
+    // A request can be refused outright.
+    (S::Requested, A::Revoke, S::Revoked),
     (S::Issued, A::Suspend, S::Suspended),
     (S::Suspended, A::Reinstate, S::Issued),
     (S::Issued, A::Revoke, S::Revoked),
@@ -134,7 +136,7 @@ mod tests {
             (S::Requested, A::Issue) => Some(S::Issued),
             (S::Issued, A::Suspend) => Some(S::Suspended),
             (S::Suspended, A::Reinstate) => Some(S::Issued),
-            (S::Issued | S::Suspended, A::Revoke) => Some(S::Revoked),
+            (S::Requested | S::Issued | S::Suspended, A::Revoke) => Some(S::Revoked),
             (S::Issued, A::Extend) => Some(S::Issued),
             (S::Suspended, A::Extend) => Some(S::Suspended),
             _ => None,

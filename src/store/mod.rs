@@ -7,8 +7,14 @@
 //! rolls back its log line with it.
 
 pub mod activation;
+pub mod alerts;
+pub mod corrections;
+pub mod deliveries;
+pub mod fields;
 pub mod log;
+pub mod pass_actions;
 pub mod passes;
+pub mod places;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
