@@ -438,6 +438,10 @@ impl Store {
         self
     }
 
+    pub fn clock(&self) -> Clock {
+        self.clock
+    }
+
     pub fn set_clock(&mut self, clock: Clock) {
         self.clock = clock;
     }
