@@ -58,6 +58,14 @@ impl Verdict {
     }
 }
 
+/// A character as a GLOB literal.
+fn glob_literal(c: char) -> String {
+    match c {
+        '*' | '?' | '[' => format!("[{c}]"),
+        _ => c.to_string(),
+    }
+}
+
 /// How many near plates to suggest.
 const NEAR_MAX: usize = 8;
 
@@ -196,42 +204,77 @@ impl Store {
             .collect())
     }
 
-    /// Registered plates near `plate`: the same without the province
-    /// character, or one character different.
+    /// Registered plates near `plate`: the same without (or with another)
+    /// province character, one character different, or two neighbours
+    /// swapped. Every probe is an index lookup or a short index range, so an
+    /// unknown plate costs no more than a known one.
     pub fn near_plates(&self, plate: &str) -> Result<Vec<String>> {
-        let mut out: Vec<String> = Vec::new();
-        // Typed without the province: an indexed lookup on the tail.
-        let tail_of_typed = if plate.chars().next().is_some_and(|c| !c.is_ascii()) {
-            plate.chars().skip(1).collect::<String>()
-        } else {
-            plate.to_string()
-        };
-        {
-            let mut st = self.conn.prepare_cached(
-                "SELECT plate FROM vehicle WHERE substr(plate, 2) = ?1 ORDER BY plate LIMIT 8",
-            )?;
-            for p in st.query_map([&tail_of_typed], |r| r.get::<_, String>(0))? {
+        let chars: Vec<char> = plate.chars().collect();
+        let n = chars.len();
+        let mut found: Vec<String> = Vec::new();
+        let mut probe = |sql: &str, arg: String| -> Result<()> {
+            let mut st = self.conn.prepare_cached(sql)?;
+            for p in st.query_map([arg], |r| r.get::<_, String>(0))? {
                 let p = p?;
-                if p != plate {
-                    out.push(p);
+                if found.len() < NEAR_MAX
+                    && p != plate
+                    && !found.contains(&p)
+                    && plate::near(plate, &p)
+                {
+                    found.push(p);
                 }
             }
+            Ok(())
+        };
+        let s = |from: usize| chars[from.min(n)..].iter().collect::<String>();
+        // Typed without the province, or with the wrong one.
+        let tail = if chars.first().is_some_and(|c| !c.is_ascii()) {
+            s(1)
+        } else {
+            s(0)
+        };
+        probe(
+            "SELECT plate FROM vehicle WHERE substr(plate, 2) = ?1 LIMIT 16",
+            tail,
+        )?;
+        // The letter, or the first serial character, mistyped.
+        if n >= 3 {
+            probe(
+                "SELECT plate FROM vehicle WHERE substr(plate, 3) = ?1 LIMIT 64",
+                s(2),
+            )?;
         }
-        // One character off: plates of the same length sharing the prefix
-        // or the suffix, then checked exactly.
-        let n = plate.chars().count() as i64;
-        let mut st = self
-            .conn
-            .prepare_cached("SELECT plate FROM vehicle WHERE length(plate) = ?1")?;
-        for p in st.query_map([n], |r| r.get::<_, String>(0))? {
-            let p = p?;
-            if out.len() >= NEAR_MAX {
-                break;
-            }
-            if p != plate && plate::near(plate, &p) && !out.contains(&p) {
-                out.push(p);
-            }
+        if n >= 4 {
+            probe(
+                "SELECT plate FROM vehicle WHERE substr(plate, 4) = ?1 LIMIT 64",
+                s(3),
+            )?;
         }
-        Ok(out)
+        // A later character mistyped: the literal prefix bounds the range.
+        for k in 3..n {
+            let pattern: String = chars[..k]
+                .iter()
+                .map(|c| glob_literal(*c))
+                .collect::<String>()
+                + "?"
+                + &chars[k + 1..]
+                    .iter()
+                    .map(|c| glob_literal(*c))
+                    .collect::<String>();
+            probe(
+                "SELECT plate FROM vehicle WHERE plate GLOB ?1 LIMIT 64",
+                pattern,
+            )?;
+        }
+        // Two neighbours swapped.
+        for k in 0..n.saturating_sub(1) {
+            let mut c = chars.clone();
+            c.swap(k, k + 1);
+            probe(
+                "SELECT plate FROM vehicle WHERE plate = ?1",
+                c.into_iter().collect(),
+            )?;
+        }
+        Ok(found)
     }
 }

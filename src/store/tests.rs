@@ -50,7 +50,7 @@ fn pragmas_are_set() {
         .query_row("PRAGMA synchronous", [], |r| r.get(0))
         .unwrap();
     assert_eq!((mode.as_str(), fk, sync), ("wal", 1, 2));
-    assert_eq!(s.schema_version().unwrap(), 2);
+    assert_eq!(s.schema_version().unwrap(), 4);
 }
 
 #[test]
@@ -245,4 +245,95 @@ fn the_chain_verifies_and_names_the_first_bad_entry() {
         .unwrap();
     let v = s.verify_log().unwrap();
     assert_eq!(v.first_bad.as_ref().map(|b| b.0), Some(3), "{v:?}");
+}
+
+fn add_plates(s: &mut Store, plates: &[&str]) {
+    s.change(&actor(), |w| {
+        for p in plates {
+            let id = w.next_id("vehicle")?;
+            let seq = w.log(LogDraft::change(
+                format!("vehicle:{id}"),
+                format!("车辆登记 {p}"),
+            ))?;
+            w.conn().execute(
+                "INSERT INTO vehicle (id, plate, log_seq) VALUES (?1, ?2, ?3)",
+                rusqlite::params![id, p, seq],
+            )?;
+        }
+        Ok(())
+    })
+    .unwrap();
+}
+
+#[test]
+fn near_plates_are_found_for_every_kind_of_slip() {
+    let (_d, mut s) = temp_store();
+    add_plates(
+        &mut s,
+        &["渝F12345", "渝F67890", "渝AD12345", "川F12345", "渝G55555"],
+    );
+    let near = |p: &str| s.near_plates(p).unwrap();
+    assert_eq!(
+        near("F12345"),
+        ["渝F12345", "川F12345"],
+        "province left out"
+    );
+    assert!(
+        near("鄂F12345").contains(&"渝F12345".to_string()),
+        "wrong province"
+    );
+    assert_eq!(near("渝E12345"), ["渝F12345"], "letter mistyped");
+    assert_eq!(near("渝F02345"), ["渝F12345"], "first serial character");
+    assert_eq!(near("渝F12335"), ["渝F12345"], "a later character");
+    assert_eq!(near("渝F12354"), ["渝F12345"], "two neighbours swapped");
+    assert!(near("渝X99999").is_empty());
+    assert!(
+        !near("渝F12345").contains(&"渝F12345".to_string()),
+        "never the plate itself"
+    );
+}
+
+#[test]
+fn near_plate_probes_use_indexes() {
+    let (_d, s) = temp_store();
+    let plan = |sql: &str, arg: &str| -> String {
+        let mut st = s
+            .conn()
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap();
+        let rows: Vec<String> = st
+            .query_map([arg], |r| r.get::<_, String>(3))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        rows.join("; ")
+    };
+    for (sql, arg, index) in [
+        (
+            "SELECT plate FROM vehicle WHERE substr(plate, 2) = ?1",
+            "F12345",
+            "vehicle_plate_tail",
+        ),
+        (
+            "SELECT plate FROM vehicle WHERE substr(plate, 3) = ?1",
+            "12345",
+            "vehicle_plate_tail2",
+        ),
+        (
+            "SELECT plate FROM vehicle WHERE substr(plate, 4) = ?1",
+            "2345",
+            "vehicle_plate_tail3",
+        ),
+        (
+            "SELECT plate FROM vehicle WHERE plate GLOB ?1",
+            "渝F12?45",
+            "sqlite_autoindex_vehicle_1",
+        ),
+    ] {
+        let p = plan(sql, arg);
+        assert!(
+            p.contains(index) && !p.starts_with("SCAN vehicle;"),
+            "{sql}: {p}"
+        );
+    }
 }

@@ -125,6 +125,9 @@ CREATE TABLE vehicle (
 ) STRICT;
 -- Plates typed without the province character.
 CREATE INDEX vehicle_plate_tail ON vehicle(substr(plate, 2));
+-- Near-plate suggestions: the letter or the first serial character mistyped.
+CREATE INDEX vehicle_plate_tail2 ON vehicle(substr(plate, 3));
+CREATE INDEX vehicle_plate_tail3 ON vehicle(substr(plate, 4));
 
 CREATE TABLE pass (
     id           INTEGER PRIMARY KEY,
