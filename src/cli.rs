@@ -124,6 +124,91 @@ pub enum Command {
     /// Write, read and check the duty log (值守日志)
     #[command(subcommand)]
     Log(LogCommand),
+
+    /// The handover report of a shift (交接班报告): the shift on duty or the
+    /// most recent one; with no shift at all, the last 12 hours
+    Handover(HandoverArgs),
+
+    /// Start a shift, hand it over, acknowledge a handover (交接班)
+    #[command(subcommand)]
+    Shift(ShiftCommand),
+
+    /// Import a ledger from .xlsx or .csv, all or nothing (导入台账); exit 0
+    /// imported, 1 bad rows (nothing imported), 2 error
+    Import(ImportArgs),
+
+    /// Export a ledger as CSV, XLSX or JSON, or its template (导出台账)
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HandoverArgs {
+    /// The shift's number (see `supplydesk shift list`)
+    #[arg(long, value_name = "ID")]
+    pub shift: Option<i64>,
+
+    /// md: readable, for printing or a chat group; json: for programs
+    #[arg(long, value_enum, default_value_t = ReportFormat::Md, value_name = "FORMAT")]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Md,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ShiftCommand {
+    /// Go on duty (上岗); the officer is --officer
+    Start,
+
+    /// End your shift, handing it over to the incoming officer (交班)
+    End(ShiftEndArgs),
+
+    /// Acknowledge the handover to you, one carry-over item, or all (接班确认)
+    Ack(ShiftAckArgs),
+
+    /// Past and present shifts, newest first (班次列表)
+    List(ShiftListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ShiftEndArgs {
+    /// The incoming officer, who acknowledges the handover
+    #[arg(long, value_name = "NAME")]
+    pub to: String,
+
+    /// The cut-off, if not now: "08:00", "2026-11-29 08:00", "-10m";
+    /// what happens after it belongs to the next report
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub cutoff: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShiftAckArgs {
+    /// Acknowledge carry-over item N (this signs for the handover too)
+    #[arg(long, value_name = "N", conflicts_with = "all")]
+    pub item: Option<i64>,
+
+    /// Acknowledge the handover and every carry-over item at once
+    #[arg(long)]
+    pub all: bool,
+
+    /// The shift handed over [default: the newest handover to you]
+    #[arg(long, value_name = "ID")]
+    pub shift: Option<i64>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShiftListArgs {
+    /// At most this many of the newest shifts; 0 for all
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub limit: u32,
+
+    /// Print a JSON array instead of text
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -159,7 +244,15 @@ pub enum LogCommand {
 
     /// Check the hash chain; names the first bad entry (校验日志); exit 0
     /// ok, 1 broken
-    Verify,
+    Verify(LogVerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LogVerifyArgs {
+    /// Also check the log against the chain head printed in a handover
+    /// report (Markdown or JSON): the entry there must still have that hash
+    #[arg(long, value_name = "FILE")]
+    pub against_report: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -203,6 +296,10 @@ pub struct LogListArgs {
     #[arg(long, value_name = "OFFICER")]
     pub by: Option<String>,
 
+    /// Entries about this community's records, or naming it
+    #[arg(long, value_name = "COMMUNITY")]
+    pub community: Option<String>,
+
     /// At most this many of the newest entries; 0 for all
     #[arg(long, default_value_t = 100, value_name = "N")]
     pub limit: u32,
@@ -210,6 +307,52 @@ pub struct LogListArgs {
     /// Print a JSON array instead of text
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// communities, compounds, buildings, stations, points, outlets, units,
+    /// staff, vehicles, passes, volunteers, recipients (or 车辆, 附表5 …)
+    #[arg(value_name = "KIND")]
+    pub kind: String,
+
+    /// The .xlsx or .csv file (CSV in UTF-8, UTF-8 with BOM or GB18030/GBK)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// Check every row and say what would be added and changed; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The ledger, as for import
+    #[arg(value_name = "KIND")]
+    pub kind: String,
+
+    /// [default: from --output's extension, else csv]
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<LedgerFormat>,
+
+    /// Write to this file instead of stdout
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// The sheet's headers with example rows, to fill in (台账模板)
+    #[arg(long)]
+    pub template: bool,
+
+    /// Recipients' personal data unmasked; recorded in the duty log
+    #[arg(long, conflicts_with = "template")]
+    pub unmasked: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LedgerFormat {
+    Csv,
+    Xlsx,
+    Json,
 }
 
 #[cfg(test)]

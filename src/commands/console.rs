@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use supplydesk::demo::{self, DemoOptions};
 use supplydesk::msg;
-use supplydesk::store::{OpenOptions, Store, StoreError};
+use supplydesk::store::StoreError;
 use supplydesk::tui;
 
 use super::{Ctx, Failure, Outcome};
@@ -32,15 +32,10 @@ pub fn run(ctx: &Ctx, demo: bool) -> Outcome {
         }
         path
     } else {
-        // Missing or unwritable files are told in one sentence before the
-        // console takes the screen.
-        drop(Store::open(
-            &ctx.db,
-            OpenOptions {
-                read_only: ctx.read_only,
-                ..Default::default()
-            },
-        )?);
+        // A missing file is told in one sentence before the console takes
+        // the screen; one this user cannot write opens read-only, with the
+        // banner.
+        drop(tui::open_store(&ctx.db, ctx.read_only)?);
         ctx.db.clone()
     };
     let opts = tui::Options {

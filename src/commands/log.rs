@@ -15,7 +15,7 @@ use supplydesk::msg::Msg;
 use supplydesk::store::log::{LogFilter, LogRow};
 
 use super::{Ctx, EXIT_BROKEN, Failure, Outcome};
-use crate::cli::{LogAddArgs, LogListArgs};
+use crate::cli::{LogAddArgs, LogListArgs, LogVerifyArgs};
 
 pub fn add(ctx: &Ctx, args: &LogAddArgs, out: &mut impl Write) -> Outcome {
     let kind = free_kind(&args.kind)?;
@@ -56,6 +56,10 @@ pub fn list(ctx: &Ctx, args: &LogListArgs, out: &mut impl Write) -> Outcome {
         officer: args.by.clone(),
         before_seq: None,
         limit: (args.limit > 0).then_some(i64::from(args.limit)),
+        community: args
+            .community
+            .as_deref()
+            .map(|c| supplydesk::store::places::Ref::Name(c.to_string())),
     };
     let rows = store.log_list(&filter)?;
     if args.json {
@@ -92,8 +96,11 @@ pub fn list(ctx: &Ctx, args: &LogListArgs, out: &mut impl Write) -> Outcome {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn verify(ctx: &Ctx, out: &mut impl Write) -> Outcome {
+pub fn verify(ctx: &Ctx, args: &LogVerifyArgs, out: &mut impl Write) -> Outcome {
     let store = ctx.open_for_reading()?;
+    if let Some(file) = &args.against_report {
+        return against_report(ctx, &store, file, out);
+    }
     let v = store.verify_log()?;
     match &v.first_bad {
         None => {
@@ -119,6 +126,93 @@ pub fn verify(ctx: &Ctx, out: &mut impl Write) -> Outcome {
             Ok(ExitCode::from(EXIT_BROKEN))
         }
     }
+}
+
+/// `log verify --against-report FILE`: the entry at the head the report
+/// printed must still have the hash printed, and the chain must verify up
+/// to it (and beyond). A chain rewritten from scratch, every hash
+/// recomputed, verifies on its own; the report's hash is what it cannot
+/// match.
+fn against_report(
+    ctx: &Ctx,
+    store: &supplydesk::store::Store,
+    file: &std::path::Path,
+    out: &mut impl Write,
+) -> Outcome {
+    let text = std::fs::read(file).map_err(|e| {
+        let (f, e) = (file.display(), e.to_string());
+        msg!(
+            "无法读取报告文件 {f}：{e}；请检查路径。",
+            "Cannot read the report file {f}: {e}; check the path."
+        )
+    })?;
+    let text = String::from_utf8_lossy(&text);
+    let Some(head) = supplydesk::report::handover::head_in_report(&text) else {
+        let f = file.display();
+        return Err(Failure::User(msg!(
+            "{f} 中找不到日志链头（“日志链头 Chain head: #序号 sha256:哈希” 一行，或 JSON 的 chain_head）；请给出 supplydesk handover 生成的报告。",
+            "{f} holds no chain head (a line \"日志链头 Chain head: #SEQ sha256:HASH\", or chain_head in JSON); give a report made by supplydesk handover."
+        )));
+    };
+    let (seq, short) = (head.seq, head.hash.get(..12).unwrap_or(&head.hash).to_string());
+    let v = store.verify_log()?;
+    let broken = |m: Msg, out: &mut dyn Write| -> Outcome {
+        writeln!(out, "{}", m.get(ctx.lang))?;
+        Ok(ExitCode::from(EXIT_BROKEN))
+    };
+    if let Some((bad, why)) = &v.first_bad
+        && *bad <= seq
+    {
+        let why = sanitize(why);
+        return broken(
+            msg!(
+                "日志链在报告链头 #{seq} 之前的第 #{bad} 条处断开：{why}",
+                "chain broken at entry #{bad}, before the report's head #{seq}: {why}"
+            ),
+            out,
+        );
+    }
+    let stored = store.entry(seq)?;
+    let Some(stored) = stored else {
+        return broken(
+            msg!(
+                "日志中没有报告所载链头 #{seq}：记录被删除或日志被替换",
+                "the log has no entry #{seq}, the report's head: entries were removed or the log was replaced"
+            ),
+            out,
+        );
+    };
+    if !stored.hash.eq_ignore_ascii_case(&head.hash) {
+        let now = stored.hash.get(..12).unwrap_or(&stored.hash).to_string();
+        return broken(
+            msg!(
+                "第 #{seq} 条的哈希现为 {now}…，报告所载为 {short}…：报告生成后，这条或之前的日志被改动（整条链被重算也会如此）",
+                "entry #{seq} now has hash {now}…, the report printed {short}…: it or an entry before it was changed after the report (a chain recomputed from scratch shows this too)"
+            ),
+            out,
+        );
+    }
+    if let Some((bad, why)) = &v.first_bad {
+        let why = sanitize(why);
+        return broken(
+            msg!(
+                "报告链头 #{seq} 及之前的日志完好，但其后第 #{bad} 条处断开：{why}",
+                "the log up to the report's head #{seq} is intact, but the chain breaks later at entry #{bad}: {why}"
+            ),
+            out,
+        );
+    }
+    let n = v.entries;
+    writeln!(
+        out,
+        "{}",
+        msg!(
+            "与报告一致：第 #{seq} 条哈希 {short}… 相符，日志链完整（{n} 条）",
+            "matches the report: entry #{seq} has hash {short}…, and the chain is intact ({n} entries)"
+        )
+        .get(ctx.lang)
+    )?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Column widths, so the text column lines up.

@@ -5,6 +5,9 @@
 
 mod console;
 mod demo;
+mod export;
+mod handover;
+mod import;
 mod init;
 mod log;
 mod pass;
@@ -229,7 +232,11 @@ fn dispatch(cli: &Cli, ctx: &Ctx) -> Outcome {
         Some(Command::Pass(a)) => pass::run(ctx, a, &mut out)?,
         Some(Command::Log(LogCommand::Add(a))) => log::add(ctx, a, &mut out)?,
         Some(Command::Log(LogCommand::List(a))) => log::list(ctx, a, &mut out)?,
-        Some(Command::Log(LogCommand::Verify)) => log::verify(ctx, &mut out)?,
+        Some(Command::Log(LogCommand::Verify(a))) => log::verify(ctx, a, &mut out)?,
+        Some(Command::Handover(a)) => handover::report(ctx, a, &mut out)?,
+        Some(Command::Shift(c)) => handover::shift(ctx, c, &mut out)?,
+        Some(Command::Import(a)) => import::run(ctx, a, &mut out)?,
+        Some(Command::Export(a)) => export::run(ctx, a, &mut out)?,
     };
     out.flush()?;
     Ok(code)

@@ -10,6 +10,7 @@ pub mod mask;
 pub mod pass;
 pub mod place;
 pub mod plate;
+pub mod shift;
 pub mod text;
 pub mod time;
 pub mod unit;

@@ -152,6 +152,12 @@ impl Store {
             sql.push_str(" AND officer = ?");
             args.push(Value::Text(o.to_string()));
         }
+        if let Some(r) = &filter.community {
+            let c = super::places::find_community(&self.conn, r)?;
+            sql.push_str(COMMUNITY_FILTER_SQL);
+            args.push(Value::Text(c.name));
+            args.push(Value::Integer(c.id));
+        }
         if let Some(b) = filter.before_seq {
             sql.push_str(" AND seq < ?");
             args.push(Value::Integer(b));
@@ -177,6 +183,19 @@ impl Store {
     }
 }
 
+/// The community filter of [`Store::log_list`]: `?` the community's name,
+/// then its id. The subquery is a list SQLite builds once per query.
+const COMMUNITY_FILTER_SQL: &str = " AND (instr(text, ?) > 0 OR +subject IN (
+        SELECT 'community:' || :community_id
+        UNION ALL SELECT 'compound:' || id FROM compound WHERE community_id = :community_id
+        UNION ALL SELECT 'building:' || b.id FROM building b JOIN compound k ON k.id = b.compound_id
+                  WHERE k.community_id = :community_id
+        UNION ALL SELECT 'alert:' || id FROM alert WHERE community_id = :community_id
+        UNION ALL SELECT 'recipient:' || id FROM recipient WHERE community_id = :community_id
+        UNION ALL SELECT 'delivery:' || d.id FROM delivery d JOIN recipient r ON r.id = d.recipient_id
+                  WHERE r.community_id = :community_id
+        UNION ALL SELECT 'volunteer:' || id FROM volunteer WHERE community_id = :community_id))";
+
 /// Filters for [`Store::log_list`]; all optional.
 #[derive(Debug, Clone, Default)]
 pub struct LogFilter {
@@ -188,6 +207,10 @@ pub struct LogFilter {
     /// For paging newest-first: only entries older than this one.
     pub before_seq: Option<i64>,
     pub limit: Option<i64>,
+    /// Entries about a record of this community (by id or name: the
+    /// community, its compounds, buildings, alerts, recipients,
+    /// deliveries, volunteers) or naming it in their text.
+    pub community: Option<super::places::Ref>,
 }
 
 /// The outcome of walking the chain.

@@ -11,10 +11,13 @@ pub mod alerts;
 pub mod corrections;
 pub mod deliveries;
 pub mod fields;
+pub mod ledger;
 pub mod log;
 pub mod pass_actions;
 pub mod passes;
 pub mod places;
+pub mod report_queries;
+pub mod shifts;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -334,6 +337,8 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("migrations/001_schema.sql")),
         M::up(include_str!("migrations/002_rules.sql")),
+        M::up(include_str!("migrations/003_shifts.sql")),
+        M::up(include_str!("migrations/004_ledgers.sql")),
     ])
 }
 

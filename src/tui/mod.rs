@@ -1,9 +1,29 @@
-//! The console. (Being built: see issue 3.)
+//! The console: five live panes over the store, navigation, plate lookup,
+//! duty notes, the command line and help.
+//!
+//! `app` holds the state and the one dispatcher (testable without a
+//! terminal), `keys` the one key table, `view` draws, `panes/` and
+//! `popups/` are the parts, `term` owns the real terminal and the loop.
+
+pub mod app;
+pub mod backend;
+pub mod keys;
+pub mod layout;
+pub mod list;
+pub mod panes;
+pub mod popups;
+mod term;
+pub mod theme;
+pub mod view;
+pub mod wrap;
 
 use std::path::PathBuf;
 
 use crate::config::Config;
 use crate::i18n::Lang;
+use crate::store::{OpenOptions, Store, StoreError};
+
+pub use app::{App, ReadOnly, Setup};
 
 /// What the command line hands to the console.
 #[derive(Debug, Clone)]
@@ -16,8 +36,47 @@ pub struct Options {
     pub config: Config,
 }
 
+/// Opens the database for the console: a file this user cannot write is
+/// opened read-only, with the banner, rather than refused.
+pub fn open_store(
+    db: &std::path::Path,
+    read_only: bool,
+) -> Result<(Store, Option<ReadOnly>), StoreError> {
+    let opts = OpenOptions {
+        read_only,
+        create: false,
+        mode: None,
+    };
+    match Store::open(db, opts) {
+        Ok(s) => Ok((s, read_only.then_some(ReadOnly::Asked))),
+        Err(StoreError::NotWritable(_)) if !read_only => {
+            let s = Store::open(
+                db,
+                OpenOptions {
+                    read_only: true,
+                    ..opts
+                },
+            )?;
+            Ok((s, Some(ReadOnly::NotWritable)))
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// Runs the console until the officer quits. The caller has checked that
 /// stdin and stdout are terminals.
-pub fn run(_opts: Options) -> color_eyre::Result<()> {
-    Err(color_eyre::eyre::eyre!("the console is not built yet"))
+pub fn run(opts: Options) -> color_eyre::Result<()> {
+    let (store, read_only) = open_store(&opts.db, opts.read_only)?;
+    let theme = theme::Theme::from_env(opts.config.theme.monochrome);
+    let app = App::new(
+        store,
+        Setup {
+            read_only,
+            officer: opts.officer,
+            lang: opts.lang,
+            config: opts.config,
+            theme,
+        },
+    );
+    term::run(app)
 }

@@ -1,0 +1,464 @@
+//! Reading one cell as the value its field holds, with the sentence that
+//! tells the clerk what is wrong with it. A plate that fits no GA 36
+//! pattern is a warning, not an error: it goes in as typed (normalised).
+
+use chrono_tz::Tz;
+use rusqlite::types::Value;
+
+use super::dates;
+use super::read::Cell;
+use crate::domain::plate::{self, PlateCheck};
+use crate::domain::time::to_db;
+use crate::msg;
+use crate::msg::Msg;
+use crate::store::StoreError;
+use crate::store::fields::{self, COUNT_MAX, Field, NAME_MAX_CHARS, NUMBER_MAX_CHARS};
+use crate::store::ledger::{FieldSpec, FieldType};
+use crate::store::pass_actions::LOAD_MAX_TONNES;
+
+/// A cell read: its value (`None` when blank) and a warning to show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Read {
+    pub value: Option<Value>,
+    pub warning: Option<Msg>,
+}
+
+fn ok(v: Value) -> Result<Read, Msg> {
+    Ok(Read {
+        value: Some(v),
+        warning: None,
+    })
+}
+
+fn refused(e: StoreError) -> Msg {
+    e.message()
+}
+
+fn label(spec: &FieldSpec) -> Field {
+    Field {
+        zh: spec.zh,
+        en: spec.en,
+    }
+}
+
+/// Strips thousands separators and a trailing unit a clerk may add
+/// (516人, 4.5吨, 1,200).
+fn numeric_text(s: &str, units: &[&str]) -> String {
+    let mut t: String = s
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != ',' && *c != '，')
+        .map(|c| match c {
+            '\u{FF0E}' => '.',
+            '\u{FF10}'..='\u{FF19}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .collect();
+    for u in units {
+        if let Some(stem) = t.strip_suffix(u) {
+            t = stem.to_string();
+            break;
+        }
+    }
+    t
+}
+
+fn number(spec: &FieldSpec, cell: &Cell, units: &[&str]) -> Result<f64, Msg> {
+    let x = match cell {
+        Cell::Number(x) => Some(*x),
+        Cell::Bool(_) | Cell::DateTime(_) | Cell::Error(_) => None,
+        other => numeric_text(&other.text(), units).parse::<f64>().ok(),
+    };
+    match x {
+        Some(x) if x.is_finite() => Ok(x),
+        _ => {
+            let (zh, en, text) = (spec.zh, spec.en, cell.text());
+            Err(msg!(
+                "“{zh}”应为数字，这里是“{text}”；请只填数字。",
+                "The {en} must be a number, not \"{text}\"; write digits only."
+            ))
+        }
+    }
+}
+
+/// Words for yes and no on clerks' sheets.
+fn flag(text: &str) -> Option<bool> {
+    let t = text.trim().to_lowercase();
+    const YES: &[&str] = &[
+        "是",
+        "有",
+        "启用",
+        "已启用",
+        "营业",
+        "正常营业",
+        "正常",
+        "在岗",
+        "到岗",
+        "√",
+        "✓",
+        "✔",
+        "y",
+        "yes",
+        "true",
+        "1",
+        "开",
+    ];
+    const NO: &[&str] = &[
+        "否",
+        "无",
+        "未启用",
+        "停用",
+        "暂停",
+        "暂停营业",
+        "停业",
+        "歇业",
+        "不在岗",
+        "离岗",
+        "×",
+        "✗",
+        "✘",
+        "n",
+        "no",
+        "false",
+        "0",
+        "关",
+    ];
+    if YES.contains(&t.as_str()) {
+        Some(true)
+    } else if NO.contains(&t.as_str()) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Reads one cell for `spec`; `tz` is the zone dates are written in.
+pub fn read_cell(spec: &FieldSpec, cell: &Cell, tz: Tz) -> Result<Read, Msg> {
+    if cell.is_blank() {
+        return Ok(Read {
+            value: None,
+            warning: None,
+        });
+    }
+    if let Cell::Error(e) = cell {
+        let (zh, en) = (spec.zh, spec.en);
+        return Err(msg!(
+            "“{zh}”这一格是 Excel 错误值 {e}；请改为实际内容或留空。",
+            "The {en} cell holds the Excel error {e}; replace it with the real value or leave it blank."
+        ));
+    }
+    let text = cell.text();
+    if spec.personal && text.contains('*') {
+        let (zh, en) = (spec.zh, spec.en);
+        return Err(msg!(
+            "“{zh}”含“*”，像是遮蔽过的导出数据；导入需用未遮蔽的原始数据（supplydesk export recipients --unmasked）。",
+            "The {en} contains '*', so it looks like masked export data; import the original, unmasked data (supplydesk export recipients --unmasked)."
+        ));
+    }
+    let f = label(spec);
+    match spec.ty {
+        FieldType::Line(max) => {
+            let v = fields::optional_line(f, Some(&text), max).map_err(refused)?;
+            Ok(Read {
+                value: v.map(Value::Text),
+                warning: None,
+            })
+        }
+        FieldType::Name => {
+            let v = fields::optional_line(f, Some(&text), NAME_MAX_CHARS).map_err(refused)?;
+            Ok(Read {
+                value: v.map(Value::Text),
+                warning: None,
+            })
+        }
+        FieldType::Text(max) => {
+            let raw = match cell {
+                Cell::Text(s) => s.clone(),
+                _ => text,
+            };
+            let v = fields::optional_text(f, Some(&raw), max).map_err(refused)?;
+            Ok(Read {
+                value: v.map(Value::Text),
+                warning: None,
+            })
+        }
+        FieldType::Phone => {
+            let v = fields::optional_phone(f, Some(&text)).map_err(refused)?;
+            Ok(Read {
+                value: v.map(Value::Text),
+                warning: None,
+            })
+        }
+        FieldType::Count => {
+            let x = number(spec, cell, &["人", "户", "名", "辆", "个", "位"])?;
+            if x.fract() != 0.0 {
+                let (zh, en) = (spec.zh, spec.en);
+                return Err(msg!(
+                    "“{zh}”应为整数，这里是 {x}；请更正。",
+                    "The {en} must be a whole number, not {x}; correct it."
+                ));
+            }
+            let n = fields::count(f, x as i64, COUNT_MAX).map_err(refused)?;
+            ok(Value::Integer(n))
+        }
+        FieldType::Amount => {
+            let x = number(spec, cell, &["吨", "t", "T"])?;
+            if x < 0.0 {
+                let (zh, en) = (spec.zh, spec.en);
+                return Err(msg!(
+                    "“{zh}”不能为负数（{x}）；请更正。",
+                    "The {en} cannot be negative ({x}); correct it."
+                ));
+            }
+            ok(Value::Real(x))
+        }
+        FieldType::Tonnes => {
+            let x = number(spec, cell, &["吨", "t", "T"])?;
+            if !(x > 0.0 && x <= LOAD_MAX_TONNES) {
+                return Err(msg!(
+                    "核定载重 {x} 吨不合理；请填写 0 到 {LOAD_MAX_TONNES} 之间的吨数，或留空。",
+                    "A load of {x} tonnes is not plausible; give a figure between 0 and {LOAD_MAX_TONNES} tonnes, or leave it blank."
+                ));
+            }
+            ok(Value::Real(x))
+        }
+        FieldType::Flag => {
+            let b = match cell {
+                Cell::Bool(b) => Some(*b),
+                _ => flag(&text),
+            };
+            match b {
+                Some(b) => ok(Value::Integer(i64::from(b))),
+                None => {
+                    let (zh, en) = (spec.zh, spec.en);
+                    Err(msg!(
+                        "“{zh}”应填“是”或“否”，这里是“{text}”；请更正。",
+                        "The {en} must be yes or no (是/否), not \"{text}\"; correct it."
+                    ))
+                }
+            }
+        }
+        FieldType::Code(set) => match set.parse(&text) {
+            Some(code) => ok(Value::Text(code.to_string())),
+            None => {
+                let (zh, en, czh, cen) = (spec.zh, spec.en, set.choices_zh(), set.choices_en());
+                Err(msg!(
+                    "“{zh}”不认识“{text}”；可填：{czh}。",
+                    "The {en} \"{text}\" is not one of: {cen}."
+                ))
+            }
+        },
+        FieldType::Plate => match plate::normalize(&text) {
+            Err(e) => Err(Msg::new(e.describe(true), e.describe(false))),
+            Ok(n) => Ok(Read {
+                warning: match n.verdict {
+                    PlateCheck::Standard(_) => None,
+                    PlateCheck::Odd(_) => Some(Msg::new(n.describe(true), n.describe(false))),
+                },
+                value: Some(Value::Text(n.plate.as_str().to_string())),
+            }),
+        },
+        FieldType::PassNumber => {
+            let v = fields::optional_line(f, Some(&text), NUMBER_MAX_CHARS)
+                .map_err(refused)?
+                .map(|s| s.to_uppercase());
+            if v.as_deref()
+                .is_some_and(|s| s.contains(char::is_whitespace))
+            {
+                return Err(msg!(
+                    "证号“{text}”中有空格；请按 SHK-TX-2022-00001 的样式填写。",
+                    "The pass number \"{text}\" contains spaces; write it like SHK-TX-2022-00001."
+                ));
+            }
+            Ok(Read {
+                value: v.map(Value::Text),
+                warning: None,
+            })
+        }
+        FieldType::IdNumber => id_number(cell, &text),
+        FieldType::From | FieldType::Until => {
+            let written = match cell {
+                Cell::DateTime(t) => Some(dates::Written {
+                    date: t.date(),
+                    time: (!dates::is_date_only(*t)).then_some(t.time()),
+                }),
+                Cell::Number(x) => dates::from_serial(*x).map(|t| dates::Written {
+                    date: t.date(),
+                    time: (!dates::is_date_only(t)).then_some(t.time()),
+                }),
+                _ => dates::parse(&text),
+            };
+            let at = written.and_then(|w| {
+                if spec.ty == FieldType::From {
+                    dates::start_of(w, tz)
+                } else {
+                    dates::end_of(w, tz)
+                }
+            });
+            match at {
+                Some(t) => ok(Value::Text(to_db(t))),
+                None => {
+                    let (zh, en) = (spec.zh, spec.en);
+                    Err(msg!(
+                        "“{zh}”读不出日期“{text}”；请写成 2022-05-26、2022/5/26 或 2022年5月26日。",
+                        "The {en} \"{text}\" is not a date I can read; write it like 2022-05-26, 2022/5/26 or 2022年5月26日."
+                    ))
+                }
+            }
+        }
+    }
+}
+
+/// A resident ID number: 18 characters (17 digits and a digit or X) or
+/// the old 15 digits. A number cell has lost its last digits to Excel's
+/// 15-digit precision, so it is refused with the way out.
+fn id_number(cell: &Cell, text: &str) -> Result<Read, Msg> {
+    if matches!(cell, Cell::Number(_)) {
+        return Err(msg!(
+            "身份证号被 Excel 存成了数字，末几位已丢失；请把该列设为“文本”格式后重新录入。",
+            "Excel stored the ID number as a number and lost its last digits; format the column as text and type the numbers again."
+        ));
+    }
+    let v: String = text
+        .chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .filter(|c| !c.is_whitespace())
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    let ok_shape = match v.chars().count() {
+        15 => v.chars().all(|c| c.is_ascii_digit()),
+        18 => v
+            .char_indices()
+            .all(|(i, c)| c.is_ascii_digit() || (i == 17 && c == 'X')),
+        _ => false,
+    };
+    if !ok_shape {
+        return Err(msg!(
+            "身份证号应为 18 位（最后一位可为 X）或旧式 15 位数字；请核对。",
+            "The ID number must be 18 characters (the last may be X) or 15 digits; check it."
+        ));
+    }
+    Ok(Read {
+        value: Some(Value::Text(v)),
+        warning: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::ledger::LedgerTable;
+
+    fn spec(t: LedgerTable, key: &str) -> &'static FieldSpec {
+        t.field(key).unwrap()
+    }
+
+    fn read(t: LedgerTable, key: &str, cell: Cell) -> Result<Read, Msg> {
+        read_cell(spec(t, key), &cell, chrono_tz::Asia::Shanghai)
+    }
+
+    fn text(s: &str) -> Cell {
+        Cell::Text(s.to_string())
+    }
+
+    #[test]
+    fn plates_normalise_warn_or_fail() {
+        let r = read(LedgerTable::Vehicle, "plate", text("渝f·12345")).unwrap();
+        assert_eq!(r.value, Some(Value::Text("渝F12345".into())));
+        assert_eq!(r.warning, None);
+        let r = read(LedgerTable::Vehicle, "plate", text("渝F1234")).unwrap();
+        assert!(r.warning.unwrap().en.contains("4 characters"));
+        let e = read(LedgerTable::Vehicle, "plate", text("渝·")).unwrap_err();
+        assert!(e.en.contains("no letters or digits"), "{e:?}");
+    }
+
+    #[test]
+    fn counts_and_amounts() {
+        let r = read(LedgerTable::Compound, "resident_pop", text("1,516人")).unwrap();
+        assert_eq!(r.value, Some(Value::Integer(1516)));
+        let r = read(LedgerTable::Compound, "resident_pop", Cell::Number(516.0)).unwrap();
+        assert_eq!(r.value, Some(Value::Integer(516)));
+        assert!(read(LedgerTable::Compound, "resident_pop", text("-3")).is_err());
+        assert!(read(LedgerTable::Compound, "resident_pop", text("5.5")).is_err());
+        let e = read(LedgerTable::Compound, "households", text("很多")).unwrap_err();
+        assert!(e.zh.contains("应为数字"), "{e:?}");
+        let r = read(LedgerTable::Vehicle, "load_tonnes", text("4.5吨")).unwrap();
+        assert_eq!(r.value, Some(Value::Real(4.5)));
+        assert!(read(LedgerTable::Vehicle, "load_tonnes", text("300")).is_err());
+        let r = read(LedgerTable::Compound, "households", text("  ")).unwrap();
+        assert_eq!(r.value, None);
+    }
+
+    #[test]
+    fn flags_and_codes() {
+        let r = read(LedgerTable::Compound, "station_active", text("是")).unwrap();
+        assert_eq!(r.value, Some(Value::Integer(1)));
+        let r = read(LedgerTable::Compound, "station_active", text("未启用")).unwrap();
+        assert_eq!(r.value, Some(Value::Integer(0)));
+        assert!(read(LedgerTable::Compound, "station_active", text("也许")).is_err());
+        let r = read(LedgerTable::Recipient, "group", text("血透患者")).unwrap();
+        assert_eq!(r.value, Some(Value::Text("dialysis".into())));
+        let r = read(LedgerTable::Recipient, "group", text("低保")).unwrap();
+        assert_eq!(r.value, Some(Value::Text("subsistence".into())));
+        let e = read(LedgerTable::SupplyUnit, "category", text("五金")).unwrap_err();
+        assert!(e.zh.contains("粮油"), "{e:?}");
+    }
+
+    #[test]
+    fn dates_in_every_form() {
+        for cell in [
+            text("2022-05-26"),
+            text("2022/5/26"),
+            text("2022年5月26日"),
+            Cell::Number(44707.0),
+        ] {
+            let r = read(LedgerTable::Pass, "valid_from", cell.clone()).unwrap();
+            assert_eq!(
+                r.value,
+                Some(Value::Text("2022-05-25T16:00:00.000Z".into())),
+                "{cell:?}"
+            );
+        }
+        let r = read(LedgerTable::Pass, "valid_until", text("2022-06-25")).unwrap();
+        assert_eq!(
+            r.value,
+            Some(Value::Text("2022-06-25T16:00:00.000Z".into()))
+        );
+        let e = read(LedgerTable::Pass, "valid_from", text("下周一")).unwrap_err();
+        assert!(e.en.contains("not a date"), "{e:?}");
+    }
+
+    #[test]
+    fn id_numbers_and_masked_values() {
+        let r = read(
+            LedgerTable::Recipient,
+            "id_number",
+            text("50010119700101001x"),
+        )
+        .unwrap();
+        assert_eq!(r.value, Some(Value::Text("50010119700101001X".into())));
+        assert!(read(LedgerTable::Recipient, "id_number", text("12345")).is_err());
+        let e = read(
+            LedgerTable::Recipient,
+            "id_number",
+            Cell::Number(500101197001010000.0),
+        )
+        .unwrap_err();
+        assert!(e.en.contains("lost its last digits"), "{e:?}");
+        let e = read(LedgerTable::Recipient, "phone", text("138****5678")).unwrap_err();
+        assert!(e.en.contains("masked"), "{e:?}");
+        let e = read(LedgerTable::Recipient, "name", text("周*芳")).unwrap_err();
+        assert!(e.en.contains("masked"), "{e:?}");
+        // A volunteer's name is not personal data of a recipient.
+        assert!(read(LedgerTable::Volunteer, "name", text("赵*")).is_ok());
+    }
+
+    #[test]
+    fn pass_numbers_are_upper_case_without_spaces() {
+        let r = read(LedgerTable::Pass, "number", text(" shk-tx-2022-00001 ")).unwrap();
+        assert_eq!(r.value, Some(Value::Text("SHK-TX-2022-00001".into())));
+        assert!(read(LedgerTable::Pass, "number", text("SHK TX 1")).is_err());
+    }
+}

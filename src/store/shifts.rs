@@ -1,0 +1,809 @@
+//! Shifts and their handover: start, end with handover to a named
+//! incoming officer at a cut-off (snapshotting the open items as carry-over
+//! items), acknowledgement by the incoming officer of the handover and of
+//! the items one by one or all at once; and the reads behind the header's
+//! "handover pending" badge and the review of past shifts.
+//!
+//! Every step is a `handover` entry in the duty log about `shift:ID` (or
+//! `handover_item:ID`, or `handover_item` for a list written at once).
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::alerts::Escalation;
+use super::report_queries::{Records, ReportAlert, ReportDelivery, ReportPass, Window};
+use super::{Actor, Head, LogDraft, Result, Store, StoreError, Writer};
+use crate::domain::Code;
+use crate::domain::log::LogKind;
+use crate::domain::shift::{
+    self, AckError, CarryKind, HandoverError, OpenItem, ShiftState, Summary, Unacknowledged,
+};
+use crate::domain::time::{from_db, to_db};
+use crate::msg;
+
+/// A shift as stored, with its carry-over counts.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ShiftRow {
+    pub id: i64,
+    pub officer: String,
+    pub state: ShiftState,
+    pub started_at: DateTime<Utc>,
+    /// Where its report window starts (the previous shift's cut-off).
+    pub window_from: DateTime<Utc>,
+    pub from_seq: i64,
+    pub incoming: Option<String>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub cutoff: Option<DateTime<Utc>>,
+    pub cutoff_seq: Option<i64>,
+    /// The chain head's hash at the cut-off, as recorded at the handover.
+    pub cutoff_hash: Option<String>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub acknowledged_by: Option<String>,
+    /// Carry-over items handed over, and how many are not acknowledged.
+    pub items: i64,
+    pub items_unacknowledged: i64,
+}
+
+impl ShiftRow {
+    /// The report window of this shift: up to its cut-off, or up to `now`
+    /// (and the head now) while it is on duty.
+    pub fn window(&self, now: DateTime<Utc>, head_now: i64) -> Window {
+        Window {
+            from: self.window_from,
+            cutoff: self.cutoff.unwrap_or(now),
+            from_seq: self.from_seq,
+            cutoff_seq: self.cutoff_seq.unwrap_or(head_now),
+        }
+    }
+}
+
+/// A carry-over item of a handover.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct HandoverItem {
+    pub id: i64,
+    pub shift_id: i64,
+    /// Its number in the handover, from 1 (`shift ack --item N`).
+    pub pos: i64,
+    pub kind: CarryKind,
+    /// `alert:12` and the like.
+    pub subject: String,
+    /// What it was about at the cut-off.
+    pub summary_zh: String,
+    pub summary_en: String,
+    /// The unacknowledged item of an earlier handover it continues.
+    pub carried_from: Option<i64>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub acknowledged_by: Option<String>,
+}
+
+/// What the header needs: who is on duty since when, and whether a
+/// handover waits for its acknowledgement.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct HandoverStatus {
+    pub on_duty: Option<ShiftRow>,
+    /// The newest handover not yet acknowledged ("handover pending").
+    pub pending: Option<ShiftRow>,
+    /// Unacknowledged carry-over items of the newest handover.
+    pub unacknowledged_items: i64,
+}
+
+/// What the carry-over list takes from the config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CarryRules {
+    pub escalation: Escalation,
+    /// Passes ending this soon after the cut-off are carried over.
+    pub pass_warn: Duration,
+    /// Deliveries due this soon after the cut-off are carried over (overdue
+    /// and failed ones always are).
+    pub due_soon: Duration,
+}
+
+impl Default for CarryRules {
+    fn default() -> Self {
+        CarryRules {
+            escalation: Escalation::default(),
+            pass_warn: Duration::hours(24),
+            due_soon: Duration::minutes(120),
+        }
+    }
+}
+
+/// A handover made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handover {
+    pub shift_id: i64,
+    pub seq: i64,
+    /// The chain head at the cut-off, printed in the report.
+    pub head: Head,
+    pub items: Vec<HandoverItem>,
+}
+
+/// What to acknowledge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AckTarget {
+    /// The handover itself.
+    Handover,
+    /// One carry-over item, by its number in the handover.
+    Item(i64),
+    /// The handover and every item not yet acknowledged.
+    All,
+}
+
+/// What an acknowledgement did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acknowledged {
+    pub shift_id: i64,
+    /// The handover was acknowledged by this call.
+    pub handover: bool,
+    /// The numbers of the items acknowledged by this call.
+    pub items: Vec<i64>,
+    /// Items of the handover still not acknowledged.
+    pub remaining: i64,
+    /// The incoming officer's own shift, started by this call when nobody
+    /// was on duty.
+    pub started: Option<i64>,
+    pub seq: i64,
+}
+
+const SHIFT_COLUMNS: &str =
+    "s.id, s.officer, s.state, s.started_at, s.window_from, s.from_seq, s.incoming,
+    s.ended_at, s.cutoff, s.cutoff_seq, s.cutoff_hash, s.acknowledged_at, s.acknowledged_by,
+    (SELECT COUNT(*) FROM handover_item i WHERE i.shift_id = s.id),
+    (SELECT COUNT(*) FROM handover_item i WHERE i.shift_id = s.id AND i.acknowledged_at IS NULL)";
+
+fn shift_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ShiftRow> {
+    let state: String = r.get(2)?;
+    let t = |i: usize| -> rusqlite::Result<Option<DateTime<Utc>>> {
+        Ok(r.get::<_, Option<String>>(i)?.as_deref().and_then(from_db))
+    };
+    Ok(ShiftRow {
+        id: r.get(0)?,
+        officer: r.get(1)?,
+        state: ShiftState::from_code(&state).unwrap_or(ShiftState::OnDuty),
+        started_at: t(3)?.unwrap_or_default(),
+        window_from: t(4)?.unwrap_or_default(),
+        from_seq: r.get(5)?,
+        incoming: r.get(6)?,
+        ended_at: t(7)?,
+        cutoff: t(8)?,
+        cutoff_seq: r.get(9)?,
+        cutoff_hash: r.get(10)?,
+        acknowledged_at: t(11)?,
+        acknowledged_by: r.get(12)?,
+        items: r.get(13)?,
+        items_unacknowledged: r.get(14)?,
+    })
+}
+
+const ITEM_COLUMNS: &str = "id, shift_id, pos, kind, subject, summary, summary_en, carried_from, acknowledged_at, acknowledged_by";
+
+fn item_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<HandoverItem> {
+    let kind: String = r.get(3)?;
+    let at: Option<String> = r.get(8)?;
+    Ok(HandoverItem {
+        id: r.get(0)?,
+        shift_id: r.get(1)?,
+        pos: r.get(2)?,
+        kind: CarryKind::from_code(&kind).unwrap_or(CarryKind::Alert),
+        subject: r.get(4)?,
+        summary_zh: r.get(5)?,
+        summary_en: r.get(6)?,
+        carried_from: r.get(7)?,
+        acknowledged_at: at.as_deref().and_then(from_db),
+        acknowledged_by: r.get(9)?,
+    })
+}
+
+fn one_shift(
+    conn: &Connection,
+    where_: &str,
+    args: &[&dyn rusqlite::ToSql],
+) -> Result<Option<ShiftRow>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {SHIFT_COLUMNS} FROM shift s WHERE {where_}"
+        ))?
+        .query_row(args, shift_row)
+        .optional()?)
+}
+
+fn on_duty(conn: &Connection) -> Result<Option<ShiftRow>> {
+    one_shift(conn, "s.state = 'on_duty'", &[])
+}
+
+fn shift_by_id(conn: &Connection, id: i64) -> Result<ShiftRow> {
+    one_shift(conn, "s.id = ?1", &[&id])?.ok_or_else(|| {
+        StoreError::NotFound(msg!(
+            "没有编号为 {id} 的班次；请用 `supplydesk shift list` 查看。",
+            "There is no shift #{id}; see `supplydesk shift list`."
+        ))
+    })
+}
+
+/// The newest handover before shift `id`.
+fn previous_handover(conn: &Connection, id: i64) -> Result<Option<ShiftRow>> {
+    one_shift(
+        conn,
+        "s.id = (SELECT MAX(id) FROM shift WHERE id < ?1 AND state <> 'on_duty')",
+        &[&id],
+    )
+}
+
+fn items_of(conn: &Connection, shift_id: i64) -> Result<Vec<HandoverItem>> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {ITEM_COLUMNS} FROM handover_item WHERE shift_id = ?1 ORDER BY pos"
+    ))?;
+    let rows = st
+        .query_map([shift_id], item_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+fn local(t: DateTime<Utc>) -> String {
+    super::fields::log_time(t)
+}
+
+fn handover_error(e: HandoverError, s: &ShiftRow, who: &str) -> StoreError {
+    let (id, officer) = (s.id, s.officer.as_str());
+    StoreError::Refused(match e {
+        HandoverError::NotTheOfficer => msg!(
+            "班次 #{id} 由 {officer} 值班，只有 {officer} 本人能交班；{who} 不能代为交班。",
+            "Shift #{id} is {officer}'s; only {officer} can hand it over, not {who}."
+        ),
+        HandoverError::NoIncoming => msg!(
+            "未指定接班人；请用 --to 姓名 写明交给谁。",
+            "No incoming officer is named; say who takes over with --to NAME."
+        ),
+        HandoverError::SameOfficer => msg!(
+            "接班人不能是交班人本人（{officer}）；请写明接班的另一位值班员。",
+            "The incoming officer cannot be the outgoing one ({officer}); name the officer who takes over."
+        ),
+        HandoverError::TooLong => msg!(
+            "接班人姓名过长；请只写姓名。",
+            "The incoming officer's name is too long; give just the name."
+        ),
+        HandoverError::ControlCharacters => msg!(
+            "接班人姓名含控制字符；请只写一行文字。",
+            "The incoming officer's name contains control characters; write it on one line."
+        ),
+        HandoverError::NotOnDuty => {
+            let st = s.state.label_zh();
+            let sten = s.state.label_en().to_lowercase();
+            msg!(
+                "班次 #{id} 已是“{st}”，不能再交班。",
+                "Shift #{id} is already {sten}; it cannot be handed over again."
+            )
+        }
+    })
+}
+
+fn ack_error(e: AckError, s: &ShiftRow, who: &str, pos: Option<i64>) -> StoreError {
+    let id = s.id;
+    let incoming = s.incoming.clone().unwrap_or_default();
+    StoreError::Refused(match e {
+        AckError::NotHandedOver => msg!(
+            "班次 #{id} 尚未交班，无从确认。",
+            "Shift #{id} has not been handed over yet, so there is nothing to acknowledge."
+        ),
+        AckError::AlreadyAcknowledged => {
+            let by = s.acknowledged_by.clone().unwrap_or_default();
+            let at = s.acknowledged_at.map(local).unwrap_or_default();
+            msg!(
+                "班次 #{id} 的交接已由 {by} 于 {at} 确认；交接只确认一次。",
+                "The handover of shift #{id} was already acknowledged by {by} at {at}; it is acknowledged once."
+            )
+        }
+        AckError::NotTheIncoming => msg!(
+            "班次 #{id} 交给的是 {incoming}，只有 {incoming} 本人能确认；{who} 不能代为确认。",
+            "Shift #{id} was handed over to {incoming}; only {incoming} can acknowledge it, not {who}."
+        ),
+        AckError::ItemAlreadyAcknowledged => {
+            let n = pos.unwrap_or_default();
+            msg!(
+                "班次 #{id} 的遗留事项 {n} 已确认过。",
+                "Carry-over item {n} of shift #{id} was already acknowledged."
+            )
+        }
+    })
+}
+
+/// The entry of a shift step.
+fn draft(subject: String, text: String) -> LogDraft {
+    LogDraft {
+        kind: LogKind::Handover,
+        text,
+        occurred_at: None,
+        subject: Some(subject),
+        corrects: None,
+    }
+}
+
+/// Starts a shift for the acting officer inside an open change.
+fn start_in(w: &mut Writer<'_>) -> Result<i64> {
+    let now = w.now();
+    let officer = w.actor().officer.clone();
+    if let Some(s) = on_duty(w.conn())? {
+        let (id, by, since) = (s.id, s.officer.clone(), local(s.started_at));
+        return Err(StoreError::Refused(if shift::same_officer(&by, &officer) {
+            msg!(
+                "你已在值班（班次 #{id}，自 {since} 起）。",
+                "You are already on duty (shift #{id}, since {since})."
+            )
+        } else {
+            msg!(
+                "{by} 正在值班（班次 #{id}，自 {since} 起）；须由 {by} 交班给你后再上岗。",
+                "{by} is on duty (shift #{id}, since {since}); {by} must hand over to you first."
+            )
+        }));
+    }
+    // The window continues from the last cut-off, so that consecutive
+    // reports leave nothing out.
+    let last: Option<(String, i64)> = w
+        .conn()
+        .query_row(
+            "SELECT cutoff, cutoff_seq FROM shift WHERE cutoff IS NOT NULL ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let head_before: i64 =
+        w.conn()
+            .query_row("SELECT COALESCE(MAX(seq), 0) FROM duty_log", [], |r| {
+                r.get(0)
+            })?;
+    let (window_from, from_seq) = match last {
+        Some((c, seq)) => (c, seq),
+        None => (to_db(now), head_before),
+    };
+    let id = w.next_id("shift")?;
+    let seq = w.log(draft(
+        format!("shift:{id}"),
+        format!("值班开始 Shift started: #{id} {officer}"),
+    ))?;
+    w.conn().execute(
+        "INSERT INTO shift (id, officer, state, started_at, window_from, from_seq, log_seq)
+         VALUES (?1, ?2, 'on_duty', ?3, ?4, ?5, ?6)",
+        params![id, officer, to_db(now), window_from, from_seq, seq],
+    )?;
+    Ok(id)
+}
+
+fn item_summary_alert(a: &ReportAlert) -> Summary {
+    let place = match &a.compound {
+        Some(k) => format!("{} {k}", a.community),
+        None => a.community.clone(),
+    };
+    let (id, hh, at) = (a.id, a.households, local(a.opened_at));
+    let (item_zh, sev_zh) = (a.item.label_zh(), a.severity.label_zh());
+    let (item_en, sev_en) = (a.item.label_en(), a.severity.label_en());
+    let (esc_zh, esc_en) = if a.escalated {
+        ("，已升级", ", escalated")
+    } else {
+        ("", "")
+    };
+    Summary {
+        zh: format!("预警 #{id} {place}，{item_zh}，{sev_zh}，{hh} 户，{at} 起{esc_zh}"),
+        en: format!(
+            "Alert #{id} {place}, {item_en}, {sev_en}, {hh} households, opened {at}{esc_en}"
+        ),
+    }
+}
+
+fn item_summary_delivery(d: &ReportDelivery, cutoff: DateTime<Utc>) -> Summary {
+    let (id, who, place, items, due) = (
+        d.id,
+        d.recipient.as_str(),
+        d.community.as_str(),
+        d.items.as_str(),
+        local(d.due_at),
+    );
+    let (grp_zh, urg_zh, st_zh) = (d.group.label_zh(), d.urgency.label_zh(), d.state.label_zh());
+    let (grp_en, urg_en, st_en) = (d.group.label_en(), d.urgency.label_en(), d.state.label_en());
+    let (when_zh, when_en) = if d.due_at < cutoff {
+        ("已逾期", "overdue")
+    } else {
+        ("即将到期", "due soon")
+    };
+    Summary {
+        zh: format!(
+            "配送 #{id} {who}（{grp_zh}）{place}，{items}，{urg_zh}，{st_zh}，期限 {due}，{when_zh}"
+        ),
+        en: format!(
+            "Delivery #{id} {who} ({grp_en}) {place}, {items}, {urg_en}, {st_en}, due {due}, {when_en}"
+        ),
+    }
+}
+
+fn item_summary_pass(p: &ReportPass) -> Summary {
+    let (number, holder, until) = (p.number.as_str(), p.holder.as_str(), local(p.valid_until));
+    let (kind_zh, kind_en) = (p.kind.label_zh(), p.kind.label_en());
+    Summary {
+        zh: format!("通行证 {number} {holder}（{kind_zh}），{until} 到期"),
+        en: format!("Pass {number} {holder} ({kind_en}), expires {until}"),
+    }
+}
+
+/// The open items at the window's cut-off, as the carry-over list of a
+/// handover made then: open alerts (escalated first), open deliveries
+/// overdue or due soon, passes expiring soon.
+pub fn open_items_at(rec: Records<'_>, w: &Window, rules: &CarryRules) -> Result<Vec<OpenItem>> {
+    let mut out = Vec::new();
+    for a in rec.alerts_open_at_cutoff(w, &rules.escalation)? {
+        out.push(OpenItem {
+            subject: CarryKind::Alert.subject(a.id),
+            summary: item_summary_alert(&a),
+        });
+    }
+    let d = rec.deliveries_open_at_cutoff(w, w.cutoff + rules.due_soon, None)?;
+    for d in d.overdue.iter().chain(&d.due_soon) {
+        out.push(OpenItem {
+            subject: CarryKind::Delivery.subject(d.id),
+            summary: item_summary_delivery(d, w.cutoff),
+        });
+    }
+    for p in rec
+        .passes_expiring_after_cutoff(w, rules.pass_warn, None)?
+        .0
+    {
+        out.push(OpenItem {
+            subject: CarryKind::Pass.subject(p.id),
+            summary: item_summary_pass(&p),
+        });
+    }
+    Ok(out)
+}
+
+impl Store {
+    /// Starts a shift for the acting officer; refused while another shift
+    /// is on duty. Returns its id and the log seq.
+    pub fn start_shift(&mut self, actor: &Actor) -> Result<(i64, i64)> {
+        self.change(actor, start_in)
+    }
+
+    /// Ends the acting officer's shift, handing it over to `incoming` with
+    /// a cut-off (`None`: now; otherwise a moment between the shift's start
+    /// and now). The chain head at the cut-off is the newest entry
+    /// recorded by then; the handover's own entries come after it. The
+    /// open items at the cut-off, with the previous handover's
+    /// unacknowledged items, become the carry-over list.
+    pub fn end_shift(
+        &mut self,
+        actor: &Actor,
+        incoming: &str,
+        cutoff: Option<DateTime<Utc>>,
+        rules: &CarryRules,
+    ) -> Result<Handover> {
+        let ((shift_id, head), seq) = self.change(actor, |w| {
+            let now = w.now();
+            let Some(s) = on_duty(w.conn())? else {
+                return Err(StoreError::Refused(msg!(
+                    "当前没有在值的班次，无从交班；请先用 `supplydesk shift start` 上岗。",
+                    "No shift is on duty, so there is nothing to hand over; start one with `supplydesk shift start`."
+                )));
+            };
+            let who = w.actor().officer.clone();
+            let (to, incoming) = shift::hand_over(s.state, &s.officer, &who, incoming)
+                .map_err(|e| handover_error(e, &s, &who))?;
+            let cutoff = cutoff.unwrap_or(now);
+            if cutoff > now {
+                return Err(StoreError::Refused(msg!(
+                    "交班截止时间在将来；请填写已经过去的时间，或不填（即现在）。",
+                    "The cut-off is in the future; give a time that has passed, or none for now."
+                )));
+            }
+            let begin = s.started_at.max(s.window_from);
+            if cutoff < begin {
+                let since = local(begin);
+                return Err(StoreError::Refused(msg!(
+                    "交班截止时间早于本班开始（{since}）；请填写本班内的时间。",
+                    "The cut-off is before the shift began ({since}); give a time within the shift."
+                )));
+            }
+            let cutoff_seq: i64 = w.conn().query_row(
+                "SELECT COALESCE(MAX(seq), ?1) FROM duty_log WHERE seq > ?1 AND recorded_at <= ?2",
+                params![s.from_seq, to_db(cutoff)],
+                |r| r.get(0),
+            )?;
+            let head = Records::new(w.conn())
+                .head_at(cutoff_seq)?
+                .unwrap_or(Head { seq: 0, hash: crate::domain::log::GENESIS.into() });
+            let window = Window {
+                from: s.window_from,
+                cutoff,
+                from_seq: s.from_seq,
+                cutoff_seq,
+            };
+            let open = open_items_at(Records::new(w.conn()), &window, rules)?;
+            let unacked: Vec<Unacknowledged> = match previous_handover(w.conn(), s.id)? {
+                Some(p) => items_of(w.conn(), p.id)?
+                    .into_iter()
+                    .filter(|i| i.acknowledged_at.is_none())
+                    .map(|i| Unacknowledged {
+                        item_id: i.id,
+                        subject: i.subject,
+                        summary: Summary {
+                            zh: i.summary_zh,
+                            en: i.summary_en,
+                        },
+                    })
+                    .collect(),
+                None => Vec::new(),
+            };
+            let carry = shift::carry_over(&open, &unacked);
+            let (id, officer) = (s.id, s.officer.clone());
+            if !carry.is_empty() {
+                let n = carry.len();
+                let again = carry.iter().filter(|c| c.carried_from.is_some()).count();
+                let seq = w.log(draft(
+                    "handover_item".into(),
+                    format!(
+                        "交班遗留事项 Carry-over items of shift #{id}: {n} 项 items（其中上一班未确认 {again} 项 not acknowledged before）"
+                    ),
+                ))?;
+                let first = w.next_id("handover_item")?;
+                for (i, c) in carry.iter().enumerate() {
+                    let kind = CarryKind::parse_subject(&c.subject).map_or(CarryKind::Alert, |(k, _)| k);
+                    w.conn().execute(
+                        "INSERT INTO handover_item (id, shift_id, pos, kind, subject, summary, summary_en,
+                            carried_from, log_seq)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                        params![
+                            first + i as i64,
+                            id,
+                            c.pos,
+                            kind.code(),
+                            c.subject,
+                            c.summary.zh,
+                            c.summary.en,
+                            c.carried_from,
+                            seq
+                        ],
+                    )?;
+                }
+            }
+            let seq = w.log(draft(
+                format!("shift:{id}"),
+                format!(
+                    "交班 Shift handed over: #{id} {officer} → {incoming}，截止 cut-off {}，日志链头 chain head #{} {}，遗留 {} 项 carry-over items",
+                    local(cutoff),
+                    head.seq,
+                    head.hash,
+                    carry.len()
+                ),
+            ))?;
+            w.conn().execute(
+                "UPDATE shift SET state = ?1, incoming = ?2, ended_at = ?3, cutoff = ?4, cutoff_seq = ?5,
+                    cutoff_hash = ?6, log_seq = ?7 WHERE id = ?8",
+                params![to.code(), incoming, to_db(now), to_db(cutoff), head.seq, head.hash, seq, id],
+            )?;
+            Ok((id, head))
+        })?;
+        Ok(Handover {
+            shift_id,
+            seq,
+            head,
+            items: items_of(&self.conn, shift_id)?,
+        })
+    }
+
+    /// Acknowledges the handover addressed to the acting officer (the
+    /// newest one, or shift `shift_id`), one of its items, or everything
+    /// at once. Acknowledging an item signs for the handover too. When
+    /// nobody is on duty, the acknowledgement starts the acting officer's
+    /// shift.
+    pub fn acknowledge_handover(
+        &mut self,
+        actor: &Actor,
+        shift_id: Option<i64>,
+        target: AckTarget,
+    ) -> Result<Acknowledged> {
+        let who = actor.officer.clone();
+        let s = match shift_id {
+            Some(id) => shift_by_id(&self.conn, id)?,
+            None => self.handover_for(&who)?,
+        };
+        let (out, seq) = self.change(actor, |w| {
+            let s = shift_by_id(w.conn(), s.id)?;
+            let id = s.id;
+            let incoming = s.incoming.clone().unwrap_or_default();
+            let mut did = Acknowledged {
+                shift_id: id,
+                handover: false,
+                items: Vec::new(),
+                remaining: 0,
+                started: None,
+                seq: 0,
+            };
+            let items = items_of(w.conn(), id)?;
+            let sign = |w: &mut Writer<'_>, why: &str| -> Result<()> {
+                let seq = w.log(draft(
+                    format!("shift:{id}"),
+                    format!(
+                        "接班确认 Handover acknowledged: #{id} {} → {incoming}{why}",
+                        s.officer
+                    ),
+                ))?;
+                w.conn().execute(
+                    "UPDATE shift SET state = 'acknowledged', acknowledged_at = ?1, acknowledged_by = ?2,
+                        log_seq = ?3 WHERE id = ?4",
+                    params![to_db(w.now()), w.actor().officer, seq, id],
+                )?;
+                Ok(())
+            };
+            match target {
+                AckTarget::Handover => {
+                    shift::acknowledge(s.state, &incoming, &who)
+                        .map_err(|e| ack_error(e, &s, &who, None))?;
+                    sign(w, "")?;
+                    did.handover = true;
+                }
+                AckTarget::Item(pos) => {
+                    let Some(item) = items.iter().find(|i| i.pos == pos) else {
+                        let n = items.len();
+                        return Err(StoreError::NotFound(msg!(
+                            "班次 #{id} 的交接没有第 {pos} 项遗留事项（共 {n} 项）。",
+                            "The handover of shift #{id} has no carry-over item {pos} (it has {n})."
+                        )));
+                    };
+                    shift::acknowledge_item(
+                        s.state,
+                        &incoming,
+                        &who,
+                        item.acknowledged_at.is_some(),
+                    )
+                    .map_err(|e| ack_error(e, &s, &who, Some(pos)))?;
+                    if shift::item_signs_handover(s.state) {
+                        sign(w, "（随遗留事项确认 with a carry-over item）")?;
+                        did.handover = true;
+                    }
+                    let item_id = item.id;
+                    let seq = w.log(draft(
+                        format!("handover_item:{item_id}"),
+                        format!(
+                            "遗留事项已确认 Carry-over item acknowledged: 班次 shift #{id} 第 {pos} 项 item {pos}: {} / {}",
+                            item.summary_zh, item.summary_en
+                        ),
+                    ))?;
+                    w.conn().execute(
+                        "UPDATE handover_item SET acknowledged_at = ?1, acknowledged_by = ?2, log_seq = ?3
+                         WHERE id = ?4",
+                        params![to_db(w.now()), who, seq, item_id],
+                    )?;
+                    did.items.push(pos);
+                }
+                AckTarget::All => {
+                    let open: Vec<&HandoverItem> =
+                        items.iter().filter(|i| i.acknowledged_at.is_none()).collect();
+                    if s.state == ShiftState::HandedOver {
+                        shift::acknowledge(s.state, &incoming, &who)
+                            .map_err(|e| ack_error(e, &s, &who, None))?;
+                        sign(w, "")?;
+                        did.handover = true;
+                    } else {
+                        // Checks who asks; an acknowledged handover with
+                        // nothing left says so.
+                        if let Some(first) = open.first() {
+                            shift::acknowledge_item(s.state, &incoming, &who, false)
+                                .map_err(|e| ack_error(e, &s, &who, Some(first.pos)))?;
+                        } else {
+                            shift::acknowledge(s.state, &incoming, &who)
+                                .map_err(|e| ack_error(e, &s, &who, None))?;
+                        }
+                    }
+                    if !open.is_empty() {
+                        let n = open.len();
+                        let seq = w.log(draft(
+                            "handover_item".into(),
+                            format!(
+                                "遗留事项全部确认 All carry-over items acknowledged: 班次 shift #{id}，{n} 项 items"
+                            ),
+                        ))?;
+                        w.conn().execute(
+                            "UPDATE handover_item SET acknowledged_at = ?1, acknowledged_by = ?2, log_seq = ?3
+                             WHERE shift_id = ?4 AND acknowledged_at IS NULL",
+                            params![to_db(w.now()), who, seq, id],
+                        )?;
+                        did.items = open.iter().map(|i| i.pos).collect();
+                    }
+                }
+            }
+            if did.handover && on_duty(w.conn())?.is_none() {
+                did.started = Some(start_in(w)?);
+            }
+            did.remaining = w.conn().query_row(
+                "SELECT COUNT(*) FROM handover_item WHERE shift_id = ?1 AND acknowledged_at IS NULL",
+                [id],
+                |r| r.get(0),
+            )?;
+            Ok(did)
+        })?;
+        Ok(Acknowledged { seq, ..out })
+    }
+
+    /// The handover the acting officer would acknowledge: the newest one
+    /// addressed to them; if none, the refusal names whom the pending one
+    /// is for.
+    fn handover_for(&self, who: &str) -> Result<ShiftRow> {
+        let recent: Vec<ShiftRow> = {
+            let mut st = self.conn.prepare_cached(&format!(
+                "SELECT {SHIFT_COLUMNS} FROM shift s WHERE s.state <> 'on_duty' ORDER BY s.id DESC LIMIT 50"
+            ))?;
+            st.query_map([], shift_row)?
+                .collect::<rusqlite::Result<_>>()?
+        };
+        if let Some(s) = recent.iter().find(|s| {
+            s.incoming
+                .as_deref()
+                .is_some_and(|i| shift::same_officer(i, who))
+        }) {
+            return Ok(s.clone());
+        }
+        match recent.iter().find(|s| s.state == ShiftState::HandedOver) {
+            Some(s) => Err(ack_error(AckError::NotTheIncoming, s, who, None)),
+            None => Err(StoreError::NotFound(msg!(
+                "没有交给 {who} 的交接班，无从确认。",
+                "There is no handover to {who} to acknowledge."
+            ))),
+        }
+    }
+
+    pub fn shift(&self, id: i64) -> Result<ShiftRow> {
+        shift_by_id(&self.conn, id)
+    }
+
+    /// The shift on duty now.
+    pub fn current_shift(&self) -> Result<Option<ShiftRow>> {
+        on_duty(&self.conn)
+    }
+
+    /// The newest shift, whatever its state.
+    pub fn latest_shift(&self) -> Result<Option<ShiftRow>> {
+        one_shift(&self.conn, "s.id = (SELECT MAX(id) FROM shift)", &[])
+    }
+
+    /// The newest handover not yet acknowledged.
+    pub fn pending_handover(&self) -> Result<Option<ShiftRow>> {
+        one_shift(
+            &self.conn,
+            "s.id = (SELECT MAX(id) FROM shift WHERE state = 'handed_over')",
+            &[],
+        )
+    }
+
+    /// The handover before shift `id`, whose carry-over items the report
+    /// of shift `id` lists.
+    pub fn handover_before(&self, id: i64) -> Result<Option<ShiftRow>> {
+        previous_handover(&self.conn, id)
+    }
+
+    /// For the header: who is on duty, whether a handover is pending, and
+    /// how many items of the newest handover nobody acknowledged.
+    pub fn handover_status(&self) -> Result<HandoverStatus> {
+        let newest = one_shift(
+            &self.conn,
+            "s.id = (SELECT MAX(id) FROM shift WHERE state <> 'on_duty')",
+            &[],
+        )?;
+        Ok(HandoverStatus {
+            on_duty: on_duty(&self.conn)?,
+            pending: self.pending_handover()?,
+            unacknowledged_items: newest.map_or(0, |s| s.items_unacknowledged),
+        })
+    }
+
+    /// The carry-over items of a handover, in order.
+    pub fn handover_items(&self, shift_id: i64) -> Result<Vec<HandoverItem>> {
+        items_of(&self.conn, shift_id)
+    }
+
+    /// Past and present shifts, newest first, for review.
+    pub fn shifts_page(&self, offset: i64, limit: i64) -> Result<Vec<ShiftRow>> {
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT {SHIFT_COLUMNS} FROM shift s ORDER BY s.id DESC LIMIT ?1 OFFSET ?2"
+        ))?;
+        let rows = st
+            .query_map(params![limit, offset], shift_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+}

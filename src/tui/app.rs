@@ -1,0 +1,1454 @@
+//! The console's state and the one dispatcher every key and every typed
+//! command goes through. No terminal here: tests drive an `App` with key
+//! events and read its state, or draw it into a `TestBackend`. The
+//! changes made on a row, their forms and questions are in `actions`.
+
+mod actions;
+mod preview;
+
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Timelike, Utc};
+use chrono_tz::Tz;
+use ratatui::crossterm::event::{Event, KeyEvent, KeyEventKind};
+use ratatui::layout::Rect;
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+use super::keys::{self, Cmd, Context, Keymap, PaneId};
+use super::layout::{self, Screen};
+use super::panes::activation::{ActivationPane, MarkTarget};
+use super::panes::alerts::AlertsPane;
+use super::panes::log::LogPane;
+use super::panes::passes::PassesPane;
+use super::panes::queue::QueuePane;
+use super::panes::{Cx, Pane};
+use super::popups::{CommandLine, Confirm, Form, FormKind, Lookup, OnYes, Popup};
+pub use actions::{Action, Refusal};
+use actions::at;
+use super::theme::Theme;
+use crate::config::Config;
+use crate::domain::Code;
+use crate::domain::activation::{ActivationAction, ActivationState};
+use crate::domain::alert::{ItemClass, Severity};
+use crate::domain::log::LogKind;
+use crate::domain::plate::{self, PlateError};
+use crate::domain::time::parse_local;
+use crate::i18n::Lang;
+use crate::msg;
+use crate::msg::Msg;
+use crate::store::activation::ActivationRow;
+use crate::store::alerts::NewAlert;
+use crate::store::places::{Ref, VolunteerRow};
+use crate::store::{Actor, Store, StoreError};
+
+/// Why the session cannot write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadOnly {
+    /// `--read-only`.
+    Asked,
+    /// The file cannot be written by this user.
+    NotWritable,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Info,
+    Warn,
+    Error,
+}
+
+#[derive(Debug, Clone)]
+pub struct Flash {
+    pub level: Level,
+    pub msg: Msg,
+    pub until: Instant,
+}
+
+use super::popups::form::OFFICER_MAX_CHARS;
+/// Commands kept in the history.
+const HISTORY_MAX: usize = 100;
+
+pub struct Panes {
+    pub activation: ActivationPane,
+    pub alerts: AlertsPane,
+    pub passes: PassesPane,
+    pub queue: QueuePane,
+    pub log: LogPane,
+}
+
+impl Panes {
+    pub fn get(&self, id: PaneId) -> &dyn Pane {
+        match id {
+            PaneId::Activation => &self.activation,
+            PaneId::Alerts => &self.alerts,
+            PaneId::Passes => &self.passes,
+            PaneId::Queue => &self.queue,
+            PaneId::Log => &self.log,
+        }
+    }
+
+    pub fn get_mut(&mut self, id: PaneId) -> &mut dyn Pane {
+        match id {
+            PaneId::Activation => &mut self.activation,
+            PaneId::Alerts => &mut self.alerts,
+            PaneId::Passes => &mut self.passes,
+            PaneId::Queue => &mut self.queue,
+            PaneId::Log => &mut self.log,
+        }
+    }
+}
+
+/// How the console starts.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    pub read_only: Option<ReadOnly>,
+    pub officer: Option<String>,
+    pub lang: Lang,
+    pub config: Config,
+    pub theme: Theme,
+}
+
+pub struct App {
+    pub store: Store,
+    pub cfg: Config,
+    pub lang: Lang,
+    pub tz: Tz,
+    pub theme: Theme,
+    pub keymap: Keymap,
+    pub read_only: Option<ReadOnly>,
+    pub officer: Option<String>,
+    /// When this session (the officer's shift at this desk) began.
+    pub shift_start: DateTime<Utc>,
+    pub focus: PaneId,
+    pub panes: Panes,
+    pub popups: Vec<Popup>,
+    pub flash: Option<Flash>,
+    pub history: Vec<String>,
+    pub screen: Screen,
+    /// The plan's state for the header.
+    pub activation: Option<ActivationRow>,
+    /// Posts of the leading group manned, and in all, for the header.
+    pub posts_manned: (usize, usize),
+    pub quit: bool,
+    /// Something changed since the last frame.
+    pub dirty: bool,
+    /// The terminal should be cleared before the next frame (Ctrl-L).
+    pub clear: bool,
+    data_version: i64,
+    minute: i64,
+    /// A changing command waiting for the officer's name.
+    pending: Option<(Cmd, Option<String>)>,
+    /// The volunteers the open assign form matches names against.
+    assign_pool: Vec<VolunteerRow>,
+}
+
+/// The context panes read from: built from disjoint fields so a pane can
+/// be borrowed mutably beside it.
+macro_rules! cx {
+    ($s:expr) => {
+        Cx {
+            store: &$s.store,
+            now: $s.store.now(),
+            tz: $s.tz,
+            lang: $s.lang,
+            cfg: &$s.cfg,
+            theme: $s.theme,
+        }
+    };
+}
+
+impl App {
+    pub fn new(store: Store, setup: Setup) -> App {
+        let (keymap, key_warning) = Keymap::new(&setup.config.keys);
+        let now = store.now();
+        let data_version = store.data_version().unwrap_or(0);
+        let officer = setup
+            .officer
+            .map(|o| o.trim().to_string())
+            .filter(|o| !o.is_empty());
+        let mut app = App {
+            tz: setup.config.tz(),
+            cfg: setup.config,
+            lang: setup.lang,
+            theme: setup.theme,
+            keymap,
+            read_only: setup.read_only,
+            officer,
+            shift_start: now,
+            focus: PaneId::Alerts,
+            panes: Panes {
+                activation: ActivationPane::default(),
+                alerts: AlertsPane::default(),
+                passes: PassesPane::default(),
+                queue: QueuePane::default(),
+                log: LogPane::default(),
+            },
+            popups: Vec::new(),
+            flash: None,
+            history: Vec::new(),
+            screen: layout::compute(Rect::default(), PaneId::Alerts),
+            activation: None,
+            posts_manned: (0, 0),
+            quit: false,
+            dirty: true,
+            clear: false,
+            data_version,
+            minute: minute_of(now),
+            pending: None,
+            assign_pool: Vec::new(),
+            store,
+        };
+        if let Some(w) = key_warning {
+            app.flash(Level::Warn, w);
+        }
+        if app.officer.is_none() {
+            let mut f = Form::officer();
+            f.intro = Some(msg!(
+                "请输入值班员姓名，它会记在每条记录上。Esc 跳过（只能查看）。",
+                "Type the name of the officer on duty; it is recorded on every entry. Esc skips (viewing only)."
+            ));
+            app.popups.push(Popup::Form(f));
+        }
+        app.refresh_header();
+        app
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.store.now()
+    }
+
+    pub fn t<'s>(&self, zh: &'s str, en: &'s str) -> &'s str {
+        self.lang.t(zh, en)
+    }
+
+    pub fn cx(&self) -> Cx<'_> {
+        cx!(self)
+    }
+
+    // ---- size, focus, data ------------------------------------------
+
+    pub fn resize(&mut self, width: u16, height: u16) {
+        self.screen = layout::compute(Rect::new(0, 0, width, height), self.focus);
+        for id in PaneId::ALL {
+            if let Some(area) = self.screen.panes[id.index()] {
+                self.panes.get_mut(id).set_area(area);
+            }
+        }
+        self.load_visible();
+        self.dirty = true;
+    }
+
+    fn focus_on(&mut self, id: PaneId) {
+        self.focus = id;
+        let area = self.screen.area;
+        self.resize(area.width, area.height);
+    }
+
+    /// Fetches what the shown panes need (nothing, when they hold it).
+    pub fn load_visible(&mut self) {
+        let cx = cx!(self);
+        let mut failed: Option<StoreError> = None;
+        for id in PaneId::ALL {
+            if self.screen.panes[id.index()].is_some()
+                && let Err(e) = self.panes.get_mut(id).load(&cx)
+            {
+                failed = Some(e);
+            }
+        }
+        if let Some(e) = failed {
+            self.flash(Level::Error, e.message());
+        }
+    }
+
+    fn refresh_header(&mut self) {
+        match self.store.activation() {
+            Ok(a) => self.activation = a,
+            Err(e) => self.flash(Level::Error, e.message()),
+        }
+        // A dozen posts: cheap enough to count on every change.
+        match self.store.posts() {
+            Ok(p) => self.posts_manned = (p.iter().filter(|p| p.manned).count(), p.len()),
+            Err(e) => self.flash(Level::Error, e.message()),
+        }
+    }
+
+    fn invalidate_all(&mut self) {
+        for id in PaneId::ALL {
+            self.panes.get_mut(id).invalidate();
+        }
+    }
+
+    /// Data written by this session: show it now.
+    fn changed(&mut self) {
+        self.invalidate_all();
+        self.refresh_header();
+        self.load_visible();
+        self.dirty = true;
+    }
+
+    /// Polled a few times a second: another session (or the CLI) wrote.
+    pub fn poll_data(&mut self) {
+        match self.store.data_version() {
+            Ok(v) if v != self.data_version => {
+                self.data_version = v;
+                self.changed();
+            }
+            Ok(_) => {}
+            Err(e) => self.flash(Level::Error, e.message()),
+        }
+    }
+
+    /// The clock's minute and flash timeouts.
+    pub fn tick(&mut self, at: Instant) {
+        if self.flash.as_ref().is_some_and(|f| f.until <= at) {
+            self.flash = None;
+            self.dirty = true;
+        }
+        let m = minute_of(self.now());
+        if m != self.minute {
+            self.minute = m;
+            // Ages and pass states move with the clock.
+            self.changed();
+        }
+    }
+
+    /// When [`App::tick`] has something to do next.
+    pub fn next_deadline(&self, at: Instant) -> Instant {
+        let now = self.now();
+        let to_minute = Duration::from_millis(
+            (60_000
+                - (u64::from(now.second()) * 1000
+                    + u64::from(now.nanosecond() / 1_000_000) % 1000))
+                .max(1),
+        );
+        let clock = at + to_minute;
+        match &self.flash {
+            Some(f) => f.until.min(clock),
+            None => clock,
+        }
+    }
+
+    pub fn flash(&mut self, level: Level, msg: Msg) {
+        let secs = match level {
+            Level::Info => 4,
+            Level::Warn => 7,
+            Level::Error => 10,
+        };
+        self.flash = Some(Flash {
+            level,
+            msg,
+            until: Instant::now() + Duration::from_secs(secs),
+        });
+        self.dirty = true;
+    }
+
+    // ---- keys ---------------------------------------------------------
+
+    /// The key contexts in force, innermost first.
+    pub fn contexts(&self) -> Vec<Context> {
+        match self.popups.last() {
+            Some(p) => p.contexts(),
+            None => {
+                let mut v = self.panes.get(self.focus).contexts().to_vec();
+                v.push(Context::Global);
+                v
+            }
+        }
+    }
+
+    pub fn on_key(&mut self, ev: KeyEvent) {
+        if ev.kind != KeyEventKind::Press {
+            return;
+        }
+        self.dirty = true;
+        // Ctrl-C works whatever is open.
+        if let Some(b) = self.keymap.lookup(&ev, &[Context::Global])
+            && b.cmd == Cmd::Interrupt
+        {
+            self.dispatch(Cmd::Interrupt, None);
+            return;
+        }
+        let contexts = self.contexts();
+        if let Some(b) = self.keymap.lookup(&ev, &contexts) {
+            self.dispatch(b.cmd, None);
+            return;
+        }
+        // Keys without a binding type into the open field.
+        let Some(input) = self.popups.last_mut().and_then(Popup::input_mut) else {
+            return;
+        };
+        if input.handle_event(&Event::Key(ev)).is_some() {
+            self.edited();
+        }
+    }
+
+    /// Bracketed paste: into the open field, one line.
+    pub fn on_paste(&mut self, text: &str) {
+        let Some(input) = self.popups.last_mut().and_then(Popup::input_mut) else {
+            return;
+        };
+        // One line: pasted line breaks become spaces. Past a field's
+        // limit, `edited` cuts and says so.
+        for c in text.chars().take(super::popups::form::NOTE_MAX_CHARS + 1) {
+            let c = if c.is_control() { ' ' } else { c };
+            input.handle(tui_input::InputRequest::InsertChar(c));
+        }
+        self.dirty = true;
+        self.edited();
+    }
+
+    fn edited(&mut self) {
+        match self.popups.last_mut() {
+            Some(Popup::Lookup(l)) => l.renormalize(),
+            Some(Popup::Command(c)) => c.edited(),
+            Some(Popup::Form(f)) => {
+                f.error = None;
+                if let Some(fl) = f.focused_mut() {
+                    fl.error = None;
+                    fl.enforce_max();
+                }
+                self.refresh_note(None);
+            }
+            Some(Popup::Filter(i)) => {
+                let text = i.value().to_string();
+                let id = self.focus;
+                self.panes
+                    .get_mut(id)
+                    .set_filter(Some(text).filter(|t| !t.is_empty()));
+                self.load_visible();
+            }
+            _ => {}
+        }
+    }
+
+    /// The one door for every key and typed command: commands that change
+    /// data are refused here in read-only mode, whoever asks.
+    pub fn dispatch(&mut self, cmd: Cmd, arg: Option<String>) {
+        self.dirty = true;
+        let arg = arg.map(|a| a.trim().to_string()).filter(|a| !a.is_empty());
+        if keys::changes_data(cmd) {
+            if let Some(why) = self.read_only {
+                self.refuse_read_only(cmd, why);
+                return;
+            }
+            if self.officer.is_none() {
+                self.pending = Some((cmd, arg));
+                let mut f = Form::officer();
+                f.intro = Some(msg!(
+                    "记录前请先登记值班员姓名。",
+                    "Before anything is recorded, name the officer on duty."
+                ));
+                self.popups.push(Popup::Form(f));
+                return;
+            }
+        }
+        match cmd {
+            Cmd::Help => self.popups.push(Popup::Help { scroll: 0 }),
+            Cmd::Quit => self.quit = true,
+            Cmd::Interrupt => {
+                let asking = matches!(self.popups.last(), Some(Popup::Confirm(c)) if matches!(c.on_yes, OnYes::Quit));
+                if !asking && self.popups.iter().any(Popup::has_unsaved) {
+                    self.popups.push(Popup::Confirm(Confirm {
+                        question: msg!(
+                            "表单中有未保存的内容。放弃并退出？",
+                            "A form holds unsaved input. Discard it and quit?"
+                        ),
+                        on_yes: OnYes::Quit,
+                    }));
+                } else {
+                    self.quit = true;
+                }
+            }
+            Cmd::NextPane => self.focus_on(PaneId::from_index(self.focus.index() + 1)),
+            Cmd::PrevPane => self.focus_on(PaneId::from_index(self.focus.index() + PaneId::ALL.len() - 1)),
+            Cmd::GoPane(id) => self.focus_on(id),
+            Cmd::Lookup => {
+                // From the passes pane, the selected vehicle is the question.
+                let arg = arg.or_else(|| {
+                    (self.focus == PaneId::Passes && self.popups.is_empty())
+                        .then(|| self.panes.passes.selected_plate())
+                        .flatten()
+                });
+                let mut l = Lookup::with_text(arg.as_deref().unwrap_or(""));
+                if arg.is_some() {
+                    self.look_up(&mut l);
+                }
+                self.popups.push(Popup::Lookup(Box::new(l)));
+            }
+            Cmd::Note => match arg {
+                Some(text) => {
+                    if let Err(e) = self.write_note(&text, None) {
+                        self.flash(Level::Error, e);
+                    }
+                }
+                None => {
+                    let _ = self.open_form(Form::note());
+                }
+            },
+            Cmd::CommandLine => self.popups.push(Popup::Command(CommandLine::default())),
+            Cmd::Redraw => self.clear = true,
+            Cmd::Activate | Cmd::Deactivate => {
+                let action = if cmd == Cmd::Activate { ActivationAction::Activate } else { ActivationAction::Deactivate };
+                match arg {
+                    Some(r) => self.typed_directive(action, &r),
+                    None => self.open_directive_form(Some(action)),
+                }
+            }
+            Cmd::RaiseAlert => match arg {
+                Some(a) => self.typed_alert(&a),
+                None => self.open_alert_form(),
+            },
+            Cmd::Handover => {
+                use crate::report::handover::{ReportOptions, Which, build};
+                match build(&self.store, Which::Latest, &ReportOptions::from_config(&self.cfg)) {
+                    Ok(r) => self.popups.push(Popup::Text {
+                        title: self.t("交接班报告（只读查看）", "Handover report (to read)").to_string(),
+                        text: r.to_markdown(self.lang),
+                        scroll: 0,
+                    }),
+                    Err(e) => self.flash(Level::Error, e.message()),
+                }
+            }
+            Cmd::Down | Cmd::Up | Cmd::PageDown | Cmd::PageUp | Cmd::Top | Cmd::Bottom | Cmd::Expand => {
+                self.panes.get_mut(self.focus).handle(cmd);
+                self.load_visible();
+            }
+            Cmd::Details => {
+                if self.panes.get_mut(self.focus).handle(cmd) {
+                    self.load_visible();
+                } else if let Some(d) = self.panes.get(self.focus).details(&cx!(self)) {
+                    self.popups.push(Popup::Details { details: d, scroll: 0 });
+                }
+            }
+            Cmd::Filter if !self.panes.get(self.focus).can_filter() => self.flash(
+                Level::Warn,
+                msg!(
+                    "此面板暂不能筛选；配送队列按紧急程度和时限排列。",
+                    "This pane cannot be filtered yet; the delivery queue is ordered by urgency and due time."
+                ),
+            ),
+            Cmd::Filter => match arg {
+                Some(f) => self.set_filter(Some(f)),
+                None => {
+                    let cur = self.panes.get(self.focus).filter().unwrap_or("").to_string();
+                    self.popups.push(Popup::Filter(Input::new(cur)));
+                }
+            },
+            Cmd::ClearFilter => {
+                if self.panes.get(self.focus).filter().is_some() {
+                    self.set_filter(None);
+                }
+            }
+            Cmd::New => self.new_in_pane(),
+            Cmd::Mark => self.mark(),
+            Cmd::AlertAck
+            | Cmd::AlertDispatch
+            | Cmd::AlertResolve
+            | Cmd::AlertCancel
+            | Cmd::AlertSeverity
+            | Cmd::PassIssue
+            | Cmd::PassExtend
+            | Cmd::PassSuspend
+            | Cmd::PassReinstate
+            | Cmd::PassRevoke
+            | Cmd::DeliveryAssign
+            | Cmd::DeliveryDepart
+            | Cmd::DeliveryDeliver
+            | Cmd::DeliveryFail
+            | Cmd::DeliveryRequeue
+            | Cmd::DeliveryCancel
+            | Cmd::Reveal
+            | Cmd::Correct => self.row_action(cmd, arg),
+            Cmd::ChoiceNext | Cmd::ChoicePrev => {
+                let lang = self.lang;
+                if let Some(Popup::Form(f)) = self.popups.last_mut()
+                    && let Some(fl) = f.focused_mut()
+                {
+                    fl.cycle(cmd == Cmd::ChoiceNext, lang);
+                }
+                self.refresh_note(None);
+            }
+            Cmd::Submit => self.submit(),
+            Cmd::Cancel => self.cancel(),
+            Cmd::NextField | Cmd::PrevField => {
+                let fwd = cmd == Cmd::NextField;
+                match self.popups.last_mut() {
+                    Some(Popup::Form(f)) if fwd => f.next(),
+                    Some(Popup::Form(f)) => f.prev(),
+                    Some(Popup::Lookup(l)) => l.move_near(if fwd { 1 } else { -1 }),
+                    _ => {}
+                }
+            }
+            Cmd::Complete => self.complete(),
+            Cmd::HistoryPrev | Cmd::HistoryNext => {
+                if let Some(Popup::Command(c)) = self.popups.last_mut() {
+                    c.history(&self.history, cmd == Cmd::HistoryPrev);
+                }
+            }
+            Cmd::Close | Cmd::No => {
+                self.popups.pop();
+            }
+            Cmd::ScrollDown | Cmd::ScrollUp => {
+                let d: i32 = if cmd == Cmd::ScrollDown { 1 } else { -1 };
+                // No further than the content goes (the drawing clamps to
+                // the screen; this keeps ↑ working right after ↓ overshot).
+                let help_len = super::popups::help::lines(&self.keymap, self.lang, &self.theme, self.read_only.is_some()).len();
+                let (scroll, len) = match self.popups.last_mut() {
+                    Some(Popup::Help { scroll }) => (scroll, help_len),
+                    Some(Popup::Details { scroll, details }) => (scroll, details.lines.len()),
+                    Some(Popup::Text { scroll, text, .. }) => (scroll, text.lines().count()),
+                    _ => return,
+                };
+                *scroll = (i32::from(*scroll) + d).clamp(0, len.min(u16::MAX as usize) as i32) as u16;
+            }
+            Cmd::Yes => {
+                if let Some(Popup::Confirm(c)) = self.popups.pop() {
+                    match c.on_yes {
+                        OnYes::Quit => self.quit = true,
+                        OnYes::Discard => {
+                            self.popups.pop();
+                        }
+                        OnYes::Perform(a) => self.confirmed(*a),
+                        OnYes::IssueAnyway(new) => match self.write_pass(&new, true) {
+                            Ok(_) => {
+                                self.popups.pop();
+                            }
+                            Err(e) => {
+                                if let Some(Popup::Form(f)) = self.popups.last_mut() {
+                                    f.error = Some(e);
+                                }
+                            }
+                        },
+                    }
+                }
+            }
+        }
+    }
+
+    fn refuse_read_only(&mut self, cmd: Cmd, why: ReadOnly) {
+        let (zh, en) = keys::TABLE
+            .iter()
+            .find(|b| b.cmd == cmd)
+            .map_or(("修改数据", "change data"), |b| (b.zh, b.en));
+        let m = match why {
+            ReadOnly::Asked => msg!(
+                "只读模式（--read-only）：不能{zh}；去掉 --read-only 重新打开才能修改。",
+                "This session is read-only (--read-only), so it cannot {en}; start without --read-only to make changes."
+            ),
+            ReadOnly::NotWritable => msg!(
+                "数据库文件对当前用户不可写，本会话只读：不能{zh}；请检查文件及目录权限。",
+                "The database file cannot be written by this user, so this session is read-only and cannot {en}; check the permissions of the file and its directory."
+            ),
+        };
+        self.flash(Level::Warn, m);
+    }
+
+    fn set_filter(&mut self, f: Option<String>) {
+        self.panes.get_mut(self.focus).set_filter(f);
+        self.load_visible();
+    }
+
+    // ---- typed commands -------------------------------------------------
+
+    /// Runs a command line (`note buy rice`, `:q`).
+    pub fn run_typed(&mut self, line: &str) {
+        let line = line.trim().trim_start_matches(':').trim();
+        if line.is_empty() {
+            return;
+        }
+        let (word, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+        let contexts = self.contexts();
+        match keys::by_word_in(word, &contexts) {
+            Some(b) => self.dispatch(b.cmd, Some(rest.to_string())),
+            None => {
+                let w = crate::domain::text::sanitize(word).into_owned();
+                self.flash(
+                    Level::Error,
+                    msg!(
+                        "没有 “:{w}” 这个命令；按 ? 查看全部命令。",
+                        "There is no command \":{w}\"; press ? for the list of commands."
+                    ),
+                );
+            }
+        }
+    }
+
+    fn complete(&mut self) {
+        let Some(Popup::Command(c)) = self.popups.last_mut() else {
+            return;
+        };
+        let store = &self.store;
+        let lang = self.lang;
+        c.complete(|cmd, arg, word| completions(store, lang, cmd, arg, word));
+    }
+
+    fn typed_alert(&mut self, args: &str) {
+        let mut parts = args.split_whitespace();
+        let (Some(c), Some(i), Some(s)) = (parts.next(), parts.next(), parts.next()) else {
+            self.flash(
+                Level::Error,
+                msg!(
+                    "用法：:alert 社区 物资 紧急程度 [说明]，例如 :alert 螺蛳包 药品 紧急 血透药品告急。",
+                    "Usage: :alert COMMUNITY ITEM SEVERITY [TEXT], e.g. :alert 螺蛳包 medicine critical dialysis drugs running out."
+                ),
+            );
+            return;
+        };
+        let text = parts.collect::<Vec<_>>().join(" ");
+        let fields = AlertFields {
+            community: c.to_string(),
+            compound: String::new(),
+            item: i.to_string(),
+            severity: s.to_string(),
+            households: String::new(),
+            source: String::new(),
+            text,
+        };
+        if let Err(r) = self.write_alert(&fields) {
+            self.flash(Level::Error, r.msg);
+        }
+    }
+
+    /// `:activate REF [@TIME]`, `:deactivate REF [@TIME]` (asks first).
+    fn typed_directive(&mut self, action: ActivationAction, arg: &str) {
+        let (reference, at_text) = match arg.rsplit_once('@') {
+            Some((r, t)) => (r.trim(), Some(t.trim())),
+            None => (arg.trim(), None),
+        };
+        let at_time = match self.parse_time(at_text) {
+            Ok(t) => t,
+            Err(m) => return self.flash(Level::Error, m),
+        };
+        if at_time.is_some_and(|t| t > self.now()) {
+            return self.flash(
+                Level::Error,
+                msg!(
+                    "指令接收时间在将来；请填写已经过去的时间。",
+                    "The time the directive was received is in the future; give a time that has passed."
+                ),
+            );
+        }
+        let a = Action::Directive {
+            action,
+            reference: reference.to_string(),
+            at: at_time,
+        };
+        if a.asks_first() {
+            self.ask(a);
+        } else if let Err(m) = self.perform(a) {
+            self.flash(Level::Error, m);
+        }
+    }
+
+    /// "Yes" to a question about `a`, asked from a form or from a row.
+    fn confirmed(&mut self, a: Action) {
+        let from_form = matches!(self.popups.last(), Some(Popup::Form(_)));
+        let depth = self.popups.len();
+        match self.perform(a) {
+            Ok(()) => {
+                if from_form && depth > 0 {
+                    self.popups.remove(depth - 1);
+                }
+            }
+            Err(m) => match self.popups.last_mut() {
+                Some(Popup::Form(f)) if from_form => f.refuse(None, m),
+                _ => self.flash(Level::Error, m),
+            },
+        }
+    }
+
+    // ---- popups ---------------------------------------------------------
+
+    fn submit(&mut self) {
+        match self.popups.last_mut() {
+            Some(Popup::Command(c)) => {
+                let text = c.input.value().trim().to_string();
+                self.popups.pop();
+                if !text.is_empty() {
+                    if self.history.last() != Some(&text) {
+                        self.history.push(text.clone());
+                        if self.history.len() > HISTORY_MAX {
+                            self.history.remove(0);
+                        }
+                    }
+                    self.run_typed(&text);
+                }
+            }
+            Some(Popup::Filter(_)) => {
+                self.popups.pop();
+            }
+            Some(Popup::Lookup(l)) => {
+                let mut l = std::mem::take(l);
+                if let Some(p) = l.near_sel.and_then(|i| l.near().get(i).cloned()) {
+                    l.input = Input::new(p);
+                    l.renormalize();
+                }
+                self.look_up(&mut l);
+                if let Some(Popup::Lookup(slot)) = self.popups.last_mut() {
+                    *slot = l;
+                }
+            }
+            Some(Popup::Form(_)) => self.submit_form(),
+            _ => {}
+        }
+    }
+
+    fn cancel(&mut self) {
+        match self.popups.last() {
+            Some(Popup::Form(f)) if f.has_unsaved() => {
+                self.popups.push(Popup::Confirm(Confirm {
+                    question: msg!("放弃已填写的内容？", "Discard what you have typed?"),
+                    on_yes: OnYes::Discard,
+                }));
+            }
+            Some(Popup::Form(f)) if f.kind == FormKind::Officer => {
+                self.popups.pop();
+                self.pending = None;
+                if self.officer.is_none() {
+                    self.flash(
+                        Level::Warn,
+                        msg!(
+                            "未登记值班员：可以查看，记录前会再次询问。",
+                            "No officer named: you can look around; you will be asked again before anything is recorded."
+                        ),
+                    );
+                }
+            }
+            Some(Popup::Filter(_)) => {
+                self.popups.pop();
+                self.set_filter(None);
+            }
+            Some(_) => {
+                self.popups.pop();
+            }
+            None => {}
+        }
+    }
+
+    fn look_up(&mut self, l: &mut Lookup) {
+        let typed = l.input.value().to_string();
+        let n = match &l.norm {
+            Some(Ok(n)) => n.clone(),
+            Some(Err(e)) => {
+                l.error = Some(plate_error(*e));
+                return;
+            }
+            None => {
+                l.error = Some(plate_error(PlateError::Empty));
+                return;
+            }
+        };
+        match self.store.plate_verdict(
+            &typed,
+            &n,
+            self.cfg.thresholds.pass_warn(),
+            self.lang.is_zh(),
+        ) {
+            Ok(v) => {
+                l.verdict = Some(v);
+                l.error = None;
+            }
+            Err(e) => l.error = Some(e.message()),
+        }
+    }
+
+    fn submit_form(&mut self) {
+        let Some(Popup::Form(form)) = self.popups.last_mut() else {
+            return;
+        };
+        form.clear_errors();
+        let form = form.clone();
+        let result: Result<(), Refusal> = match form.kind {
+            FormKind::Note => self.submit_note(&form),
+            FormKind::Officer => self.set_officer(form.value(0)).map_err(at(0)),
+            FormKind::Alert => self.submit_alert(&form),
+            FormKind::Pass => self.submit_pass(&form),
+            FormKind::Delivery => self.submit_delivery(&form),
+            _ => match self.form_action(&form) {
+                Ok(a) if form.dangerous || a.asks_first() => {
+                    // Checked; the question goes on top of the form, which
+                    // stays until it is answered.
+                    self.ask(a);
+                    return;
+                }
+                Ok(a) => self.perform(a).map_err(Refusal::from),
+                Err(r) => Err(r),
+            },
+        };
+        // A question was asked on top of the form (a second pass for the
+        // same route): the form stays until it is answered.
+        if matches!(self.popups.last(), Some(Popup::Confirm(_))) {
+            return;
+        }
+        match result {
+            Ok(()) => {
+                self.popups.pop();
+                self.assign_pool.clear();
+                if form.kind == FormKind::Officer
+                    && let Some((cmd, arg)) = self.pending.take()
+                {
+                    self.dispatch(cmd, arg);
+                }
+            }
+            Err(r) => {
+                if let Some(Popup::Form(f)) = self.popups.last_mut() {
+                    f.refuse(r.field, r.msg);
+                }
+            }
+        }
+    }
+
+    fn submit_note(&mut self, form: &Form) -> Result<(), Refusal> {
+        crate::store::log::check_text(form.value(0)).map_err(|e| at(0)(e.message()))?;
+        self.parse_time(Some(form.value(1))).map_err(at(1))?;
+        self.write_note(form.value(0), Some(form.value(1)))
+            .map(|_| ())
+            .map_err(Refusal::from)
+    }
+
+    fn submit_alert(&mut self, form: &Form) -> Result<(), Refusal> {
+        self.write_alert(&AlertFields {
+            community: form.value(0).into(),
+            compound: form.value(1).into(),
+            item: form.value(2).into(),
+            severity: form.value(3).into(),
+            households: form.value(4).into(),
+            source: form.value(5).into(),
+            text: form.value(6).into(),
+        })
+        .map(|_| ())
+    }
+
+    fn set_officer(&mut self, name: &str) -> Result<(), Msg> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(msg!(
+                "姓名为空；请输入值班员姓名。",
+                "The name is empty; type the officer's name."
+            ));
+        }
+        if name.chars().count() > OFFICER_MAX_CHARS || name.chars().any(char::is_control) {
+            return Err(msg!(
+                "姓名过长或含控制字符；请只写姓名。",
+                "The name is too long or contains control characters; type just the name."
+            ));
+        }
+        self.officer = Some(name.to_string());
+        let n = crate::domain::text::sanitize(name).into_owned();
+        self.flash(Level::Info, msg!("值班员：{n}", "Officer on duty: {n}"));
+        Ok(())
+    }
+
+    fn open_directive_form(&mut self, wanted: Option<ActivationAction>) {
+        let state = self
+            .activation
+            .as_ref()
+            .map_or(ActivationState::Normal, |a| a.state);
+        let natural = match state {
+            ActivationState::Normal => ActivationAction::Activate,
+            ActivationState::Activated => ActivationAction::Deactivate,
+        };
+        let action = wanted.unwrap_or(natural);
+        let mut f = Form::directive(action);
+        f.intro = Some(match state {
+            ActivationState::Normal => msg!(
+                "当前：平时状态。填写区联防联控指挥部的指令文号以激活预案。",
+                "Now: normal. Give the reference of the district command's directive to activate the plan."
+            ),
+            ActivationState::Activated => msg!(
+                "当前：已激活。填写解除指令的文号以恢复平时状态。",
+                "Now: activated. Give the reference of the directive that returns the plan to normal."
+            ),
+        });
+        let _ = self.open_form(f);
+    }
+
+    fn open_alert_form(&mut self) {
+        let mut f = Form::alert();
+        if let Some(c) = self
+            .panes
+            .alerts
+            .selected_community()
+            .filter(|_| self.focus == PaneId::Alerts)
+        {
+            f.prefill(0, &c);
+            f.focus = 2;
+        }
+        let _ = self.open_form(f);
+    }
+
+    fn new_in_pane(&mut self) {
+        let _ = match self.focus {
+            PaneId::Log => self.open_form(Form::note()),
+            PaneId::Activation => {
+                self.open_directive_form(None);
+                Ok(())
+            }
+            PaneId::Alerts => {
+                self.open_alert_form();
+                Ok(())
+            }
+            PaneId::Passes => self.open_form(Form::pass()),
+            PaneId::Queue => self.open_form(Form::delivery()),
+        };
+    }
+
+    fn mark(&mut self) {
+        if self.focus != PaneId::Activation {
+            return;
+        }
+        let Some(target) = self.panes.activation.mark_target() else {
+            self.flash(
+                Level::Warn,
+                msg!(
+                    "请先选中一个岗位或社区。",
+                    "Select a post or a community first."
+                ),
+            );
+            return;
+        };
+        let Some(actor) = self.actor() else { return };
+        let r = match &target {
+            MarkTarget::Post { id, manned, .. } => {
+                self.store.mark_post_manned(&actor, Ref::Id(*id), !manned)
+            }
+            MarkTarget::Community { id, .. } => {
+                self.store.mark_community_reported(&actor, Ref::Id(*id))
+            }
+        };
+        match r {
+            Ok(seq) => {
+                let name = match &target {
+                    MarkTarget::Post { name, .. } | MarkTarget::Community { name, .. } => {
+                        crate::domain::text::sanitize(name).into_owned()
+                    }
+                };
+                self.flash(
+                    Level::Info,
+                    msg!("{name}：已记录 #{seq}", "{name}: recorded #{seq}"),
+                );
+                self.changed();
+            }
+            Err(e) => self.flash(Level::Error, e.message()),
+        }
+    }
+
+    // ---- writes -----------------------------------------------------------
+
+    fn actor(&self) -> Option<Actor> {
+        if self.read_only.is_some() {
+            return None;
+        }
+        self.officer.as_deref().map(Actor::from_env)
+    }
+
+    fn no_actor(&self) -> Msg {
+        match self.read_only {
+            Some(_) => StoreError::ReadOnly.message(),
+            None => msg!(
+                "未登记值班员，不能记录；请先登记姓名。",
+                "No officer is named, so nothing can be recorded; name the officer first."
+            ),
+        }
+    }
+
+    fn parse_time(&self, s: Option<&str>) -> Result<Option<DateTime<Utc>>, Msg> {
+        match s.map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(t) => parse_local(t, self.tz, self.now()).map(Some).map_err(|_| {
+                let t = crate::domain::text::sanitize(t).into_owned();
+                msg!(
+                    "无法识别时间 “{t}”；请写成 2026-11-29 08:30、08:30 或 -2h。",
+                    "\"{t}\" is not a time I can read; write it like 2026-11-29 08:30, 08:30 or -2h."
+                )
+            }),
+        }
+    }
+
+    /// Records a note; the flash says its number, or the error.
+    pub fn write_note(&mut self, text: &str, at: Option<&str>) -> Result<i64, Msg> {
+        let at = self.parse_time(at)?;
+        let actor = self.actor().ok_or_else(|| self.no_actor())?;
+        let seq = self
+            .store
+            .add_entry(&actor, LogKind::Note, text, at, None)
+            .map_err(|e| e.message())?;
+        self.flash(
+            Level::Info,
+            msg!("记事已记录 #{seq}", "note recorded #{seq}"),
+        );
+        self.changed();
+        Ok(seq)
+    }
+
+    fn write_alert(&mut self, a: &AlertFields) -> Result<i64, Refusal> {
+        use crate::store::fields::{NAME_MAX_CHARS, TEXT_MAX_CHARS, field, optional_line, optional_text};
+        let community = a.community.trim();
+        if community.is_empty() {
+            return Err(at(0)(msg!(
+                "请填写社区（村）名称。",
+                "Name the community (or village)."
+            )));
+        }
+        self.store
+            .community_by_name(community)
+            .map_err(|e| at(0)(e.message()))?;
+        let item = ItemClass::parse(&a.item).ok_or_else(|| {
+            let (i, list) = (
+                crate::domain::text::sanitize(&a.item).into_owned(),
+                ItemClass::codes_list(),
+            );
+            at(2)(msg!(
+                "无法识别物资类别“{i}”；可选：粮、油、肉、菜、蛋奶、药品、婴幼儿奶粉、防护用品、其他。",
+                "\"{i}\" is not an item class; use one of: {list}."
+            ))
+        })?;
+        let severity = Severity::parse(&a.severity).ok_or_else(|| {
+            let (s, list) = (
+                crate::domain::text::sanitize(&a.severity).into_owned(),
+                Severity::codes_list(),
+            );
+            at(3)(msg!(
+                "无法识别紧急程度“{s}”；可选：紧急、高、中、低。",
+                "\"{s}\" is not a severity; use one of: {list}."
+            ))
+        })?;
+        let households = match a.households.trim() {
+            "" => 0,
+            h => h.parse::<i64>().map_err(|_| {
+                let h = crate::domain::text::sanitize(h).into_owned();
+                at(4)(msg!(
+                    "户数“{h}”不是整数；请填写数字。",
+                    "The number of households \"{h}\" is not a whole number; type digits."
+                ))
+            })?,
+        };
+        optional_line(field("来源", "source"), Some(&a.source), NAME_MAX_CHARS)
+            .map_err(|e| at(5)(e.message()))?;
+        optional_text(field("说明", "description"), Some(&a.text), TEXT_MAX_CHARS)
+            .map_err(|e| at(6)(e.message()))?;
+        let actor = self.actor().ok_or_else(|| Refusal::from(self.no_actor()))?;
+        let new = NewAlert {
+            community: Ref::Name(community.to_string()),
+            compound: Some(a.compound.trim())
+                .filter(|c| !c.is_empty())
+                .map(|c| Ref::Name(c.to_string())),
+            item,
+            severity,
+            households,
+            source: Some(a.source.trim().to_string()).filter(|s| !s.is_empty()),
+            text: a.text.trim().to_string(),
+        };
+        let (id, seq) = self
+            .store
+            .raise_alert(&actor, &new)
+            .map_err(|e| Refusal::from(e.message()))?;
+        self.flash(
+            Level::Info,
+            msg!(
+                "缺货预警 #{id} 已登记，记录 #{seq}",
+                "shortage alert #{id} raised, recorded #{seq}"
+            ),
+        );
+        self.changed();
+        Ok(seq)
+    }
+}
+
+impl App {
+    /// A time in the future as typed: `+2h`, `2h`, `+7d`, `14:00` (today,
+    /// or tomorrow once passed), or any form [`parse_local`] reads.
+    fn parse_future(&self, s: &str, what: Msg) -> Result<DateTime<Utc>, Msg> {
+        let t = s.trim();
+        let now = self.now();
+        let bad = || {
+            let (t, zh, en) = (
+                crate::domain::text::sanitize(t).into_owned(),
+                what.zh.clone(),
+                what.en.clone(),
+            );
+            msg!(
+                "{zh}“{t}”无法识别；请写成 14:00、+2h、+7d 或 2026-11-30 09:00。",
+                "The {en} \"{t}\" is not a time I can read; write it like 14:00, +2h, +7d or 2026-11-30 09:00."
+            )
+        };
+        if t.is_empty() {
+            let (zh, en) = (what.zh.clone(), what.en.clone());
+            return Err(msg!("请填写{zh}。", "Give the {en}."));
+        }
+        let rel = t.strip_prefix('+').unwrap_or(t);
+        if let Some(unit) = rel.chars().last().filter(|c| matches!(c, 'm' | 'h' | 'd'))
+            && let Ok(n) = rel[..rel.len() - 1].parse::<i64>()
+        {
+            let d = match unit {
+                'm' => chrono::Duration::minutes(n),
+                'h' => chrono::Duration::hours(n),
+                _ => chrono::Duration::days(n),
+            };
+            return Ok(now + d);
+        }
+        if let Ok(hm) = chrono::NaiveTime::parse_from_str(t, "%H:%M") {
+            use chrono::TimeZone;
+            let today = now.with_timezone(&self.tz).date_naive();
+            for day in [today, today + chrono::Duration::days(1)] {
+                if let Some(at) = self.tz.from_local_datetime(&day.and_time(hm)).earliest() {
+                    let at = at.with_timezone(&Utc);
+                    if at > now {
+                        return Ok(at);
+                    }
+                }
+            }
+            return Err(bad());
+        }
+        parse_local(t, self.tz, now).map_err(|_| bad())
+    }
+
+    fn submit_pass(&mut self, form: &Form) -> Result<(), Refusal> {
+        use crate::store::fields::{NAME_MAX_CHARS, field, required_line};
+        use crate::store::pass_actions::{NewPass, NewVehicle, PassVehicle};
+        let typed = form.value(0);
+        let n = plate::normalize(typed).map_err(|e| at(0)(plate_error(e)))?;
+        let until = self
+            .parse_future(
+                form.value(1),
+                msg!("有效期截止时间", "end of the validity window"),
+            )
+            .map_err(at(1))?;
+        required_line(field("发证单位", "issuing office"), form.value(2), NAME_MAX_CHARS)
+            .map_err(|e| at(2)(e.message()))?;
+        let known = self
+            .store
+            .vehicle_by_plate(n.plate.as_str())
+            .map_err(|e| e.message())?
+            .is_some();
+        let opt = |i: usize| Some(form.value(i).to_string()).filter(|v| !v.is_empty());
+        let vehicle = if known {
+            PassVehicle::Ledger(typed.to_string())
+        } else {
+            PassVehicle::New(NewVehicle {
+                plate: typed.to_string(),
+                vehicle_type: opt(7),
+                load_tonnes: None,
+                unit: opt(4).map(Ref::Name),
+                driver: opt(5),
+                phone: opt(6),
+            })
+        };
+        let new = NewPass {
+            kind: crate::domain::pass::PassKind::Vehicle,
+            vehicle: Some(vehicle),
+            subject: None,
+            unit: None,
+            issuer: form.value(2).to_string(),
+            valid_from: self.now(),
+            valid_until: until,
+            area: opt(3),
+            number: None,
+        };
+        self.write_pass(&new, false)
+            .map(|_| ())
+            .map_err(Refusal::from)
+    }
+
+    /// Issues a pass; a duplicate for the same route asks first.
+    fn write_pass(
+        &mut self,
+        new: &crate::store::pass_actions::NewPass,
+        force: bool,
+    ) -> Result<i64, Msg> {
+        use crate::store::pass_actions::IssueOutcome;
+        let actor = self.actor().ok_or_else(|| self.no_actor())?;
+        match self
+            .store
+            .issue_pass(&actor, new, force)
+            .map_err(|e| e.message())?
+        {
+            IssueOutcome::Issued {
+                number,
+                seq,
+                plate_warning,
+                ..
+            } => {
+                let number = crate::domain::text::sanitize(&number).into_owned();
+                let mut m = msg!(
+                    "通行证 {number} 已发放，记录 #{seq}",
+                    "pass {number} issued, recorded #{seq}"
+                );
+                if let Some(w) = plate_warning {
+                    m = Msg::new(format!("{}；{}", m.zh, w.zh), format!("{}; {}", m.en, w.en));
+                }
+                self.flash(Level::Info, m);
+                self.changed();
+                Ok(seq)
+            }
+            IssueOutcome::NeedsConfirmation { message, .. } => {
+                let q = Msg::new(
+                    format!("{} 仍要发放？", message.zh),
+                    format!("{} Issue it anyway?", message.en),
+                );
+                self.popups.push(Popup::Confirm(Confirm {
+                    question: q,
+                    on_yes: OnYes::IssueAnyway(Box::new(new.clone())),
+                }));
+                Ok(0)
+            }
+        }
+    }
+
+    fn submit_delivery(&mut self, form: &Form) -> Result<(), Refusal> {
+        use crate::domain::delivery::Urgency;
+        use crate::store::deliveries::NewDelivery;
+        use crate::store::fields::{TEXT_MAX_CHARS, field, required_text};
+        let query = form.value(0);
+        if query.is_empty() {
+            return Err(at(0)(msg!(
+                "请填写配送对象：姓名、地址或类别中的几个字。",
+                "Name the recipient: part of the name, the address or the group."
+            )));
+        }
+        let found = self
+            .store
+            .find_recipients(query, 6)
+            .map_err(|e| e.message())?;
+        let recipient = match found.as_slice() {
+            [] => {
+                let q = crate::domain::text::sanitize(query).into_owned();
+                return Err(at(0)(msg!(
+                    "没有找到与“{q}”相符的配送对象；请换用姓名、地址或类别中的几个字。",
+                    "No recipient matches \"{q}\"; try part of the name, the address or the group."
+                )));
+            }
+            [one] => one,
+            many => {
+                let list = many
+                    .iter()
+                    .take(5)
+                    .map(|m| format!("{}（{}）", m.name, m.address))
+                    .collect::<Vec<_>>()
+                    .join("、");
+                let list = crate::domain::text::sanitize(&list).into_owned();
+                return Err(at(0)(msg!(
+                    "有多个配送对象相符：{list}；请多写几个字。",
+                    "Several recipients match: {list}; type more to pick one."
+                )));
+            }
+        };
+        required_text(field("配送物品", "items"), form.value(1), TEXT_MAX_CHARS)
+            .map_err(|e| at(1)(e.message()))?;
+        let urgency = Urgency::parse(form.value(2)).ok_or_else(|| {
+            let u = crate::domain::text::sanitize(form.value(2)).into_owned();
+            at(2)(msg!(
+                "紧急程度“{u}”无法识别；请选 特急、急 或 普通（←/→ 选择）。",
+                "\"{u}\" is not an urgency; choose urgent, high or normal (←/→ to choose)."
+            ))
+        })?;
+        let due = self
+            .parse_future(form.value(3), msg!("送达时限", "due time"))
+            .map_err(at(3))?;
+        let actor = self.actor().ok_or_else(|| self.no_actor())?;
+        let new = NewDelivery {
+            recipient_id: recipient.id,
+            items: form.value(1).to_string(),
+            urgency,
+            due_at: due,
+        };
+        let (id, seq) = self
+            .store
+            .queue_delivery(&actor, &new)
+            .map_err(|e| e.message())?;
+        self.flash(
+            Level::Info,
+            msg!(
+                "配送 #{id} 已排队，记录 #{seq}",
+                "delivery #{id} queued, recorded #{seq}"
+            ),
+        );
+        self.changed();
+        Ok(())
+    }
+}
+
+struct AlertFields {
+    community: String,
+    compound: String,
+    item: String,
+    severity: String,
+    households: String,
+    source: String,
+    text: String,
+}
+
+fn minute_of(t: DateTime<Utc>) -> i64 {
+    t.timestamp().div_euclid(60)
+}
+
+fn plate_error(e: PlateError) -> Msg {
+    Msg::new(e.describe(true), e.describe(false))
+}
+
+/// Tab completion: the command word, then each command's arguments.
+fn completions(store: &Store, lang: Lang, cmd: &str, arg: usize, word: &str) -> Vec<String> {
+    fn labels<T: Code>(lang: Lang) -> Vec<String> {
+        T::ALL
+            .iter()
+            .flat_map(|v| match lang {
+                Lang::Zh => [v.label_zh().to_string(), v.code().to_string()],
+                Lang::En => [v.code().to_string(), v.label_zh().to_string()],
+            })
+            .collect()
+    }
+    let by_prefix = |all: Vec<String>| -> Vec<String> {
+        let w = word.to_lowercase();
+        all.into_iter()
+            .filter(|o| o.to_lowercase().starts_with(&w))
+            .collect()
+    };
+    if arg == 0 {
+        let mut w: Vec<String> = keys::words().map(str::to_string).collect();
+        w.sort();
+        w.dedup();
+        return by_prefix(w);
+    }
+    match (keys::by_word(cmd).map(|b| b.cmd), arg) {
+        (Some(Cmd::RaiseAlert), 1) => by_prefix(store.community_names().unwrap_or_default()),
+        (Some(Cmd::RaiseAlert), 2) => by_prefix(labels::<ItemClass>(lang)),
+        (Some(Cmd::RaiseAlert), 3) => by_prefix(labels::<Severity>(lang)),
+        (Some(Cmd::Lookup), 1) => plate_completions(store, word),
+        _ => Vec::new(),
+    }
+}
+
+/// Registered plates for what was typed: those starting with it (in any
+/// typed form, province optional), then its near plates (one character
+/// off, province missing).
+fn plate_completions(store: &Store, word: &str) -> Vec<String> {
+    let Ok(n) = plate::normalize(word) else {
+        return Vec::new();
+    };
+    let p = n.plate.as_str();
+    let filter = crate::store::pass_actions::PassFilter {
+        text: Some(word.to_string()),
+        status: None,
+    };
+    let far = chrono::Duration::zero();
+    let mut out: Vec<String> = Vec::new();
+    for row in store
+        .passes_page(&filter, store.now(), far, 0, 20)
+        .unwrap_or_default()
+    {
+        if let Some(plate) = row.plate
+            && (plate.starts_with(p) || plate.chars().skip(1).collect::<String>().starts_with(p))
+            && !out.contains(&plate)
+        {
+            out.push(plate);
+        }
+    }
+    for near in store.near_plates(p).unwrap_or_default() {
+        if !out.contains(&near) {
+            out.push(near);
+        }
+    }
+    out.truncate(8);
+    out
+}

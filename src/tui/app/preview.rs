@@ -1,0 +1,250 @@
+//! What a form field's value reads as, shown under it while it is typed:
+//! a time in full with how far off it is, a plate normalised and whether
+//! the ledger knows it, the volunteer or vehicle an assignment would name
+//! (and whether that vehicle may pass), the recipients a search finds,
+//! the community a name means. Only cheap, indexed look-ups: this runs on
+//! every key.
+
+use chrono::{DateTime, Utc};
+
+use super::App;
+use crate::domain::Code;
+use crate::domain::text::sanitize;
+use crate::domain::time::{age, local_minute};
+use crate::msg;
+use crate::msg::Msg;
+use crate::store::deliveries::Assignee;
+use crate::tui::popups::form::Field;
+use crate::tui::popups::{FormKind, Popup};
+
+/// Recipients listed under the search field at most.
+const RECIPIENTS_SHOWN: i64 = 4;
+
+fn clean(s: &str) -> String {
+    sanitize(s).into_owned()
+}
+
+impl App {
+    /// Recomputes the note under field `field` (the focused one when
+    /// `None`) of the form on top.
+    pub(super) fn refresh_note(&mut self, field: Option<usize>) {
+        let Some(Popup::Form(f)) = self.popups.last() else {
+            return;
+        };
+        let i = field.unwrap_or(f.focus);
+        let Some(fl) = f.fields.get(i) else {
+            return;
+        };
+        let note = self.preview(f.kind, i, fl);
+        if let Some(Popup::Form(f)) = self.popups.last_mut()
+            && let Some(fl) = f.fields.get_mut(i)
+        {
+            fl.note = note;
+        }
+    }
+
+    fn when(&self, t: DateTime<Utc>) -> Msg {
+        let at = local_minute(t, self.tz);
+        let now = self.now();
+        if t >= now {
+            let d = age(t - now);
+            msg!("{at}（{d} 后）", "{at} (in {d})")
+        } else {
+            let d = age(now - t);
+            msg!("{at}（{d} 前）", "{at} ({d} ago)")
+        }
+    }
+
+    fn preview(&self, kind: FormKind, i: usize, fl: &Field) -> Option<(Msg, bool)> {
+        let v = fl.input.value().trim();
+        if !fl.choices.is_empty() {
+            return (!v.is_empty() && fl.chosen().is_none()).then(|| {
+                (
+                    msg!(
+                        "不是可选项之一；按 ←/→ 选择。",
+                        "Not one of the choices; press ←/→ to choose."
+                    ),
+                    true,
+                )
+            });
+        }
+        if v.is_empty() {
+            return None;
+        }
+        match (kind, i) {
+            (FormKind::Note, 1) | (FormKind::Directive(_), 1) => {
+                let t = self.parse_time(Some(v)).ok().flatten()?;
+                Some((self.when(t), t > self.now()))
+            }
+            (FormKind::Pass, 1)
+            | (FormKind::Delivery, 3)
+            | (FormKind::Extend(_), 0)
+            | (FormKind::Fail(_), 3)
+            | (FormKind::Requeue(_), 0) => {
+                let t = self.parse_future(v, msg!("时间", "time")).ok()?;
+                Some((self.when(t), false))
+            }
+            (FormKind::Pass, 0) => self.plate_preview(v),
+            (FormKind::Assign(_), 0) => self.assign_preview(v),
+            (FormKind::Delivery, 0) => self.recipient_preview(v),
+            (FormKind::Alert, 0) => match self.store.community_by_name(v) {
+                Ok(c) => {
+                    let name = clean(&c.name);
+                    Some((msg!("{name}", "{name}"), false))
+                }
+                Err(e) => Some((e.message(), true)),
+            },
+            _ => None,
+        }
+    }
+
+    fn plate_preview(&self, typed: &str) -> Option<(Msg, bool)> {
+        let n = crate::domain::plate::normalize(typed).ok()?;
+        let p = clean(n.plate.as_str());
+        let odd = (!n.verdict.is_standard()).then(|| Msg::new(n.describe(true), n.describe(false)));
+        let known = self.store.vehicle_by_plate(n.plate.as_str()).ok().flatten();
+        let m = match &known {
+            Some(v) => {
+                let who = clean(
+                    &[v.unit.as_deref(), v.driver.as_deref()]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                );
+                msg!(
+                    "{p} · 车辆台账中已有（{who}）",
+                    "{p} · in the vehicle ledger ({who})"
+                )
+            }
+            None => msg!(
+                "{p} · 新车：发证时一并登记入车辆台账",
+                "{p} · a new vehicle: it is added to the ledger with the pass"
+            ),
+        };
+        Some(match odd {
+            Some(w) => (
+                Msg::new(format!("{}；{}", m.zh, w.zh), format!("{}; {}", m.en, w.en)),
+                true,
+            ),
+            None => (m, false),
+        })
+    }
+
+    fn assign_preview(&self, typed: &str) -> Option<(Msg, bool)> {
+        match self.assignee(typed, &self.assign_pool) {
+            Ok((Assignee::Volunteer(id), name)) => {
+                let v = self.assign_pool.iter().find(|v| v.id == id)?;
+                let name = clean(&name);
+                let place = clean(
+                    v.compound
+                        .as_deref()
+                        .or(v.station.as_deref())
+                        .unwrap_or(&v.community),
+                );
+                Some((
+                    msg!("志愿者 {name}（{place}）", "volunteer {name} ({place})"),
+                    false,
+                ))
+            }
+            Ok((Assignee::Vehicle(_), plate)) => {
+                let p = clean(&plate);
+                let Some(v) = self.store.vehicle_by_plate(&plate).ok().flatten() else {
+                    return Some((
+                        msg!(
+                            "车辆台账中没有 {p}；请先登记车辆，或检查车牌。",
+                            "{p} is not in the vehicle ledger; register it first or check the plate."
+                        ),
+                        true,
+                    ));
+                };
+                let may_pass = self
+                    .store
+                    .vehicle_may_pass(v.id, self.now())
+                    .unwrap_or(false);
+                Some(if may_pass {
+                    (
+                        msg!("车辆 {p} · 有有效通行证", "vehicle {p} · holds a valid pass"),
+                        false,
+                    )
+                } else {
+                    (
+                        msg!(
+                            "车辆 {p} 当前没有有效通行证；仍可分派，出发前请办妥通行证。",
+                            "The vehicle {p} has no valid pass now; it can be assigned, but get it a pass before it sets off."
+                        ),
+                        true,
+                    )
+                })
+            }
+            Err(m) => {
+                // While a name is half typed, the names it could become.
+                let names: Vec<String> = self
+                    .assign_pool
+                    .iter()
+                    .filter(|v| v.name.starts_with(typed))
+                    .map(|v| v.name.clone())
+                    .take(5)
+                    .collect();
+                if names.is_empty() {
+                    Some((m, true))
+                } else {
+                    let list = clean(&names.join("、"));
+                    Some((msg!("志愿者：{list}", "volunteers: {list}"), false))
+                }
+            }
+        }
+    }
+
+    fn recipient_preview(&self, q: &str) -> Option<(Msg, bool)> {
+        let found = self.store.find_recipients(q, RECIPIENTS_SHOWN + 1).ok()?;
+        let line = |m: &crate::store::deliveries::RecipientMatch| {
+            clean(&format!("{}（{}）{}", m.name, m.group.label_zh(), m.address))
+        };
+        let line_en = |m: &crate::store::deliveries::RecipientMatch| {
+            clean(&format!("{} ({}) {}", m.name, m.group.label_en(), m.address))
+        };
+        Some(match found.as_slice() {
+            [] => {
+                let q = clean(q);
+                (
+                    msg!(
+                        "没有与“{q}”相符的对象",
+                        "no recipient matches \"{q}\""
+                    ),
+                    true,
+                )
+            }
+            [one] => {
+                let (z, e) = (line(one), line_en(one));
+                (msg!("{z}", "{e}"), false)
+            }
+            many => {
+                let more = if many.len() as i64 > RECIPIENTS_SHOWN {
+                    "…"
+                } else {
+                    ""
+                };
+                let z = many
+                    .iter()
+                    .take(RECIPIENTS_SHOWN as usize)
+                    .map(line)
+                    .collect::<Vec<_>>()
+                    .join("、");
+                let e = many
+                    .iter()
+                    .take(RECIPIENTS_SHOWN as usize)
+                    .map(line_en)
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                (
+                    msg!(
+                        "多个相符，请多写几个字：{z}{more}",
+                        "several match, type more: {e}{more}"
+                    ),
+                    true,
+                )
+            }
+        })
+    }
+}

@@ -1,0 +1,378 @@
+//! A list paged from SQLite: only the visible rows and a margin around
+//! them are held; moving past the window asks the pane for another one.
+//! Also the column fitting and row drawing every list pane shares.
+
+use std::borrow::Cow;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::theme::Theme;
+use crate::domain::text::{pad_to_width, sanitize};
+
+/// Rows kept above and below the visible part, at least.
+const MARGIN: usize = 16;
+
+#[derive(Debug, Clone)]
+pub struct Paged<T> {
+    /// Absolute index of the selected row.
+    pub sel: usize,
+    /// Absolute index of the first visible row.
+    pub top: usize,
+    /// Number of rows; a lower bound when `exact` is false.
+    pub total: usize,
+    pub exact: bool,
+    /// Visible rows, as last laid out.
+    pub height: usize,
+    /// Absolute index of `rows[0]`.
+    pub start: usize,
+    pub rows: Vec<T>,
+    /// The window must be fetched again (data changed, filter changed).
+    pub stale: bool,
+}
+
+impl<T> Default for Paged<T> {
+    fn default() -> Self {
+        Paged {
+            sel: 0,
+            top: 0,
+            total: 0,
+            exact: true,
+            height: 10,
+            start: 0,
+            rows: Vec::new(),
+            stale: true,
+        }
+    }
+}
+
+/// What to fetch: `limit` rows from absolute index `start`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub start: usize,
+    pub limit: usize,
+}
+
+impl<T> Paged<T> {
+    pub fn set_height(&mut self, h: usize) {
+        self.height = h.max(1);
+        self.scroll_to_sel();
+    }
+
+    fn last(&self) -> usize {
+        if self.exact {
+            self.total.saturating_sub(1)
+        } else {
+            self.total
+        }
+    }
+
+    pub fn move_to(&mut self, i: usize) {
+        self.sel = i.min(self.last());
+        self.scroll_to_sel();
+    }
+
+    pub fn move_by(&mut self, d: isize) {
+        let i = if d < 0 {
+            self.sel.saturating_sub(d.unsigned_abs())
+        } else {
+            self.sel.saturating_add(d as usize)
+        };
+        self.move_to(i);
+    }
+
+    pub fn page(&self) -> isize {
+        self.height.saturating_sub(1).max(1) as isize
+    }
+
+    fn scroll_to_sel(&mut self) {
+        if self.sel < self.top {
+            self.top = self.sel;
+        } else if self.sel >= self.top + self.height {
+            self.top = self.sel + 1 - self.height;
+        }
+    }
+
+    /// The window to fetch, if the visible rows are not all held.
+    pub fn wanted(&self) -> Option<Window> {
+        let margin = self.height.max(MARGIN);
+        let want = Window {
+            start: self.top.saturating_sub(margin),
+            limit: self.height + 2 * margin,
+        };
+        if self.stale {
+            return Some(want);
+        }
+        let end_visible = if self.exact {
+            (self.top + self.height).min(self.total)
+        } else {
+            self.top + self.height
+        };
+        let held_end = self.start + self.rows.len();
+        let at_data_end = self.exact && held_end >= self.total;
+        let covered = self.top >= self.start && (end_visible <= held_end || at_data_end);
+        (!covered).then_some(want)
+    }
+
+    /// Replaces the window. The selected row stays selected when it is
+    /// still there (rows added above move it down, the view with it).
+    pub fn fill<K: PartialEq>(
+        &mut self,
+        start: usize,
+        rows: Vec<T>,
+        total: usize,
+        exact: bool,
+        key: impl Fn(&T) -> K,
+    ) {
+        let old_key = self.selected().map(&key);
+        let (old_sel, old_top) = (self.sel, self.top);
+        self.start = start;
+        self.rows = rows;
+        self.total = if exact {
+            total
+        } else {
+            total.max(start + self.rows.len())
+        };
+        self.exact = exact;
+        self.stale = false;
+        if let Some(k) = old_key
+            && let Some(p) = self.rows.iter().position(|r| key(r) == k)
+        {
+            let new_sel = start + p;
+            if new_sel != old_sel {
+                // Keep the newest rows in view when the view was at the top.
+                self.top = if old_top == 0 {
+                    0
+                } else {
+                    (old_top as isize + new_sel as isize - old_sel as isize).max(0) as usize
+                };
+                self.sel = new_sel;
+            }
+        }
+        self.move_to(self.sel);
+    }
+
+    pub fn selected(&self) -> Option<&T> {
+        self.sel
+            .checked_sub(self.start)
+            .and_then(|i| self.rows.get(i))
+    }
+
+    /// The visible rows with their absolute index.
+    pub fn visible(&self) -> impl Iterator<Item = (usize, &T)> {
+        let from = self.top.saturating_sub(self.start);
+        self.rows
+            .iter()
+            .enumerate()
+            .skip(from)
+            .take(self.height)
+            .map(move |(i, r)| (self.start + i, r))
+    }
+
+    pub fn invalidate(&mut self) {
+        self.stale = true;
+    }
+}
+
+/// A column: its ideal width, how much it matters (higher stays longer)
+/// and whether it takes the width left over.
+#[derive(Debug, Clone, Copy)]
+pub struct Col {
+    pub w: usize,
+    pub prio: u8,
+    pub flex: bool,
+    /// The most a flexible column grows to.
+    pub max: usize,
+}
+
+pub const fn col(w: usize, prio: u8) -> Col {
+    Col {
+        w,
+        prio,
+        flex: false,
+        max: w,
+    }
+}
+
+pub const fn flex(w: usize, prio: u8) -> Col {
+    Col {
+        w,
+        prio,
+        flex: true,
+        max: usize::MAX,
+    }
+}
+
+/// A flexible column that stops growing at `max` (the rest stays blank
+/// at the right rather than tearing the row apart).
+pub const fn flex_upto(w: usize, max: usize, prio: u8) -> Col {
+    Col {
+        w,
+        prio,
+        flex: true,
+        max,
+    }
+}
+
+/// Fits columns into `width` (one space between columns): drops the least
+/// important until the rest fit; the flexible column takes what is left.
+/// `None` marks a dropped column.
+pub fn fit(width: usize, cols: &[Col]) -> Vec<Option<usize>> {
+    let mut shown: Vec<bool> = vec![true; cols.len()];
+    loop {
+        let n = shown.iter().filter(|s| **s).count();
+        let need: usize = cols
+            .iter()
+            .zip(&shown)
+            .filter(|(_, s)| **s)
+            .map(|(c, _)| c.w)
+            .sum::<usize>()
+            + n.saturating_sub(1);
+        if need <= width || n <= 1 {
+            // The spare width goes to the flexible columns in order, each
+            // up to its maximum.
+            let mut spare = width.saturating_sub(need);
+            return cols
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    shown[i].then(|| {
+                        if c.flex {
+                            let extra = spare.min(c.max.saturating_sub(c.w));
+                            spare -= extra;
+                            c.w + extra
+                        } else {
+                            c.w.min(width)
+                        }
+                    })
+                })
+                .collect();
+        }
+        // Drop the least important shown column (the rightmost among equals).
+        let drop = cols
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| shown[*i])
+            .min_by_key(|(i, c)| (c.prio, std::cmp::Reverse(*i)))
+            .map(|(i, _)| i);
+        match drop {
+            Some(i) => shown[i] = false,
+            None => return vec![None; cols.len()],
+        }
+    }
+}
+
+/// Sanitised text, for anything that came from the database or a person.
+pub fn clean(s: &str) -> Cow<'_, str> {
+    sanitize(s)
+}
+
+/// Builds one row from cells laid out by [`fit`]; each cell is sanitised
+/// and padded by display width so CJK columns line up.
+pub fn row_line<'a>(widths: &[Option<usize>], cells: Vec<(String, Style)>) -> Line<'a> {
+    let mut spans: Vec<Span<'a>> = Vec::with_capacity(cells.len() * 2);
+    let mut first = true;
+    for (w, (text, style)) in widths.iter().zip(cells) {
+        let Some(w) = *w else { continue };
+        if !first {
+            spans.push(Span::raw(" "));
+        }
+        first = false;
+        spans.push(Span::styled(pad_to_width(&sanitize(&text), w), style));
+    }
+    Line::from(spans)
+}
+
+/// Draws a list: a marker column (`▶` on the selected row, which is also
+/// reversed when the pane has focus), then each row's line.
+pub fn render_rows<'a, T>(
+    f: &mut Frame,
+    area: Rect,
+    paged: &'a Paged<T>,
+    focused: bool,
+    theme: &Theme,
+    mut line: impl FnMut(&'a T) -> Line<'a>,
+) {
+    let mut lines: Vec<Line> = Vec::with_capacity(area.height as usize);
+    for (i, row) in paged.visible() {
+        let selected = i == paged.sel;
+        let mut l = line(row);
+        l.spans
+            .insert(0, Span::raw(if selected { "▶" } else { " " }));
+        if selected && focused {
+            // The bar ends with the text: the blank rest of the row then
+            // does not change when the selection moves (fewer bytes over
+            // a slow link).
+            while let Some(last) = l.spans.last_mut() {
+                let kept = last.content.trim_end().len();
+                if kept == 0 {
+                    l.spans.pop();
+                    continue;
+                }
+                if kept < last.content.len() {
+                    last.content = last.content[..kept].to_string().into();
+                }
+                break;
+            }
+            l = l.patch_style(theme.selected());
+        }
+        lines.push(l);
+    }
+    f.render_widget(Paragraph::new(lines), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_drop_by_priority_and_flex_takes_the_rest() {
+        let cols = [col(4, 9), flex(10, 8), col(6, 1), col(5, 5)];
+        assert_eq!(fit(40, &cols), vec![Some(4), Some(22), Some(6), Some(5)]);
+        // 4+10+5 + 2 gaps = 21: the priority-1 column goes first.
+        assert_eq!(fit(21, &cols), vec![Some(4), Some(10), None, Some(5)]);
+        assert_eq!(fit(0, &cols).iter().filter(|c| c.is_some()).count(), 1);
+    }
+
+    #[test]
+    fn selection_follows_its_row_when_rows_arrive_above() {
+        let mut p: Paged<i64> = Paged::default();
+        p.set_height(5);
+        p.fill(0, vec![10, 9, 8, 7, 6, 5], 6, true, |r| *r);
+        p.move_to(2); // row 8
+        p.fill(0, vec![12, 11, 10, 9, 8, 7], 8, true, |r| *r);
+        assert_eq!(p.selected(), Some(&8));
+        assert_eq!(p.top, 0, "the view stays at the top so the new rows show");
+    }
+
+    #[test]
+    fn moving_past_the_window_asks_for_another() {
+        let mut p: Paged<usize> = Paged::default();
+        p.set_height(10);
+        let w = p.wanted().unwrap();
+        p.fill(
+            w.start,
+            (w.start..w.start + w.limit).collect(),
+            1000,
+            true,
+            |r| *r,
+        );
+        assert_eq!(p.wanted(), None);
+        p.move_to(500);
+        let w = p.wanted().unwrap();
+        assert!(w.start <= p.top && w.start + w.limit >= p.top + p.height);
+        p.fill(
+            w.start,
+            (w.start..w.start + w.limit).collect(),
+            1000,
+            true,
+            |r| *r,
+        );
+        assert_eq!(p.selected(), Some(&500));
+        p.move_by(10_000);
+        assert_eq!(p.sel, 999);
+    }
+}

@@ -1,0 +1,169 @@
+//! The five panes. Each says which key contexts it handles, loads the rows
+//! it shows from the store (a window, never a whole table), draws itself
+//! and describes its selected row.
+
+pub mod activation;
+pub mod alerts;
+pub mod log;
+pub mod passes;
+pub mod queue;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Paragraph};
+
+use super::keys::{Cmd, Context, PaneId};
+use super::theme::{Theme, Tone};
+use crate::config::Config;
+use crate::i18n::Lang;
+use crate::store::{Store, StoreError};
+
+/// What a pane may read while loading or drawing.
+pub struct Cx<'a> {
+    pub store: &'a Store,
+    pub now: DateTime<Utc>,
+    pub tz: Tz,
+    pub lang: Lang,
+    pub cfg: &'a Config,
+    pub theme: Theme,
+}
+
+impl Cx<'_> {
+    pub fn t<'s>(&self, zh: &'s str, en: &'s str) -> &'s str {
+        self.lang.t(zh, en)
+    }
+}
+
+/// The details of a row: a title and label/value lines (values may span
+/// lines; they are sanitised when drawn).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Details {
+    pub title: String,
+    pub lines: Vec<(String, String)>,
+}
+
+pub trait Pane {
+    fn id(&self) -> PaneId;
+
+    /// The key contexts it handles, innermost first (`Global` is added by
+    /// the dispatcher).
+    fn contexts(&self) -> &'static [Context] {
+        &[Context::List]
+    }
+
+    /// Where it will be drawn (its outer area, border included).
+    fn set_area(&mut self, area: Rect);
+
+    /// Fetches what the view needs, if it does not hold it already.
+    fn load(&mut self, cx: &Cx) -> Result<(), StoreError>;
+
+    /// The data changed: fetch again before the next draw.
+    fn invalidate(&mut self);
+
+    /// Moves and pane-specific commands; `false` when not handled.
+    fn handle(&mut self, cmd: Cmd) -> bool;
+
+    fn render(&self, f: &mut Frame, area: Rect, cx: &Cx, focused: bool);
+
+    fn details(&self, cx: &Cx) -> Option<Details>;
+
+    fn filter(&self) -> Option<&str>;
+
+    fn set_filter(&mut self, filter: Option<String>);
+
+    /// Rows held in memory and rows in all, for tests of the paging.
+    fn held(&self) -> (usize, usize) {
+        (0, 0)
+    }
+
+    /// Whether `/` works here.
+    fn can_filter(&self) -> bool {
+        true
+    }
+
+    /// Whether a row action applies to the selected row now (the footer
+    /// offers only those; the dispatcher says why for the others).
+    fn offers(&self, _cmd: Cmd) -> bool {
+        true
+    }
+}
+
+/// The pane's frame: a border (thick when focused), its number and title,
+/// and a note on the right (counts, filter).
+pub fn frame_block<'a>(id: PaneId, note: String, cx: &Cx, focused: bool) -> Block<'a> {
+    let title = format!(" {} {} ", id.index() + 1, id.title(cx.lang));
+    let mut b = Block::bordered()
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
+        .border_style(cx.theme.border(focused))
+        .title(Line::from(Span::styled(title, cx.theme.title(focused))));
+    if !note.is_empty() {
+        b = b.title(Line::from(format!(" {note} ")).right_aligned());
+    }
+    b
+}
+
+/// The rows inside a bordered pane of `area`.
+pub fn inner(area: Rect) -> Rect {
+    Block::bordered().inner(area)
+}
+
+/// The note for a list: "12/340" and the filter, if any.
+pub fn count_note(
+    sel: usize,
+    total: usize,
+    exact: bool,
+    filter: Option<&str>,
+    lang: Lang,
+) -> String {
+    let mut s = if total == 0 {
+        lang.t("无", "none").to_string()
+    } else if exact {
+        format!("{}/{}", sel + 1, total)
+    } else {
+        format!("{}/{}+", sel + 1, total)
+    };
+    if let Some(f) = filter {
+        s.push_str(&format!(" /{}", crate::domain::text::sanitize(f)));
+    }
+    s
+}
+
+/// A centred line in a pane with nothing to show.
+pub fn render_empty(f: &mut Frame, area: Rect, text: &str, theme: &Theme) {
+    if area.height == 0 {
+        return;
+    }
+    let y = area.y + area.height / 2;
+    let line = Line::from(Span::styled(text.to_string(), theme.tone(Tone::Dim))).centered();
+    f.render_widget(
+        Paragraph::new(line),
+        Rect {
+            y,
+            height: 1,
+            ..area
+        },
+    );
+}
+
+/// A column header line.
+pub fn header_line<'a>(widths: &[Option<usize>], labels: &[&str], theme: &Theme) -> Line<'a> {
+    let cells = labels
+        .iter()
+        .map(|l| (l.to_string(), theme.bold()))
+        .collect();
+    let mut l = super::list::row_line(widths, cells);
+    l.spans.insert(0, Span::raw(" "));
+    l
+}
+
+pub fn style_of(theme: &Theme, t: Tone) -> Style {
+    theme.tone(t)
+}

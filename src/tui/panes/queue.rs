@@ -1,0 +1,252 @@
+//! Pane 4: the special-group delivery queue, most urgent first, then the
+//! earliest due; recipients masked (the store masks them); overdue rows
+//! marked ⚠ and bold.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+
+use super::{Cx, Details, Pane, count_note, frame_block, header_line, inner, render_empty};
+use crate::domain::Code;
+use crate::domain::time::{age, local_minute, local_short};
+use crate::store::StoreError;
+use crate::store::deliveries::{QueueCounts, QueueRow};
+use crate::domain::delivery::{self, DeliveryAction};
+use crate::tui::keys::{Cmd, Context, PaneId};
+use crate::tui::list::{Paged, col, fit, flex, flex_upto, render_rows, row_line};
+use crate::tui::theme::Tone;
+
+#[derive(Default)]
+pub struct QueuePane {
+    list: Paged<QueueRow>,
+    counts: QueueCounts,
+}
+
+impl QueuePane {
+    pub fn counts(&self) -> QueueCounts {
+        self.counts
+    }
+
+    pub fn selected(&self) -> Option<&QueueRow> {
+        self.list.selected()
+    }
+}
+
+impl Pane for QueuePane {
+    fn id(&self) -> PaneId {
+        PaneId::Queue
+    }
+
+    fn contexts(&self) -> &'static [Context] {
+        &[Context::Queue, Context::List]
+    }
+
+    fn offers(&self, cmd: Cmd) -> bool {
+        let action = match cmd {
+            Cmd::DeliveryAssign => DeliveryAction::Assign,
+            Cmd::DeliveryDepart => DeliveryAction::Depart,
+            Cmd::DeliveryDeliver => DeliveryAction::Deliver,
+            Cmd::DeliveryFail => DeliveryAction::Fail,
+            Cmd::DeliveryRequeue => DeliveryAction::Requeue,
+            Cmd::DeliveryCancel => DeliveryAction::Cancel,
+            Cmd::Reveal => return self.list.selected().is_some(),
+            _ => return true,
+        };
+        self.list
+            .selected()
+            .is_some_and(|d| delivery::step(d.state, action).is_ok())
+    }
+
+    fn set_area(&mut self, area: Rect) {
+        self.list
+            .set_height(inner(area).height.saturating_sub(1) as usize);
+    }
+
+    fn load(&mut self, cx: &Cx) -> Result<(), StoreError> {
+        let Some(w) = self.list.wanted() else {
+            return Ok(());
+        };
+        if self.list.stale {
+            self.counts = cx.store.delivery_counts(cx.now)?;
+        }
+        let rows = cx
+            .store
+            .delivery_queue_page(cx.now, w.start as i64, w.limit as i64)?;
+        let total = if rows.len() < w.limit {
+            w.start + rows.len()
+        } else {
+            (self.counts.open.max(0) as usize).max(w.start + rows.len())
+        };
+        self.list.fill(w.start, rows, total, true, |r| r.id);
+        Ok(())
+    }
+
+    fn invalidate(&mut self) {
+        self.list.invalidate();
+    }
+
+    fn held(&self) -> (usize, usize) {
+        (self.list.rows.len(), self.list.total)
+    }
+
+    fn handle(&mut self, cmd: Cmd) -> bool {
+        let l = &mut self.list;
+        match cmd {
+            Cmd::Down => l.move_by(1),
+            Cmd::Up => l.move_by(-1),
+            Cmd::PageDown => l.move_by(l.page()),
+            Cmd::PageUp => l.move_by(-l.page()),
+            Cmd::Top => l.move_to(0),
+            Cmd::Bottom => l.move_to(usize::MAX),
+            _ => return false,
+        }
+        true
+    }
+
+    fn render(&self, f: &mut Frame, area: Rect, cx: &Cx, focused: bool) {
+        let l = &self.list;
+        let c = &self.counts;
+        let mut note = count_note(l.sel, l.total, l.exact, None, cx.lang);
+        if c.overdue > 0 {
+            note = format!("⚠ {} {} · {note}", cx.t("逾期", "overdue"), c.overdue);
+        }
+        f.render_widget(frame_block(self.id(), note, cx, focused), area);
+        let body = inner(area);
+        let [head, rows] =
+            Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(body);
+        let theme = &cx.theme;
+        let widths = fit(
+            body.width.saturating_sub(1) as usize,
+            &[
+                col(3, 9),
+                col(12, 9),
+                col(7, 8),
+                col(10, 7),
+                flex_upto(14, 34, 6),
+                flex(14, 5),
+                col(8, 4),
+                col(8, 7),
+            ],
+        );
+        f.render_widget(
+            header_line(
+                &widths,
+                &[
+                    "",
+                    cx.t("时限", "Due"),
+                    cx.t("对象", "Person"),
+                    cx.t("类别", "Group"),
+                    cx.t("地址", "Address"),
+                    cx.t("物品", "Items"),
+                    cx.t("配送人", "Assignee"),
+                    cx.t("状态", "State"),
+                ],
+                theme,
+            ),
+            head,
+        );
+        if l.total == 0 && !l.stale {
+            render_empty(
+                f,
+                rows,
+                cx.t("配送队列为空", "the delivery queue is empty"),
+                theme,
+            );
+            return;
+        }
+        render_rows(f, rows, l, focused, theme, |r| {
+            let due = if r.overdue {
+                format!("⚠{} {}", cx.t("逾期", "late"), age(cx.now - r.due_at))
+            } else {
+                local_short(r.due_at, cx.tz)
+            };
+            row_line(
+                &widths,
+                vec![
+                    (r.urgency.symbol().to_string(), theme.urgency(r.urgency)),
+                    (
+                        due,
+                        if r.overdue {
+                            theme.tone(Tone::Bad)
+                        } else {
+                            Default::default()
+                        },
+                    ),
+                    (r.recipient.clone(), Default::default()),
+                    (r.group.label(cx.lang).to_string(), theme.tone(Tone::Dim)),
+                    (r.address.clone(), Default::default()),
+                    (r.items.clone(), Default::default()),
+                    (
+                        r.assignee.clone().unwrap_or_else(|| "—".into()),
+                        Default::default(),
+                    ),
+                    (r.state.label(cx.lang).to_string(), Default::default()),
+                ],
+            )
+        });
+    }
+
+    fn details(&self, cx: &Cx) -> Option<Details> {
+        let r = self.list.selected()?;
+        let t = |zh: &str, en: &str| cx.t(zh, en).to_string();
+        let dash = || "—".to_string();
+        let mut lines = vec![
+            (t("编号", "Delivery"), format!("#{}", r.id)),
+            (
+                t("对象（已遮蔽）", "Recipient (masked)"),
+                r.recipient.clone(),
+            ),
+            (t("类别", "Group"), r.group.label(cx.lang).to_string()),
+            (t("地址", "Address"), r.address.clone()),
+            (t("物品", "Items"), r.items.clone()),
+            (
+                t("紧急程度", "Urgency"),
+                r.urgency.label(cx.lang).to_string(),
+            ),
+            (
+                t("时限", "Due"),
+                format!(
+                    "{}{}",
+                    local_minute(r.due_at, cx.tz),
+                    if r.overdue {
+                        cx.t("（已逾期）", " (overdue)")
+                    } else {
+                        ""
+                    }
+                ),
+            ),
+            (t("状态", "State"), r.state.label(cx.lang).to_string()),
+            (
+                t("配送人", "Assignee"),
+                match (&r.assignee_kind, &r.assignee) {
+                    (Some(k), Some(a)) => format!("{} {a}", k.label(cx.lang)),
+                    _ => dash(),
+                },
+            ),
+            (t("尝试次数", "Attempts"), r.attempts.to_string()),
+        ];
+        if let Some(fr) = r.fail_reason {
+            lines.push((
+                t("未送达原因", "Failed because"),
+                fr.label(cx.lang).to_string(),
+            ));
+        }
+        if let Some(n) = &r.note {
+            lines.push((t("备注", "Note"), n.clone()));
+        }
+        Some(Details {
+            title: format!("{} #{}", t("配送", "Delivery"), r.id),
+            lines,
+        })
+    }
+
+    fn filter(&self) -> Option<&str> {
+        None
+    }
+
+    /// The store cannot filter the queue yet; the dispatcher says so.
+    fn set_filter(&mut self, _filter: Option<String>) {}
+
+    fn can_filter(&self) -> bool {
+        false
+    }
+}

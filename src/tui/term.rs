@@ -1,0 +1,175 @@
+//! The real terminal and the event loop. The terminal is always given
+//! back: on quit, on error (the guard's `Drop`), on panic (a hook that
+//! restores before the report is printed) and on SIGTERM, SIGHUP (a
+//! dropped SSH link) and SIGINT.
+//!
+//! The loop draws only when something changed — a key, data from another
+//! session, the clock's minute, a flash timing out — and each frame is
+//! wrapped in synchronized output so a slow link never shows half of one.
+//! Bursts of resize events are coalesced into one redraw.
+
+use std::io::{self, BufWriter, Stdout, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use ratatui::Terminal;
+use ratatui::crossterm::cursor::{Hide, Show};
+use ratatui::crossterm::style::{Attribute, SetAttribute};
+use ratatui::crossterm::event::{DisableBracketedPaste, EnableBracketedPaste, Event, EventStream};
+use ratatui::crossterm::terminal::{
+    BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen, LeaveAlternateScreen,
+    disable_raw_mode, enable_raw_mode,
+};
+use ratatui::crossterm::{execute, queue};
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::time::MissedTickBehavior;
+
+use super::app::App;
+use super::backend::{Lean, canonical_blanks};
+use super::view;
+
+/// How often the database is asked whether another session wrote.
+const POLL: Duration = Duration::from_millis(250);
+/// Resize events closer together than this are drawn once.
+const RESIZE_SETTLE: Duration = Duration::from_millis(30);
+
+type Term = Terminal<Lean<BufWriter<Tty>>>;
+
+/// Set once the terminal has been given back: from then on the console's
+/// own writer drops what it still holds, so a frame half-written when a
+/// panic struck is not flushed onto the restored screen while unwinding.
+static GIVEN_BACK: AtomicBool = AtomicBool::new(false);
+
+/// Standard output, until the terminal is given back.
+struct Tty(Stdout);
+
+impl Write for Tty {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if GIVEN_BACK.load(Ordering::Relaxed) {
+            return Ok(buf.len());
+        }
+        self.0.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if GIVEN_BACK.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        self.0.flush()
+    }
+}
+
+/// Restores the terminal when dropped.
+struct Guard;
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+/// Leaves raw mode and the alternate screen; safe to call twice.
+pub fn restore() {
+    GIVEN_BACK.store(true, Ordering::Relaxed);
+    let _ = disable_raw_mode();
+    let mut out = io::stdout();
+    let _ = execute!(
+        out,
+        SetAttribute(Attribute::Reset),
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        Show
+    );
+    let _ = out.flush();
+}
+
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        previous(info);
+    }));
+}
+
+pub fn run(app: App) -> color_eyre::Result<()> {
+    install_panic_hook();
+    let guard = Guard;
+    enable_raw_mode()?;
+    let mut out = BufWriter::with_capacity(1 << 16, Tty(io::stdout()));
+    execute!(out, EnterAlternateScreen, EnableBracketedPaste, Hide)?;
+    let mut terminal = Terminal::new(Lean::new(out))?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let result = rt.block_on(event_loop(&mut terminal, app));
+    drop(terminal);
+    drop(guard);
+    result
+}
+
+/// One frame, sent in one write: the backend does not flush, the closing
+/// mark does.
+fn draw(terminal: &mut Term, app: &mut App) -> io::Result<()> {
+    queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
+    if app.clear {
+        // Not `Terminal::clear`, which asks the terminal where its cursor
+        // is and waits for the answer on the input the loop is reading.
+        let size = terminal.size()?;
+        terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))?;
+        app.clear = false;
+    }
+    terminal.draw(|f| {
+        view::draw(f, app);
+        canonical_blanks(f.buffer_mut());
+    })?;
+    execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
+    app.dirty = false;
+    Ok(())
+}
+
+async fn event_loop(terminal: &mut Term, mut app: App) -> color_eyre::Result<()> {
+    let size = terminal.size()?;
+    app.resize(size.width, size.height);
+    let mut events = EventStream::new();
+    let mut poll = tokio::time::interval(POLL);
+    poll.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    let mut sigint = signal(SignalKind::interrupt())?;
+    let mut resize: Option<(Instant, u16, u16)> = None;
+    loop {
+        if app.quit {
+            return Ok(());
+        }
+        if app.dirty && resize.is_none() {
+            draw(terminal, &mut app)?;
+        }
+        let now = Instant::now();
+        let wake = match resize {
+            Some((at, _, _)) => at.min(app.next_deadline(now)),
+            None => app.next_deadline(now),
+        };
+        tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(Event::Key(k))) => app.on_key(k),
+                Some(Ok(Event::Paste(text))) => app.on_paste(&text),
+                Some(Ok(Event::Resize(w, h))) => resize = Some((Instant::now() + RESIZE_SETTLE, w, h)),
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Err(e.into()),
+                None => return Ok(()),
+            },
+            _ = poll.tick() => app.poll_data(),
+            _ = tokio::time::sleep_until(wake.into()) => {
+                if let Some((at, w, h)) = resize && at <= Instant::now() {
+                    resize = None;
+                    app.resize(w, h);
+                }
+                app.tick(Instant::now());
+            }
+            _ = sigterm.recv() => return Ok(()),
+            _ = sighup.recv() => return Ok(()),
+            _ = sigint.recv() => return Ok(()),
+        }
+    }
+}

@@ -1,0 +1,312 @@
+//! Drawing the whole screen from the App's state. Nothing here reads the
+//! database: panes draw the rows they loaded.
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+use unicode_width::UnicodeWidthStr;
+
+use super::app::{App, Level};
+use super::keys::PaneId;
+use super::layout::{self, Mode, TABS_MIN};
+use super::popups::{self, Popup};
+use super::theme::Tone;
+use crate::domain::activation::ActivationState;
+use crate::domain::text::{sanitize, truncate_to_width};
+use crate::domain::time::age;
+
+pub fn draw(f: &mut Frame, app: &App) {
+    let area = f.area();
+    // Normally the app was told the size already; a stale layout is
+    // recomputed here so a frame never draws outside the buffer.
+    let screen = if app.screen.area == area {
+        app.screen.clone()
+    } else {
+        layout::compute(area, app.focus)
+    };
+    if screen.mode == Mode::TooSmall {
+        too_small(f, area, app);
+        return;
+    }
+    header(f, screen.header, app);
+    if screen.mode == Mode::Tabs {
+        tabs(f, screen.tabs, app);
+    }
+    let cx = app.cx();
+    for id in PaneId::ALL {
+        if let Some(r) = screen.panes[id.index()] {
+            app.panes.get(id).render(f, r, &cx, id == app.focus);
+        }
+    }
+    footer(f, screen.footer, app);
+    flash(f, screen.body, app);
+    for p in &app.popups {
+        match p {
+            Popup::Help { scroll } => popups::help::render(
+                f,
+                screen.body,
+                &app.keymap,
+                app.lang,
+                &app.theme,
+                app.read_only.is_some(),
+                *scroll,
+            ),
+            Popup::Details { details, scroll } => {
+                popups::details::render(f, screen.body, details, *scroll, app.lang, &app.theme)
+            }
+            Popup::Text {
+                title,
+                text,
+                scroll,
+            } => popups::details::render_text(
+                f,
+                screen.body,
+                title,
+                text,
+                *scroll,
+                app.lang,
+                &app.theme,
+            ),
+            Popup::Lookup(l) => {
+                popups::lookup::render(f, screen.body, l, app.lang, &app.theme, app.tz)
+            }
+            Popup::Form(form) => popups::form::render(f, screen.body, form, app.lang, &app.theme),
+            Popup::Confirm(c) => popups::confirm::render(f, screen.body, c, app.lang, &app.theme),
+            Popup::Command(c) => popups::command::render_line(
+                f,
+                screen.footer,
+                ":",
+                &c.input,
+                c.comp.as_ref(),
+                &app.theme,
+            ),
+            Popup::Filter(i) => {
+                popups::command::render_line(f, screen.footer, "/", i, None, &app.theme)
+            }
+        }
+    }
+}
+
+fn too_small(f: &mut Frame, area: Rect, app: &App) {
+    if area.width == 0 || area.height == 0 {
+        return;
+    }
+    let (w, h) = TABS_MIN;
+    let (aw, ah) = (area.width, area.height);
+    let text = match app.lang {
+        crate::i18n::Lang::Zh => format!("终端太小：至少需要 {w}×{h}（现在 {aw}×{ah}）"),
+        crate::i18n::Lang::En => format!("terminal too small: {w}×{h} needed (now {aw}×{ah})"),
+    };
+    let lines: Vec<Line> = super::wrap::wrap_plain(&text, area.width as usize)
+        .into_iter()
+        .map(|l| Line::from(l).alignment(Alignment::Center))
+        .collect();
+    let p = Paragraph::new(lines);
+    let y = area.y + area.height.saturating_sub(1) / 2;
+    let rows = 3.min(area.height - (y - area.y));
+    f.render_widget(
+        p,
+        Rect {
+            y,
+            height: rows,
+            ..area
+        },
+    );
+}
+
+fn header(f: &mut Frame, r: Rect, app: &App) {
+    let theme = &app.theme;
+    let base = theme.header();
+    let now = app.now().with_timezone(&app.tz);
+    let width = r.width as usize;
+    // From the fullest form to the most compact, the first that fits.
+    const LEVELS: usize = 5;
+    for level in 0..LEVELS {
+        let mut spans = vec![
+            Span::styled(
+                format!(" {} ", sanitize(&app.cfg.subdistrict)),
+                base.patch(theme.bold()),
+            ),
+            Span::styled(
+                format!(" {} ", now.format("%H:%M")),
+                base.patch(theme.bold()),
+            ),
+            Span::styled(" ", base),
+        ];
+        match &app.activation {
+            Some(a) if a.state == ActivationState::Activated => {
+                // Narrower, the directive goes first (pane 1 shows it),
+                // then the posts; the elapsed time stays longest.
+                let directive = sanitize(&a.directive);
+                let on = app.t("已激活", "ACTIVATED");
+                let elapsed = age(app.now() - a.since());
+                let (m, p) = app.posts_manned;
+                let posts = format!("{} {m}/{p}", app.t("到岗", "manned"));
+                let text = match level {
+                    0 | 1 => format!(" ● {on} {directive} · {elapsed} · {posts} "),
+                    2 => format!(" ● {on} {elapsed} · {posts} "),
+                    3 => format!(" ● {on} {elapsed} "),
+                    _ => format!(" ● {on} "),
+                };
+                spans.push(Span::styled(text, theme.badge(Tone::Bad)));
+            }
+            _ => spans.push(Span::styled(
+                format!(" ○ {} ", app.t("平时", "NORMAL")),
+                base,
+            )),
+        }
+        if app.read_only.is_some() {
+            spans.push(Span::styled(" ", base));
+            spans.push(Span::styled(
+                format!(" {} ", app.t("只读", "READ-ONLY")),
+                theme.badge(Tone::Warn),
+            ));
+        }
+        let since = app.shift_start.with_timezone(&app.tz).format("%H:%M");
+        let officer = match (&app.officer, level) {
+            (Some(o), 0) => format!(
+                " {} {} · {} {since} ",
+                app.t("值班员", "officer"),
+                sanitize(o),
+                app.t("上岗", "since"),
+            ),
+            (Some(o), 1 | 2) => format!(" {} {} {since} ", app.t("值班", "on duty"), sanitize(o)),
+            (Some(o), _) => format!(" {} {since} ", sanitize(o)),
+            (None, _) => format!(" {} ", app.t("值班员：未登记", "officer: not named")),
+        };
+        spans.push(Span::styled(officer, base));
+        let used: usize = spans.iter().map(|s| s.content.width()).sum();
+        if used <= width || level == LEVELS - 1 {
+            spans.push(Span::styled(" ".repeat(width.saturating_sub(used)), base));
+            f.render_widget(Paragraph::new(Line::from(spans)), r);
+            return;
+        }
+    }
+}
+
+fn tabs(f: &mut Frame, r: Rect, app: &App) {
+    let theme = &app.theme;
+    let build = |short: bool| {
+        let mut spans = Vec::new();
+        for id in PaneId::ALL {
+            let title = if short {
+                id.short(app.lang)
+            } else {
+                id.title(app.lang)
+            };
+            let label = format!(" {} {} ", id.index() + 1, title);
+            let style = if id == app.focus {
+                theme.title(true)
+            } else {
+                theme.tone(Tone::Normal)
+            };
+            spans.push(Span::styled(label, style));
+            spans.push(Span::styled("│", theme.tone(Tone::Dim)));
+        }
+        spans.pop();
+        spans
+    };
+    let mut spans = build(false);
+    if spans.iter().map(|s| s.content.width()).sum::<usize>() > r.width as usize {
+        spans = build(true);
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), r);
+}
+
+/// The keys that work here, from the key table; changing ones are left
+/// out in read-only mode.
+pub fn hints(app: &App) -> Vec<(String, &'static str)> {
+    let contexts = app.contexts();
+    let read_only = app.read_only.is_some();
+    let mut out = Vec::new();
+    for ctx in &contexts {
+        for (keys, b) in app.keymap.rows(std::slice::from_ref(ctx)) {
+            let Some((zh, en)) = b.footer else { continue };
+            // The first key is enough for a hint; `?` lists them all.
+            let keys = keys.into_iter().next().unwrap_or_default();
+            if read_only && b.changes {
+                continue;
+            }
+            // Row actions only where the selected row can take them.
+            if app.popups.is_empty() && !app.panes.get(app.focus).offers(b.cmd) {
+                continue;
+            }
+            out.push((keys, app.lang.t(zh, en)));
+        }
+    }
+    out
+}
+
+fn footer(f: &mut Frame, r: Rect, app: &App) {
+    let theme = &app.theme;
+    let all = hints(app);
+    // `?` and `q` always show, at the right; the rest fill from the left.
+    let (tail, head): (Vec<_>, Vec<_>) = all.into_iter().partition(|(k, _)| k == "?" || k == "q");
+    let piece = |k: &str, d: &str| (format!(" {k}"), format!(" {d} "));
+    let tail_w: usize = tail
+        .iter()
+        .map(|(k, d)| {
+            let (a, b) = piece(k, d);
+            a.width() + b.width()
+        })
+        .sum();
+    let mut spans = Vec::new();
+    let mut used = 0usize;
+    for (keys, desc) in &head {
+        let (k, d) = piece(keys, desc);
+        let w = k.width() + d.width();
+        if used + w + tail_w > r.width as usize {
+            break;
+        }
+        used += w;
+        spans.push(Span::styled(k, theme.bold()));
+        spans.push(Span::styled(d, theme.tone(Tone::Dim)));
+    }
+    let gap = (r.width as usize).saturating_sub(used + tail_w);
+    spans.push(Span::raw(" ".repeat(gap)));
+    for (keys, desc) in &tail {
+        let (k, d) = piece(keys, desc);
+        spans.push(Span::styled(k, theme.bold()));
+        spans.push(Span::styled(d, theme.tone(Tone::Dim)));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), r);
+}
+
+fn flash(f: &mut Frame, body: Rect, app: &App) {
+    let Some(fl) = &app.flash else { return };
+    if body.height == 0 || body.width == 0 {
+        return;
+    }
+    let theme = &app.theme;
+    let (symbol, style) = match fl.level {
+        Level::Info => ("✔", theme.badge(Tone::Good)),
+        Level::Warn => ("⚠", theme.badge(Tone::Warn)),
+        Level::Error => ("✘", theme.badge(Tone::Bad)),
+    };
+    let text = format!(" {symbol} {} ", sanitize(fl.msg.get(app.lang)));
+    let mut rows = wrap_cells(&text, body.width as usize);
+    if rows.len() > 3 {
+        rows.truncate(3);
+        if let Some(last) = rows.last_mut() {
+            *last = truncate_to_width(&format!("{last}…"), body.width as usize).into_owned();
+        }
+    }
+    let n = (rows.len() as u16).min(body.height);
+    let r = Rect {
+        y: body.y + body.height - n,
+        height: n,
+        ..body
+    };
+    f.render_widget(Clear, r);
+    let lines: Vec<Line> = rows
+        .into_iter()
+        .map(|l| Line::from(Span::styled(l, style)))
+        .collect();
+    f.render_widget(Paragraph::new(lines).style(style), r);
+}
+
+/// Breaks `text` into rows of at most `width` columns.
+pub fn wrap_cells(text: &str, width: usize) -> Vec<String> {
+    super::wrap::wrap_plain(text, width)
+}

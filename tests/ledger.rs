@@ -1,0 +1,1040 @@
+//! Ledgers in and out against a real SQLite file: files in the encodings
+//! and formats clerks save (made here with encoding_rs and
+//! rust_xlsxwriter), every kind of bad row, all or nothing, round trips,
+//! masking, and the command line's exit codes.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use chrono::{TimeZone, Utc};
+use chrono_tz::Tz;
+use rusqlite::types::Value;
+use sha2::{Digest, Sha256};
+
+use supplydesk::domain::Code;
+use supplydesk::i18n::Lang;
+use supplydesk::ledger::write::Export;
+use supplydesk::ledger::{self, Kind, Outcome};
+use supplydesk::store::ledger::{LedgerTable, Quiet};
+use supplydesk::store::{Actor, Clock, OpenOptions, Store};
+
+const TZ: Tz = chrono_tz::Asia::Shanghai;
+
+struct Desk {
+    dir: tempfile::TempDir,
+}
+
+impl Desk {
+    fn new() -> Desk {
+        Desk {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn db(&self) -> PathBuf {
+        self.path("desk.db")
+    }
+
+    fn store(&self) -> Store {
+        self.store_at(&self.db())
+    }
+
+    fn store_at(&self, path: &Path) -> Store {
+        Store::open(
+            path,
+            OpenOptions {
+                create: true,
+                ..Default::default()
+            },
+        )
+        .expect("open store")
+        .with_clock(Clock::Fixed(
+            Utc.with_ymd_and_hms(2022, 5, 26, 2, 0, 0).unwrap(),
+        ))
+    }
+
+    fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, bytes).expect("write file");
+        p
+    }
+
+    /// The binary on this desk's database, in a clean environment.
+    fn cmd(&self, lang: &str) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_supplydesk"));
+        c.current_dir(self.dir.path())
+            .env_remove("SUPPLYDESK_DB")
+            .env_remove("SUPPLYDESK_CONFIG")
+            .env_remove("SUPPLYDESK_OFFICER")
+            .env_remove("SSH_CONNECTION")
+            .env("XDG_CONFIG_HOME", self.dir.path())
+            .env("NO_COLOR", "1")
+            .env("LC_ALL", "C.UTF-8")
+            .arg("--db")
+            .arg(self.db())
+            .arg("--lang")
+            .arg(lang);
+        c
+    }
+}
+
+fn actor() -> Actor {
+    Actor {
+        officer: "王静".into(),
+        os_user: "duty".into(),
+        ssh_client: None,
+    }
+}
+
+fn import(store: &mut Store, kind: Kind, path: &Path) -> Outcome {
+    ledger::import(store, Some(&actor()), kind, path, TZ, false, &Quiet).expect("file reads")
+}
+
+fn dry_run(store: &mut Store, kind: Kind, path: &Path) -> Outcome {
+    ledger::import(store, Some(&actor()), kind, path, TZ, true, &Quiet).expect("file reads")
+}
+
+/// A UTF-8 CSV (with BOM, as Excel's "CSV UTF-8") of rows of cells.
+fn csv_bom(rows: &[&[&str]]) -> Vec<u8> {
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    let mut w = csv::Writer::from_writer(&mut out);
+    for r in rows {
+        w.write_record(*r).unwrap();
+    }
+    w.flush().unwrap();
+    drop(w);
+    out
+}
+
+/// A template's sheet as CSV bytes.
+fn template_csv(kind: Kind) -> Vec<u8> {
+    let rows = ledger::template_rows(kind, TZ);
+    let mut out = Vec::new();
+    Export::new(kind, &rows, TZ, false)
+        .write_csv(&mut out, true, &|_| {})
+        .unwrap();
+    out
+}
+
+/// Fills a store with every template, in the order references need.
+fn seed(desk: &Desk, store: &mut Store, upto: Kind) {
+    for &k in Kind::IMPORT_ORDER {
+        let p = desk.write(&format!("seed-{}.csv", k.code()), &template_csv(k));
+        let o = import(store, k, &p);
+        assert!(o.issues().is_empty(), "{k:?}: {:?}", o.issues());
+        assert!(o.written(), "{k:?}");
+        if k == upto {
+            break;
+        }
+    }
+}
+
+/// Every row of every table, in rowid order: the content of the file.
+fn dump(store: &Store) -> String {
+    let conn = store.conn();
+    let mut tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    tables.retain(|t| !t.starts_with("sqlite_"));
+    let mut out = String::new();
+    for t in tables {
+        out.push_str(&format!("## {t}\n"));
+        let mut st = conn
+            .prepare(&format!("SELECT * FROM {t} ORDER BY rowid"))
+            .unwrap();
+        let n = st.column_count();
+        let mut q = st.query([]).unwrap();
+        while let Some(r) = q.next().unwrap() {
+            let row: Vec<Value> = (0..n).map(|i| r.get::<_, Value>(i).unwrap()).collect();
+            out.push_str(&format!("{row:?}\n"));
+        }
+    }
+    out
+}
+
+fn located(o: &Outcome, lang: Lang) -> Vec<String> {
+    o.issues().iter().map(|i| o.locate(i, lang)).collect()
+}
+
+fn count(store: &Store, table: &str) -> i64 {
+    store
+        .conn()
+        .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn a_gb18030_csv_with_chinese_headers_goes_in() {
+    let desk = Desk::new();
+    let mut store = desk.store();
+    seed(&desk, &mut store, Kind::Communities);
+    let text = "附表1 小区基本情况,,,,,\n\
+                序号,社区名称,小区名称,户数,常住人口,流动人口\n\
+                1,螺蛳包社区,滴水岩小区,235,516,40\n\
+                2,螺蛳包,沙龙路小区,\"1,024\",2 310人,96\n\
+                3,龙宝村,龙宝村五组,70,201,3\n\
+                合计,,,1329,3027,139\n";
+    let (gb, _, unmappable) = encoding_rs::GB18030.encode(text);
+    assert!(!unmappable);
+    assert!(std::str::from_utf8(&gb).is_err(), "really not UTF-8");
+    let p = desk.write("小区.csv", &gb);
+    let o = import(&mut store, Kind::Compounds, &p);
+    assert!(o.issues().is_empty(), "{:?}", o.issues());
+    assert_eq!(o.report.added.len(), 3);
+    assert_eq!(o.parsed.columns.header_row, 2);
+    assert_eq!(o.parsed.totals, [6]);
+    assert_eq!(
+        o.parsed.sheet.encoding.map(|e| e.name()),
+        Some("GB18030/GBK")
+    );
+    let row: (String, i64, i64, i64, String) = store
+        .conn()
+        .query_row(
+            "SELECT c.name, k.households, k.resident_pop, k.floating_pop, k.kind
+             FROM compound k JOIN community c ON c.id = k.community_id WHERE k.name = '沙龙路小区'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .unwrap();
+    // 螺蛳包 is the stored 螺蛳包社区; a village's compound is a group.
+    assert_eq!(
+        row,
+        ("螺蛳包社区".into(), 1024, 2310, 96, "compound".into())
+    );
+    let kind: String = store
+        .conn()
+        .query_row(
+            "SELECT kind FROM compound WHERE name = '龙宝村五组'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(kind, "group");
+}
+
+#[test]
+fn a_utf8_bom_csv_updates_on_the_plate_however_it_is_typed() {
+    let desk = Desk::new();
+    let mut store = desk.store();
+    seed(&desk, &mut store, Kind::Vehicles);
+    let head_before = store.head().unwrap();
+    let bytes = csv_bom(&[
+        &["车牌号", "驾驶员", "联系电话"],
+        &["渝f·12345", "王大勇", "13709871234"],
+        &["渝 F 5432 1", "刘平", "138 2345 6789"],
+    ]);
+    let p = desk.write("车辆.csv", &bytes);
+    let o = import(&mut store, Kind::Vehicles, &p);
+    assert!(o.issues().is_empty(), "{:?}", o.issues());
+    assert_eq!(
+        o.parsed.sheet.encoding.map(|e| e.name()),
+        Some("UTF-8 (BOM)")
+    );
+    assert_eq!(o.report.added, [(3, "渝F54321".to_string())]);
+    assert_eq!(o.report.changed.len(), 1);
+    let ch = &o.report.changed[0];
+    assert_eq!((ch.row, ch.key.as_str()), (2, "渝F12345"));
+    assert_eq!(ch.fields.len(), 1, "the phone did not change: {ch:?}");
+    assert_eq!(
+        (
+            ch.fields[0].field,
+            ch.fields[0].old.as_str(),
+            ch.fields[0].new.as_str()
+        ),
+        ("driver", "李强", "王大勇")
+    );
+    // Columns the sheet does not have keep their values.
+    let (driver, kind, load): (String, String, f64) = store
+        .conn()
+        .query_row(
+            "SELECT driver, vehicle_type, load_tonnes FROM vehicle WHERE plate = '渝F12345'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (driver.as_str(), kind.as_str(), load),
+        ("王大勇", "厢式货车", 4.5)
+    );
+
+    // One log entry for the whole import, about the table, with the
+    // counts and the file's SHA-256; both rows carry it.
+    let seq = o.report.seq.expect("written");
+    assert_eq!(seq, head_before.seq + 1);
+    let e = store.entry(seq).unwrap().unwrap();
+    assert_eq!(e.subject.as_deref(), Some("vehicle"));
+    let sha = hex::encode(Sha256::digest(&bytes));
+    assert!(e.text.contains(&sha), "{}", e.text);
+    assert!(
+        e.text.contains("added 1") && e.text.contains("changed 1"),
+        "{}",
+        e.text
+    );
+    let marked: i64 = store
+        .conn()
+        .query_row(
+            "SELECT COUNT(*) FROM vehicle WHERE log_seq = ?1",
+            [seq],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(marked, 2);
+    assert!(store.verify_log().unwrap().first_bad.is_none());
+}
+
+#[test]
+fn an_xlsx_with_a_title_row_date_cells_and_number_cells_goes_in() {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let desk = Desk::new();
+    let mut store = desk.store();
+    seed(&desk, &mut store, Kind::Vehicles);
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("通行证").unwrap();
+    let date = Format::new().set_num_format("yyyy/m/d");
+    ws.write_string(0, 0, "通行证台账（2022年5月）").unwrap();
+    for (c, h) in [
+        "证号",
+        "车牌号",
+        "发证单位",
+        "有效期起",
+        "有效期至",
+        "通行线路",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(1, c as u16, *h).unwrap();
+    }
+    ws.write_string(2, 0, "SHK-TX-2022-00101").unwrap();
+    ws.write_string(2, 1, "渝F12345").unwrap();
+    ws.write_string(2, 2, "经发办").unwrap();
+    ws.write_datetime_with_format(2, 3, ExcelDateTime::from_ymd(2022, 5, 26).unwrap(), &date)
+        .unwrap();
+    ws.write_datetime_with_format(2, 4, ExcelDateTime::from_ymd(2022, 6, 30).unwrap(), &date)
+        .unwrap();
+    ws.write_string(2, 5, "万州城区—双河口").unwrap();
+    // A clerk who typed the date as a plain number gets the serial.
+    ws.write_string(3, 0, "SHK-TX-2022-00102").unwrap();
+    ws.write_string(3, 1, "渝FD23456").unwrap();
+    ws.write_string(3, 2, "交委办").unwrap();
+    ws.write_number(3, 3, 44707).unwrap();
+    ws.write_string(3, 4, "2022年6月30日").unwrap();
+    let p = desk.write("通行证.xlsx", &wb.save_to_buffer().unwrap());
+    let o = import(&mut store, Kind::Passes, &p);
+    assert!(o.issues().is_empty(), "{:?}", o.issues());
+    assert_eq!(o.parsed.sheet.name.as_deref(), Some("通行证"));
+    assert_eq!(o.report.added.len(), 2);
+    let rows: Vec<(String, String, String, String, String)> = store
+        .conn()
+        .prepare(
+            "SELECT p.number, p.kind, p.subject, p.valid_from, p.valid_until FROM pass p
+             WHERE p.number LIKE 'SHK-TX-2022-001%' ORDER BY p.number",
+        )
+        .unwrap()
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for r in &rows {
+        // A vehicle pass by default, for its plate, through the whole
+        // last day (local midnight after 30 June).
+        assert_eq!(r.1, "vehicle");
+        assert_eq!(r.3, "2022-05-25T16:00:00.000Z");
+        assert_eq!(r.4, "2022-06-30T16:00:00.000Z");
+    }
+    assert_eq!(rows[0].2, "渝F12345");
+    // The vehicle's unit is the pass's unit when the sheet says none.
+    let unit: Option<i64> = store
+        .conn()
+        .query_row(
+            "SELECT unit_id FROM pass WHERE number = 'SHK-TX-2022-00102'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(unit.is_some());
+}
+
+#[test]
+fn an_invalid_plate_is_named_by_row_and_column_and_an_odd_one_is_a_warning() {
+    let desk = Desk::new();
+    let mut store = desk.store();
+    let p = desk.write(
+        "v.csv",
+        &csv_bom(&[
+            &["序号", "车牌号", "驾驶员"],
+            &["1", "渝F10001", "甲"],
+            &["2", "渝·", "乙"],
+            &["3", "渝F1234", "丙"],
+        ]),
+    );
+    let o = import(&mut store, Kind::Vehicles, &p);
+    assert!(!o.written());
+    let zh = located(&o, Lang::Zh);
+    assert_eq!(zh.len(), 1, "{zh:?}");
+    assert!(zh[0].starts_with("第 3 行 B 列（车牌号）："), "{zh:?}");
+    assert!(zh[0].contains("不含字母或数字"), "{zh:?}");
+    let en = located(&o, Lang::En);
+    assert!(en[0].starts_with("row 3, column B (车牌号): "), "{en:?}");
+    let w: Vec<String> = o
+        .parsed
+        .warnings
+        .iter()
+        .map(|w| o.locate(w, Lang::En))
+        .collect();
+    assert_eq!(w.len(), 1);
+    assert!(
+        w[0].starts_with("row 4, column B (车牌号): 渝F1234 has 4 characters"),
+        "{w:?}"
+    );
+    assert_eq!(count(&store, "vehicle"), 0);
+
+    // Without the bad row the odd plate goes in, as typed.
+    let p = desk.write(
+        "v2.csv",
+        &csv_bom(&[
+            &["车牌号", "驾驶员"],
+            &["渝F10001", "甲"],
+            &["渝F1234", "丙"],
+        ]),
+    );
+    let o = import(&mut store, Kind::Vehicles, &p);
+    assert!(o.written(), "{:?}", o.issues());
+    assert_eq!(o.parsed.warnings.len(), 1);
+    assert_eq!(count(&store, "vehicle"), 2);
+}
+
+#[test]
+fn an_unknown_community_is_named() {
+    let desk = Desk::new();
+    let mut store = desk.store();
+    seed(&desk, &mut store, Kind::Communities);
+    let p = desk.write(
+        "k.csv",
+        &csv_bom(&[
+            &["社区名称", "小区名称", "户数"],
+            &["螺蛳包社区", "新小区", "10"],
+            &["天堂社区", "云上小区", "20"],
+        ]),
+    );
+    let o = import(&mut store, Kind::Compounds, &p);
+    assert!(!o.written());
+    let zh = located(&o, Lang::Zh);
+    assert_eq!(zh.len(), 1, "{zh:?}");
+    assert!(
+        zh[0].starts_with("第 3 行 A 列（社区名称）：社区（村）“天堂社区”未登记"),
+        "{zh:?}"
+    );
+    let en = located(&o, Lang::En);
+    assert!(
+        en[0]
+            .contains("The community \"天堂社区\" is not registered; import the communities first"),
+        "{en:?}"
+    );
+    assert_eq!(count(&store, "compound"), 0);
+}
+
+#[test]
+fn a_duplicate_pass_number_and_an_unreadable_date_are_named() {
+    let desk = Desk::new();
+    let mut store = desk.store();
+    seed(&desk, &mut store, Kind::Vehicles);
+    let p = desk.write(
+        "p.csv",
+        &csv_bom(&[
+            &["证号", "车牌号", "发证单位", "有效期起", "有效期止"],
+            &[
+                "SHK-TX-2022-00201",
+                "渝F12345",
+                "经发办",
+                "2022-05-26",
+                "2022/6/25",
+            ],
+            &[
+                "shk-tx-2022-00201",
+                "渝FD23456",
+                "经发办",
+                "2022年5月26日",
+                "2022-06-25",
+            ],
+            &[
+                "SHK-TX-2022-00202",
+                "渝FD23456",
+                "经发办",
+                "下周一",
+                "2022-06-25",
+            ],
+            &[
+                "SHK-TX-2022-00203",
+                "渝FD23456",
+                "经发办",
+                "2022-06-26",
+                "2022-06-25",
+            ],
+        ]),
+    );
+    let o = import(&mut store, Kind::Passes, &p);
+    assert!(!o.written());
+    let en = located(&o, Lang::En);
+    assert_eq!(en.len(), 3, "{en:?}");
+    assert!(
+        en[0].starts_with(
+            "row 3, column A (证号): This repeats row 2 (pass number \"SHK-TX-2022-00201\")"
+        ),
+        "{en:?}"
+    );
+    assert!(
+        en[1].starts_with(
+            "row 4, column D (有效期起): The valid from \"下周一\" is not a date I can read"
+        ),
+        "{en:?}"
+    );
+    assert!(
+        en[2].starts_with("row 5, column E (有效期止): The pass ends before it starts"),
+        "{en:?}"
+    );
+    let zh = located(&o, Lang::Zh);
+    assert!(zh[0].contains("与第 2 行重复"), "{zh:?}");
+    assert!(zh[1].contains("读不出日期“下周一”"), "{zh:?}");
+    assert_eq!(count(&store, "pass"), 0);
+}
+
+#[test]
+fn other_bad_rows_are_named_too() {
+    let desk = Desk::new();
+    let mut store = desk.store();
+    seed(&desk, &mut store, Kind::Units);
+    let p = desk.write(
+        "v.csv",
+        &csv_bom(&[
+            &["车牌号", "所属单位", "核定载重（吨）", "联系电话"],
+            &["渝F20001", "没有这个单位", "2", ""],
+            &["渝F20002", "", "很重", ""],
+            &["渝F20003", "", "", "打电话给我"],
+            &["", "", "3", ""],
+            &["渝F20005", "", "", ""],
+            &["渝f20005", "", "", ""],
+        ]),
+    );
+    let o = import(&mut store, Kind::Vehicles, &p);
+    let en = located(&o, Lang::En);
+    assert_eq!(en.len(), 5, "{en:?}");
+    assert!(
+        en[0].starts_with(
+            "row 2, column B (所属单位): The supply unit \"没有这个单位\" is not registered"
+        ),
+        "{en:?}"
+    );
+    assert!(
+        en[1].starts_with("row 3, column C (核定载重（吨）): The load (tonnes) must be a number"),
+        "{en:?}"
+    );
+    assert!(
+        en[2].starts_with(
+            "row 4, column D (联系电话): The phone \"打电话给我\" is not a phone number"
+        ),
+        "{en:?}"
+    );
+    assert!(
+        en[3].starts_with("row 5, column A (车牌号): The plate is empty"),
+        "{en:?}"
+    );
+    assert!(
+        en[4].starts_with("row 7, column A (车牌号): This repeats row 6"),
+        "{en:?}"
+    );
+    assert!(!o.written());
+    assert_eq!(count(&store, "vehicle"), 0);
+}
+
+#[test]
+fn a_failed_import_leaves_the_database_unchanged() {
+    let desk = Desk::new();
+    let mut store = desk.store();
+    seed(&desk, &mut store, Kind::Recipients);
+    let before = (dump(&store), store.head().unwrap());
+
+    // Cells that fail: refused before the store is asked to write.
+    let p = desk.write(
+        "bad-cells.csv",
+        &csv_bom(&[&["车牌号", "驾驶员"], &["渝F30001", "甲"], &["·", "乙"]]),
+    );
+    let o = import(&mut store, Kind::Vehicles, &p);
+    assert!(!o.written() && !o.issues().is_empty());
+    assert_eq!((dump(&store), store.head().unwrap()), before);
+
+    // Rows that only the register refuses: the write transaction is
+    // opened, the good rows planned, and everything rolled back.
+    let p = desk.write(
+        "bad-refs.csv",
+        &csv_bom(&[
+            &["社区名称", "网点名称", "业态"],
+            &["螺蛳包社区", "新开的药店", "药店"],
+            &["螺蛳包社区", "螺蛳包生鲜超市", "生鲜超市"],
+            &["不存在社区", "某店", "便利店"],
+        ]),
+    );
+    let o = import(&mut store, Kind::Outlets, &p);
+    assert!(!o.written());
+    assert_eq!(o.issues().len(), 1);
+    assert_eq!((dump(&store), store.head().unwrap()), before);
+
+    // A header and nothing under it.
+    let p = desk.write("empty.csv", &csv_bom(&[&["车牌号", "驾驶员"], &["", ""]]));
+    let e = ledger::import(
+        &mut store,
+        Some(&actor()),
+        Kind::Vehicles,
+        &p,
+        TZ,
+        false,
+        &Quiet,
+    )
+    .unwrap_err();
+    assert!(e.en.contains("no rows below its header (row 1)"), "{e:?}");
+    assert_eq!((dump(&store), store.head().unwrap()), before);
+
+    // A file with no header at all.
+    let p = desk.write("no-header.csv", &csv_bom(&[&["甲", "乙"], &["1", "2"]]));
+    assert!(
+        ledger::import(
+            &mut store,
+            Some(&actor()),
+            Kind::Vehicles,
+            &p,
+            TZ,
+            false,
+            &Quiet
+        )
+        .is_err()
+    );
+    assert_eq!((dump(&store), store.head().unwrap()), before);
+}
+
+#[test]
+fn a_dry_run_says_what_would_change_and_writes_nothing() {
+    let desk = Desk::new();
+    let mut store = desk.store();
+    seed(&desk, &mut store, Kind::Vehicles);
+    let before = (dump(&store), store.head().unwrap());
+    let p = desk.write(
+        "v.csv",
+        &csv_bom(&[
+            &["车牌号", "车型"],
+            &["渝F12345", "冷藏车"],
+            &["渝FD23456", "新能源轻型货车"],
+            &["渝F40001", "面包车"],
+        ]),
+    );
+    let o = dry_run(&mut store, Kind::Vehicles, &p);
+    assert!(!o.written());
+    assert!(o.issues().is_empty());
+    assert_eq!(o.report.added, [(4, "渝F40001".to_string())]);
+    assert_eq!(o.report.changed.len(), 1);
+    assert_eq!(o.report.changed[0].fields[0].new, "冷藏车");
+    assert_eq!(o.report.unchanged, 1);
+    assert_eq!((dump(&store), store.head().unwrap()), before);
+}
+
+/// Exports every ledger of `store` in `format`, one file per kind.
+fn export_all(desk: &Desk, store: &Store, tag: &str, xlsx: bool) -> Vec<(Kind, PathBuf)> {
+    Kind::IMPORT_ORDER
+        .iter()
+        .map(|&k| {
+            let rows = store.ledger_rows(k.table()).unwrap();
+            let sheet = Export::new(k, &rows, TZ, false);
+            let (name, bytes) = if xlsx {
+                (
+                    format!("{tag}-{}.xlsx", k.code()),
+                    sheet.write_xlsx(&|_| {}).unwrap(),
+                )
+            } else {
+                let mut b = Vec::new();
+                sheet.write_csv(&mut b, true, &|_| {}).unwrap();
+                (format!("{tag}-{}.csv", k.code()), b)
+            };
+            (k, desk.write(&name, &bytes))
+        })
+        .collect()
+}
+
+fn all_rows(store: &Store) -> Vec<Vec<Vec<Value>>> {
+    LedgerTable::ALL
+        .iter()
+        .map(|&t| store.ledger_rows(t).unwrap())
+        .collect()
+}
+
+#[test]
+fn export_then_import_gives_the_same_data() {
+    let desk = Desk::new();
+    let mut first = desk.store();
+    seed(&desk, &mut first, Kind::Recipients);
+    // Something the templates do not have: a time of day, a blank, a
+    // pass whose state moved on.
+    let p = desk.write(
+        "extra.csv",
+        &csv_bom(&[
+            &[
+                "证号",
+                "车牌号",
+                "发证单位",
+                "有效期起",
+                "有效期止",
+                "状态",
+                "原因",
+            ],
+            &[
+                "SHK-TX-2022-00009",
+                "渝F12345",
+                "经发办",
+                "2022-05-26 08:30",
+                "2022-05-28 18:00:05",
+                "已暂停",
+                "司机未做核酸",
+            ],
+        ]),
+    );
+    assert!(import(&mut first, Kind::Passes, &p).written());
+    let want = all_rows(&first);
+    for xlsx in [false, true] {
+        let tag = if xlsx { "xlsx" } else { "csv" };
+        let files = export_all(&desk, &first, tag, xlsx);
+        let mut second = desk.store_at(&desk.path(&format!("second-{tag}.db")));
+        for (k, path) in &files {
+            let o = import(&mut second, *k, path);
+            assert!(o.issues().is_empty(), "{tag} {k:?}: {:?}", o.issues());
+        }
+        assert_eq!(all_rows(&second), want, "{tag}");
+        // And back into the first: every row is already there.
+        for (k, path) in &files {
+            let o = dry_run(&mut first, *k, path);
+            assert!(o.issues().is_empty(), "{tag} {k:?}: {:?}", o.issues());
+            assert!(
+                o.report.added.is_empty() && o.report.changed.is_empty(),
+                "{tag} {k:?}: {:?}",
+                o.report
+            );
+            assert_eq!(o.report.unchanged, o.report.rows, "{tag} {k:?}");
+        }
+    }
+}
+
+#[test]
+fn masked_recipients_cannot_be_imported_back() {
+    let desk = Desk::new();
+    let mut store = desk.store();
+    seed(&desk, &mut store, Kind::Recipients);
+    let rows = store.ledger_rows(LedgerTable::Recipient).unwrap();
+    let mut b = Vec::new();
+    Export::new(Kind::Recipients, &rows, TZ, true)
+        .write_csv(&mut b, true, &|_| {})
+        .unwrap();
+    let text = String::from_utf8(b.clone()).unwrap();
+    for raw in ["周桂芳", "13800000001", "50010119700101001X", "高血压"] {
+        assert!(!text.contains(raw), "{raw} leaked: {text}");
+    }
+    let p = desk.write("masked.csv", &b);
+    let o = import(&mut store, Kind::Recipients, &p);
+    assert!(!o.written());
+    let en = located(&o, Lang::En);
+    assert!(
+        en.iter()
+            .any(|l| l.contains("looks like masked export data")),
+        "{en:?}"
+    );
+}
+
+#[test]
+fn template_files_in_data_templates_are_current() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/templates");
+    for &k in Kind::ALL {
+        let csv = dir.join(format!("{}.csv", k.code()));
+        let shipped = std::fs::read(&csv).unwrap_or_else(|e| panic!("{}: {e}", csv.display()));
+        assert_eq!(
+            shipped,
+            template_csv(k),
+            "{} is out of date: run `supplydesk export {} --template -o {}`",
+            csv.display(),
+            k.code(),
+            csv.display()
+        );
+        let xlsx = dir.join(format!("{}.xlsx", k.code()));
+        let (parsed, _) = ledger::parse_file(k, &xlsx, TZ, &Quiet).expect("xlsx template reads");
+        assert!(
+            parsed.issues.is_empty() && parsed.warnings.is_empty(),
+            "{k:?}"
+        );
+        let from_csv = ledger::parse_file(k, &csv, TZ, &Quiet).unwrap().0;
+        let values = |p: &ledger::Parsed| {
+            p.records
+                .iter()
+                .map(|r| r.values.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(values(&parsed), values(&from_csv), "{k:?}");
+    }
+}
+
+#[test]
+fn the_command_line_imports_exports_and_exits_as_documented() {
+    let desk = Desk::new();
+    desk.cmd("en").arg("init").assert().success();
+    let template = desk
+        .cmd("zh")
+        .args(["export", "communities", "--template"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(template).unwrap();
+    assert!(
+        text.starts_with("社区名称,类型,常住人口,流动人口,户数,联系人,联系电话\n"),
+        "{text}"
+    );
+    let p = desk.write("c.csv", text.as_bytes());
+
+    // A dry run needs no officer and writes nothing.
+    let out = desk
+        .cmd("en")
+        .args(["import", "communities"])
+        .arg(&p)
+        .arg("--dry-run")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(
+        out.contains("Dry run, nothing written: would add 2, change 0, leave 0 unchanged."),
+        "{out}"
+    );
+
+    // Writing needs an officer.
+    let out = desk
+        .cmd("en")
+        .args(["import", "communities"])
+        .arg(&p)
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(err.contains("No officer is named"), "{err}");
+
+    let out = desk
+        .cmd("zh")
+        .args(["--officer", "王静", "import", "社区"])
+        .arg(&p)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(
+        out.contains("已导入：新增 2 条，更新 0 条，0 条不变；已记入值守日志 #"),
+        "{out}"
+    );
+
+    // Bad rows: exit 1, each named on stderr, at most 50 and a count.
+    let mut rows: Vec<Vec<String>> = vec![vec!["社区名称".into(), "小区名称".into()]];
+    for i in 0..60 {
+        rows.push(vec![format!("无名社区{i}"), format!("小区{i}")]);
+    }
+    let mut b = Vec::new();
+    {
+        let mut w = csv::Writer::from_writer(&mut b);
+        for r in &rows {
+            w.write_record(r).unwrap();
+        }
+    }
+    let p = desk.write("bad.csv", &b);
+    let out = desk
+        .cmd("en")
+        .args(["--officer", "王静", "import", "compounds"])
+        .arg(&p)
+        .assert()
+        .code(1);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        err.starts_with(
+            "row 2, column A (社区名称): The community \"无名社区0\" is not registered"
+        ),
+        "{err}"
+    );
+    assert_eq!(
+        err.lines().filter(|l| l.starts_with("row ")).count(),
+        50,
+        "{err}"
+    );
+    assert!(err.contains("… and 10 more problems."), "{err}");
+    assert!(
+        err.contains("supplydesk: The ledger has 60 problems in 60 rows; nothing was imported."),
+        "{err}"
+    );
+
+    // Mistakes about the command itself: exit 2, one sentence.
+    let out = desk
+        .cmd("en")
+        .args(["import", "trucks", "x.csv"])
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(err.contains("\"trucks\" is not a ledger kind"), "{err}");
+    let out = desk
+        .cmd("en")
+        .args(["--officer", "王静", "import", "vehicles", "missing.csv"])
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        err.contains("Cannot read the file \"missing.csv\""),
+        "{err}"
+    );
+    let out = desk
+        .cmd("en")
+        .args(["--officer", "王静", "import", "vehicles", "notes.pdf"])
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(err.contains("use an .xlsx or .csv file"), "{err}");
+}
+
+#[test]
+fn revealing_recipients_is_logged_with_the_officer() {
+    let desk = Desk::new();
+    {
+        let mut store = desk.store();
+        seed(&desk, &mut store, Kind::Recipients);
+    }
+    let masked = desk
+        .cmd("en")
+        .args(["export", "recipients", "--format", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let masked = String::from_utf8(masked).unwrap();
+    assert!(
+        masked.contains("\"周*芳\"") && !masked.contains("13800000001"),
+        "{masked}"
+    );
+    let head = desk.store().head().unwrap();
+
+    // No officer, no reveal.
+    desk.cmd("en")
+        .args(["export", "recipients", "--unmasked"])
+        .assert()
+        .code(2);
+    assert_eq!(desk.store().head().unwrap(), head);
+    // Nothing to reveal in other ledgers.
+    desk.cmd("en")
+        .args(["--officer", "王静", "export", "vehicles", "--unmasked"])
+        .assert()
+        .code(2);
+
+    let out = desk.path("r.xlsx");
+    desk.cmd("en")
+        .args([
+            "--officer",
+            "王静",
+            "export",
+            "recipients",
+            "--unmasked",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let store = desk.store();
+    let e = store.entry(head.seq + 1).unwrap().expect("access entry");
+    assert_eq!(e.kind, "access");
+    assert_eq!(e.officer, "王静");
+    assert_eq!(e.subject.as_deref(), Some("recipient"));
+    assert!(
+        e.text.contains("2 条 rows") && e.text.contains("r.xlsx"),
+        "{}",
+        e.text
+    );
+    let (parsed, _) = ledger::parse_file(Kind::Recipients, &out, TZ, &Quiet).unwrap();
+    let name = &parsed.records[0].values[0];
+    assert_eq!(name, &Some(Value::Text("周桂芳".into())));
+}
+
+#[test]
+fn volunteers_and_recipients_match_on_their_keys() {
+    let desk = Desk::new();
+    let mut store = desk.store();
+    seed(&desk, &mut store, Kind::Recipients);
+
+    // Same name, another phone: another person.
+    let p = desk.write(
+        "v.csv",
+        &csv_bom(&[
+            &["姓名", "联系电话", "社区名称"],
+            &["赵小军", "13512341234", "螺蛳包社区"],
+            &["赵小军", "13900000000", "螺蛳包社区"],
+        ]),
+    );
+    let o = import(&mut store, Kind::Volunteers, &p);
+    assert!(o.issues().is_empty(), "{:?}", o.issues());
+    assert_eq!(
+        (o.report.added.len(), o.report.unchanged),
+        (1, 1),
+        "{:?}",
+        o.report
+    );
+    // Without a phone the name and community no longer tell them apart.
+    let p = desk.write(
+        "v2.csv",
+        &csv_bom(&[
+            &["姓名", "社区名称", "任务清单"],
+            &["赵小军", "螺蛳包", "夜间值守"],
+        ]),
+    );
+    let o = import(&mut store, Kind::Volunteers, &p);
+    let en = located(&o, Lang::En);
+    assert!(en[0].contains("fits 2 registered records"), "{en:?}");
+
+    // A recipient is found by ID number first, then by name and phone;
+    // what is shown of the change is masked.
+    let p = desk.write(
+        "r.csv",
+        &csv_bom(&[
+            &["姓名", "联系电话", "身份证号", "需求"],
+            &["周桂芳", "13800000001", "500101194501010021", ""],
+            &["陈国强", "13800000002", "50010119700101001X", "透析日送餐"],
+        ]),
+    );
+    let o = import(&mut store, Kind::Recipients, &p);
+    assert!(o.issues().is_empty(), "{:?}", o.issues());
+    assert_eq!(o.report.changed.len(), 2);
+    let first = &o.report.changed[0];
+    assert_eq!(first.key, "周*芳 138****0001");
+    assert_eq!(first.fields.len(), 1);
+    assert_eq!(
+        (first.fields[0].field, first.fields[0].new.as_str()),
+        ("id_number", "500***********0021")
+    );
+    let second = &o.report.changed[1];
+    let changed: Vec<&str> = second.fields.iter().map(|f| f.field).collect();
+    assert_eq!(changed, ["phone", "needs"]);
+    let e = store.entry(o.report.seq.unwrap()).unwrap().unwrap();
+    for raw in ["周桂芳", "陈国强", "13800000001", "500101194501010021"] {
+        assert!(!e.text.contains(raw), "{raw} in the log: {}", e.text);
+    }
+    assert_eq!(count(&store, "recipient"), 2);
+}
