@@ -629,6 +629,38 @@ fn an_event_one_second_after_the_cutoff_is_not_in_the_report() {
 }
 
 #[test]
+fn a_report_cut_short_still_counts_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open_store(&dir.path().join("desk.db"));
+    scenario(&mut s);
+    at(&mut s, t(12, 10));
+    let full = report(&s, Which::Shift(1));
+    let cut = handover::build(
+        &s,
+        Which::Shift(1),
+        &ReportOptions {
+            list_limit: Some(1),
+            ..ReportOptions::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(cut.counts, full.counts);
+    assert_eq!(cut.chain_head, full.chain_head);
+    assert_eq!(full.passes.events.len(), 4);
+    assert_eq!(cut.passes.events, full.passes.events[..1]);
+    assert_eq!(cut.alerts.raised.len(), 1);
+    assert_eq!(cut.entries, full.entries[..1]);
+    assert_eq!(cut.carry_over.handed_over.len(), 1);
+    assert_eq!(cut.alerts.timeline, full.alerts.timeline);
+    let md = cut.to_markdown(Lang::En);
+    assert!(
+        md.contains("- … and 3 more; `--format json` has them all"),
+        "{md}"
+    );
+    assert!(md.contains("| Passes issued | 2 |"), "{md}");
+}
+
+#[test]
 fn a_report_without_any_shift_covers_the_last_twelve_hours() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = open_store(&dir.path().join("desk.db"));

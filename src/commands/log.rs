@@ -154,7 +154,10 @@ fn against_report(
             "{f} holds no chain head (a line \"日志链头 Chain head: #SEQ sha256:HASH\", or chain_head in JSON); give a report made by supplydesk handover."
         )));
     };
-    let (seq, short) = (head.seq, head.hash.get(..12).unwrap_or(&head.hash).to_string());
+    let (seq, short) = (
+        head.seq,
+        head.hash.get(..12).unwrap_or(&head.hash).to_string(),
+    );
     let v = store.verify_log()?;
     let broken = |m: Msg, out: &mut dyn Write| -> Outcome {
         writeln!(out, "{}", m.get(ctx.lang))?;
@@ -172,7 +175,11 @@ fn against_report(
             out,
         );
     }
-    let stored = store.entry(seq)?;
+    // A report of an empty log printed the hash before the first entry.
+    let stored = match seq {
+        0 => Some(supplydesk::domain::log::GENESIS.to_string()),
+        _ => store.entry(seq)?.map(|e| e.hash),
+    };
     let Some(stored) = stored else {
         return broken(
             msg!(
@@ -182,8 +189,8 @@ fn against_report(
             out,
         );
     };
-    if !stored.hash.eq_ignore_ascii_case(&head.hash) {
-        let now = stored.hash.get(..12).unwrap_or(&stored.hash).to_string();
+    if !stored.eq_ignore_ascii_case(&head.hash) {
+        let now = stored.get(..12).unwrap_or(&stored).to_string();
         return broken(
             msg!(
                 "第 #{seq} 条的哈希现为 {now}…，报告所载为 {short}…：报告生成后，这条或之前的日志被改动（整条链被重算也会如此）",
