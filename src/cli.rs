@@ -139,6 +139,48 @@ pub enum Command {
 
     /// Export a ledger as CSV, XLSX or JSON, or its template (导出台账)
     Export(ExportArgs),
+
+    /// A consistent copy of the live database, checked before it is put in
+    /// place (备份); exit 0 done, 1 the copy shows damage, 2 error
+    Backup(BackupArgs),
+
+    /// Lookup-only mode for checkpoint staff, as the forced command of their
+    /// key in authorized_keys: answers only `pass PLATE [--json]`, read from
+    /// SSH_ORIGINAL_COMMAND (仅查车牌)
+    Lookup,
+
+    /// Days of cover per community and item class (供需测算): stock ÷
+    /// (daily need − daily supply in)
+    Cover(CoverArgs),
+
+    /// Record a stock report of a community, unit, outlet or transfer
+    /// station (库存报告); raises or clears the predicted shortage alert
+    Stock(StockArgs),
+
+    /// A community's own daily need per person of an item (需求标准)
+    Norm(NormArgs),
+
+    /// Report a price rise, hoarding or gouging at a unit or outlet
+    /// (市场监测); an alert for 市场监管所
+    Market(MarketArgs),
+
+    /// Log a call or visit to a special-group recipient (联系记录)
+    Contact(ContactArgs),
+
+    /// Who is not being reached (覆盖缺口), welfare checks, compounds and
+    /// buildings without a transfer station or point
+    Gaps(GapsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Where the copy goes (a new file; it gets the config's file_mode)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// Replace FILE if it exists
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -353,6 +395,164 @@ pub enum LedgerFormat {
     Csv,
     Xlsx,
     Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CoverArgs {
+    /// Only this community
+    #[arg(long, value_name = "COMMUNITY")]
+    pub community: Option<String>,
+
+    /// Only the cells below the threshold
+    #[arg(long)]
+    pub below: bool,
+
+    /// Every item class, also those nobody needs and nobody reported
+    #[arg(long)]
+    pub all: bool,
+
+    /// Apply the predicted-alert rules now (a source fallen silent, a
+    /// changed norm), writing what they raise or clear
+    #[arg(long)]
+    pub refresh: bool,
+
+    /// Print a JSON array instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StockArgs {
+    /// The community or village the figures are for
+    #[arg(value_name = "COMMUNITY")]
+    pub community: String,
+
+    /// grain, oil, meat, vegetables, eggs_milk, medicine, infant_formula,
+    /// protective, other (粮、油、肉、菜 …)
+    #[arg(value_name = "ITEM")]
+    pub item: String,
+
+    /// Stock on hand: 3200, 3200kg, 3.2t, 500斤 (protective supplies: pieces)
+    #[arg(value_name = "STOCK", allow_hyphen_values = true)]
+    pub stock: String,
+
+    /// Supply coming in a day, in the same measure [default: 0]
+    #[arg(long, value_name = "X", allow_hyphen_values = true)]
+    pub supply_in: Option<String>,
+
+    /// When the figures were true, if not now: "08:00", "-3h"
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub at: Option<String>,
+
+    /// The supply unit that reported
+    #[arg(long, value_name = "UNIT", conflicts_with_all = ["outlet", "station"])]
+    pub unit: Option<String>,
+
+    /// The outlet that reported
+    #[arg(long, value_name = "OUTLET", conflicts_with = "station")]
+    pub outlet: Option<String>,
+
+    /// The compound whose transfer station reported
+    #[arg(long, value_name = "COMPOUND")]
+    pub station: Option<String>,
+
+    /// Who gave the figures
+    #[arg(long, value_name = "NAME")]
+    pub reporter: Option<String>,
+
+    /// How they came in: 电话, 报表 …
+    #[arg(long, value_name = "TEXT")]
+    pub via: Option<String>,
+
+    /// Print one JSON object instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NormArgs {
+    #[arg(value_name = "COMMUNITY")]
+    pub community: String,
+
+    #[arg(value_name = "ITEM")]
+    pub item: String,
+
+    /// kg per person per day (protective supplies: pieces), or `default`
+    #[arg(value_name = "VALUE")]
+    pub value: String,
+}
+
+#[derive(Debug, Args)]
+pub struct MarketArgs {
+    /// price_rise, hoarding or gouging (价格上涨、囤积居奇、哄抬物价)
+    #[arg(value_name = "KIND")]
+    pub kind: String,
+
+    /// What was seen; several words are joined with spaces
+    #[arg(required = true, num_args = 1.., value_name = "TEXT")]
+    pub text: Vec<String>,
+
+    /// The supply unit reported
+    #[arg(long, value_name = "UNIT", conflicts_with = "outlet")]
+    pub unit: Option<String>,
+
+    /// The outlet reported
+    #[arg(long, value_name = "OUTLET")]
+    pub outlet: Option<String>,
+
+    /// The community whose board it goes on [default: the unit's or outlet's]
+    #[arg(long, value_name = "COMMUNITY")]
+    pub community: Option<String>,
+
+    /// The item class concerned [default: other]
+    #[arg(long, value_name = "ITEM")]
+    pub item: Option<String>,
+
+    /// [default: high for hoarding and gouging, medium for a price rise]
+    #[arg(long, value_name = "SEVERITY")]
+    pub severity: Option<String>,
+
+    /// Who reported it
+    #[arg(long, value_name = "TEXT")]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ContactArgs {
+    /// The recipient's number (as in the queue)
+    #[arg(value_name = "RECIPIENT")]
+    pub recipient: i64,
+
+    /// phone, visit, video or other (电话、上门、视频、其他)
+    #[arg(long, default_value = "phone", value_name = "HOW")]
+    pub channel: String,
+
+    /// Nobody answered: recorded, but it does not count as reaching them
+    #[arg(long)]
+    pub not_reached: bool,
+
+    /// What was said or seen
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+
+    /// When, if not now: "08:30", "-2h"
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct GapsArgs {
+    /// Queue a delivery for every gap that has none yet, then list
+    #[arg(long)]
+    pub queue: bool,
+
+    /// At most this many rows of each list; 0 for all
+    #[arg(long, default_value_t = 50, value_name = "N")]
+    pub limit: u32,
+
+    /// Print one JSON object instead of text
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[cfg(test)]

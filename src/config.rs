@@ -29,6 +29,9 @@ pub struct Config {
     pub posts: Vec<PostConfig>,
     pub thresholds: Thresholds,
     pub theme: Theme,
+    /// The supply picture: daily need per person, cover threshold, stale
+    /// reports, contact periods of the special groups.
+    pub norms: NormsConfig,
     /// Key overrides: action name → key (e.g. `note = "N"`).
     pub keys: BTreeMap<String, String>,
 }
@@ -90,6 +93,214 @@ impl Thresholds {
     }
 }
 
+/// `[norms]`: per-person daily need of each item class (kg a day; pieces for
+/// protective supplies), the days of cover below which a shortage is
+/// predicted, the age after which a stock report is not trusted, failed
+/// deliveries in a row that make a welfare check, and (`[norms.contact_hours]`)
+/// how long a recipient of each special group may go without a delivery or a
+/// contact. Defaults: [`crate::domain::cover`].
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct NormsConfig {
+    pub grain: f64,
+    pub oil: f64,
+    pub meat: f64,
+    pub vegetables: f64,
+    pub eggs_milk: f64,
+    pub medicine: f64,
+    pub infant_formula: f64,
+    pub protective: f64,
+    pub other: f64,
+    pub cover_threshold_days: f64,
+    pub stale_report_hours: i64,
+    pub failed_deliveries_in_a_row: i64,
+    pub contact_hours: ContactHours,
+}
+
+/// `[norms.contact_hours]`: one key per special group (its code).
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ContactHours {
+    pub isolation_site: i64,
+    pub designated_hospital: i64,
+    pub elder_care_home: i64,
+    pub elderly_alone: i64,
+    pub pregnant: i64,
+    pub disabled: i64,
+    pub subsistence: i64,
+    pub extreme_poverty: i64,
+    pub mobility_impaired: i64,
+    pub left_behind_child: i64,
+    pub vulnerable_child: i64,
+    pub homeless: i64,
+    pub dialysis: i64,
+    pub psychiatric: i64,
+    pub chronic_disease: i64,
+}
+
+impl ContactHours {
+    fn slot(&mut self, g: crate::domain::delivery::Group) -> &mut i64 {
+        use crate::domain::delivery::Group as G;
+        match g {
+            G::IsolationSite => &mut self.isolation_site,
+            G::DesignatedHospital => &mut self.designated_hospital,
+            G::ElderCareHome => &mut self.elder_care_home,
+            G::ElderlyAlone => &mut self.elderly_alone,
+            G::Pregnant => &mut self.pregnant,
+            G::Disabled => &mut self.disabled,
+            G::Subsistence => &mut self.subsistence,
+            G::ExtremePoverty => &mut self.extreme_poverty,
+            G::MobilityImpaired => &mut self.mobility_impaired,
+            G::LeftBehindChild => &mut self.left_behind_child,
+            G::VulnerableChild => &mut self.vulnerable_child,
+            G::Homeless => &mut self.homeless,
+            G::Dialysis => &mut self.dialysis,
+            G::Psychiatric => &mut self.psychiatric,
+            G::ChronicDisease => &mut self.chronic_disease,
+        }
+    }
+
+    pub fn hours(&self, g: crate::domain::delivery::Group) -> i64 {
+        *self.clone().slot(g)
+    }
+}
+
+impl Default for ContactHours {
+    fn default() -> Self {
+        use crate::domain::Code;
+        use crate::domain::delivery::Group;
+        let mut h = ContactHours {
+            isolation_site: 0,
+            designated_hospital: 0,
+            elder_care_home: 0,
+            elderly_alone: 0,
+            pregnant: 0,
+            disabled: 0,
+            subsistence: 0,
+            extreme_poverty: 0,
+            mobility_impaired: 0,
+            left_behind_child: 0,
+            vulnerable_child: 0,
+            homeless: 0,
+            dialysis: 0,
+            psychiatric: 0,
+            chronic_disease: 0,
+        };
+        for g in Group::ALL {
+            *h.slot(*g) = crate::domain::cover::default_contact_hours(*g);
+        }
+        h
+    }
+}
+
+impl NormsConfig {
+    fn item(&self, item: crate::domain::alert::ItemClass) -> f64 {
+        use crate::domain::alert::ItemClass as I;
+        match item {
+            I::Grain => self.grain,
+            I::Oil => self.oil,
+            I::Meat => self.meat,
+            I::Vegetables => self.vegetables,
+            I::EggsMilk => self.eggs_milk,
+            I::Medicine => self.medicine,
+            I::InfantFormula => self.infant_formula,
+            I::Protective => self.protective,
+            I::Other => self.other,
+        }
+    }
+
+    /// The rules' parameters for the store and the screens.
+    pub fn norms(&self) -> crate::domain::cover::Norms {
+        use crate::domain::Code;
+        use crate::domain::alert::ItemClass;
+        use crate::domain::delivery::Group;
+        let mut n = crate::domain::cover::Norms::default();
+        for item in ItemClass::ALL {
+            n.set_per_person(*item, self.item(*item));
+        }
+        for g in Group::ALL {
+            n.set_contact_period(*g, chrono::Duration::hours(self.contact_hours.hours(*g)));
+        }
+        n.threshold_days = self.cover_threshold_days;
+        n.stale_after = chrono::Duration::hours(self.stale_report_hours);
+        n.failed_in_a_row = self.failed_deliveries_in_a_row;
+        n
+    }
+
+    fn check(&self, origin: &Path) -> Result<(), Msg> {
+        use crate::domain::Code;
+        use crate::domain::alert::ItemClass;
+        use crate::domain::cover::{MAX_PER_PERSON, Norms};
+        use crate::domain::delivery::Group;
+        let o = origin.display();
+        for item in ItemClass::ALL {
+            let v = self.item(*item);
+            if !Norms::valid_per_person(v) {
+                let k = item.code();
+                return Err(msg!(
+                    "配置文件 {o} 中 [norms] {k} = {v} 不可用；请填 0 到 {MAX_PER_PERSON} 之间的每人每日需求量。",
+                    "[norms] {k} = {v} in {o} cannot be used; give a daily need per person from 0 to {MAX_PER_PERSON}."
+                ));
+            }
+        }
+        let t = self.cover_threshold_days;
+        if !(t.is_finite() && t > 0.0 && t <= 365.0) {
+            return Err(msg!(
+                "配置文件 {o} 中 [norms] cover_threshold_days = {t} 不可用；请填大于 0、不超过 365 的天数。",
+                "[norms] cover_threshold_days = {t} in {o} cannot be used; give a number of days above 0 and at most 365."
+            ));
+        }
+        let h = self.stale_report_hours;
+        if !(1..=24 * 365).contains(&h) {
+            return Err(msg!(
+                "配置文件 {o} 中 [norms] stale_report_hours = {h} 不可用；请填 1 到 8760 之间的小时数。",
+                "[norms] stale_report_hours = {h} in {o} cannot be used; give hours from 1 to 8760."
+            ));
+        }
+        let n = self.failed_deliveries_in_a_row;
+        if !(0..=100).contains(&n) {
+            return Err(msg!(
+                "配置文件 {o} 中 [norms] failed_deliveries_in_a_row = {n} 不可用；请填 0（不提示）到 100 之间的次数。",
+                "[norms] failed_deliveries_in_a_row = {n} in {o} cannot be used; give a count from 0 (never) to 100."
+            ));
+        }
+        for g in Group::ALL {
+            let h = self.contact_hours.hours(*g);
+            if !(1..=24 * 365).contains(&h) {
+                let k = g.code();
+                return Err(msg!(
+                    "配置文件 {o} 中 [norms.contact_hours] {k} = {h} 不可用；请填 1 到 8760 之间的小时数。",
+                    "[norms.contact_hours] {k} = {h} in {o} cannot be used; give hours from 1 to 8760."
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Default for NormsConfig {
+    fn default() -> Self {
+        use crate::domain::alert::ItemClass as I;
+        use crate::domain::cover;
+        let d = cover::Norms::default();
+        NormsConfig {
+            grain: d.per_person(I::Grain),
+            oil: d.per_person(I::Oil),
+            meat: d.per_person(I::Meat),
+            vegetables: d.per_person(I::Vegetables),
+            eggs_milk: d.per_person(I::EggsMilk),
+            medicine: d.per_person(I::Medicine),
+            infant_formula: d.per_person(I::InfantFormula),
+            protective: d.per_person(I::Protective),
+            other: d.per_person(I::Other),
+            cover_threshold_days: cover::DEFAULT_THRESHOLD_DAYS,
+            stale_report_hours: cover::DEFAULT_STALE_HOURS,
+            failed_deliveries_in_a_row: cover::DEFAULT_FAILED_IN_A_ROW,
+            contact_hours: ContactHours::default(),
+        }
+    }
+}
+
 /// The leading group's member units, as in the plan.
 pub fn default_posts() -> Vec<PostConfig> {
     [
@@ -128,6 +339,7 @@ impl Default for Config {
             posts: default_posts(),
             thresholds: Thresholds::default(),
             theme: Theme::default(),
+            norms: NormsConfig::default(),
             keys: BTreeMap::new(),
         }
     }
@@ -173,6 +385,7 @@ impl Config {
                 "file_mode \"{m}\" in {o} is not an octal mode; write it like \"0660\"."
             ));
         }
+        c.norms.check(origin)?;
         Ok(c)
     }
 
@@ -231,6 +444,43 @@ mod tests {
         );
         assert_eq!(c.mode(), 0o660);
         assert_eq!(c.tz(), chrono_tz::Asia::Shanghai);
+        assert_eq!(
+            c.norms, d.norms,
+            "[norms] in the shipped file are the defaults"
+        );
+        assert_eq!(c.norms.norms(), crate::domain::cover::Norms::default());
+    }
+
+    #[test]
+    fn norms_can_be_set_and_bad_ones_are_named() {
+        use crate::domain::alert::ItemClass;
+        use crate::domain::delivery::Group;
+        let p = Path::new("x.toml");
+        let c = Config::parse(
+            "[norms]\ngrain = 0.5\ncover_threshold_days = 2.5\n[norms.contact_hours]\ndialysis = 24\n",
+            p,
+        )
+        .unwrap();
+        let n = c.norms.norms();
+        assert_eq!(n.per_person(ItemClass::Grain), 0.5);
+        assert_eq!(
+            n.per_person(ItemClass::Oil),
+            0.025,
+            "unset keys keep their default"
+        );
+        assert_eq!(n.threshold_days, 2.5);
+        assert_eq!(
+            n.contact_period(Group::Dialysis),
+            chrono::Duration::hours(24)
+        );
+        let e = Config::parse("[norms]\nmeat = -1\n", p).unwrap_err();
+        assert!(e.en.contains("meat") && e.zh.contains("meat"), "{e}");
+        let e = Config::parse("[norms]\ncover_threshold_days = 0\n", p).unwrap_err();
+        assert!(e.en.contains("cover_threshold_days"), "{e}");
+        let e = Config::parse("[norms.contact_hours]\ndialysis = 0\n", p).unwrap_err();
+        assert!(e.en.contains("dialysis"), "{e}");
+        let e = Config::parse("[norms]\nrice = 0.4\n", p).unwrap_err();
+        assert!(e.en.contains("invalid"), "{e}");
     }
 
     #[test]

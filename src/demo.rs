@@ -82,6 +82,8 @@ const MUST_BE_EMPTY: &[&str] = &[
     "recipient",
     "delivery",
     "alert",
+    "stock_report",
+    "contact",
 ];
 
 /// Fills an empty database. Refuses a database that already has records.

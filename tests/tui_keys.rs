@@ -418,15 +418,23 @@ fn read_only_leaves_no_changing_action_reachable() {
             }
             assert_eq!(head(&a), before, ":{} wrote in read-only mode", b.words[0]);
         }
-        // The footer offers no changing key.
+        // The footer offers no changing key, on any pane.
         a.popups.clear();
         for pane in PaneId::ALL {
             a.on_key(key(char::from(b'1' + pane.index() as u8)));
+            let active = [a.panes.get(pane).contexts(), &[Context::Global]].concat();
+            let changing: Vec<String> = TABLE
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| b.changes && active.contains(&b.ctx))
+                .flat_map(|(i, _)| map.keys_of(i).iter().map(Key::label))
+                .collect();
+            assert!(!changing.is_empty());
             let hints = supplydesk::tui::view::hints(&a);
             for (k, _) in &hints {
                 assert!(
-                    !["n", "N", "m"].contains(&k.as_str()),
-                    "footer offers {k} in read-only mode"
+                    !changing.contains(k),
+                    "footer offers {k} in read-only mode on {pane:?}"
                 );
             }
         }
@@ -674,21 +682,785 @@ fn queueing_a_delivery_from_the_queue_pane() {
 }
 
 #[test]
-fn the_handover_report_can_be_read_from_the_command_line() {
+fn the_handover_view_opens_by_key_and_command_and_reads_only() {
     let mut a = app(Lang::Zh);
     let before = head(&a);
     a.run_typed(":handover");
-    let Some(Popup::Text { text, .. }) = a.popups.last() else {
+    let Some(Popup::Handover(v)) = a.popups.last() else {
         panic!("{}", flash_text(&a))
     };
-    assert!(text.contains("双河口街道"), "{text}");
+    assert!(v.text.contains("双河口街道"), "{}", v.text);
+    assert!(v.report.shift.is_none(), "no shift in this fixture");
+    a.on_key(key('t'));
     for _ in 0..10_000 {
-        a.on_key(key('j'));
+        a.on_key(code(KeyCode::PageDown));
     }
-    a.on_key(key('k'));
-    let Some(Popup::Text { scroll, text, .. }) = a.popups.last() else {
+    let Some(Popup::Handover(v)) = a.popups.last() else {
         panic!()
     };
-    assert_eq!(*scroll as usize, text.lines().count() - 1);
+    assert!(v.show_text);
+    assert_eq!(
+        v.scroll as usize,
+        v.text.lines().count(),
+        "scrolls no further than the text"
+    );
+    a.on_key(esc());
+    assert!(a.popups.is_empty());
+    a.on_key(key('H'));
+    assert!(matches!(a.popups.last(), Some(Popup::Handover(_))));
+    a.run_typed(":handover 99");
+    assert!(
+        flash_text(&a).contains("no shift #99"),
+        "{}",
+        flash_text(&a)
+    );
+    a.popups.clear();
+    a.run_typed(":handover yesterday");
+    assert!(
+        flash_text(&a).contains("not a shift number"),
+        "{}",
+        flash_text(&a)
+    );
     assert_eq!(head(&a), before, "reading writes nothing");
+}
+
+fn handover_item(a: &App, shift: i64, pos: i64) -> supplydesk::store::shifts::HandoverItem {
+    a.store
+        .handover_items(shift)
+        .unwrap()
+        .into_iter()
+        .find(|i| i.pos == pos)
+        .unwrap()
+}
+
+/// 王静 opens the handover addressed to her, acknowledges the selected
+/// item with `a` and the next with Enter: each is recorded under her name,
+/// the first signs for the handover (the badge goes) and starts her shift.
+#[test]
+fn the_incoming_officer_acknowledges_items_one_by_one() {
+    let mut a = app_with(handed_over_store(), Lang::En, None, Some("王静"));
+    assert_eq!(a.handover.pending.as_ref().map(|p| p.id), Some(2));
+    assert!(screen(&mut a, 120, 40).contains("HANDOVER PENDING → 王静"));
+    a.on_key(key('H'));
+    let Some(Popup::Handover(v)) = a.popups.last() else {
+        panic!("{}", flash_text(&a))
+    };
+    assert_eq!(v.items.len(), 4);
+    assert_eq!(v.sel, 0);
+    let before = head(&a);
+    a.on_key(key('a'));
+    assert_eq!(
+        a.flash.as_ref().map(|f| f.level),
+        Some(Level::Info),
+        "{}",
+        flash_text(&a)
+    );
+    let f = flash_text(&a);
+    assert!(
+        f.contains("carry-over item 1 of shift #2 acknowledged, 3 left"),
+        "{f}"
+    );
+    assert!(f.contains("your shift #3 has started"), "{f}");
+    let i = handover_item(&a, 2, 1);
+    assert_eq!(i.acknowledged_by.as_deref(), Some("王静"));
+    assert!(head(&a) > before);
+    assert!(a.handover.pending.is_none(), "the badge clears at once");
+    assert_eq!(
+        a.handover.on_duty.as_ref().map(|s| s.officer.as_str()),
+        Some("王静")
+    );
+    let text = screen(&mut a, 120, 40);
+    assert!(!text.contains("HANDOVER PENDING"), "{text}");
+    assert!(text.contains("3 ITEMS NOT ACKNOWLEDGED"), "{text}");
+    assert!(text.contains("acknowledged by 王静 11-29 10:00"), "{text}");
+
+    // The same item again: refused, nothing written.
+    let before = head(&a);
+    a.on_key(key('a'));
+    assert_eq!(a.flash.as_ref().map(|f| f.level), Some(Level::Error));
+    assert!(
+        flash_text(&a).contains("already acknowledged"),
+        "{}",
+        flash_text(&a)
+    );
+    assert_eq!(head(&a), before);
+
+    a.on_key(key('j'));
+    a.on_key(enter());
+    assert!(
+        flash_text(&a).contains("item 2 of shift #2 acknowledged, 2 left"),
+        "{}",
+        flash_text(&a)
+    );
+    assert_eq!(
+        handover_item(&a, 2, 2).acknowledged_by.as_deref(),
+        Some("王静")
+    );
+    assert!(handover_item(&a, 2, 3).acknowledged_at.is_none());
+    // `:ack N` in the view names the item.
+    a.run_typed(":ack 4");
+    assert!(
+        flash_text(&a).contains("item 4 of shift #2 acknowledged, 1 left"),
+        "{}",
+        flash_text(&a)
+    );
+    assert!(
+        matches!(a.popups.last(), Some(Popup::Handover(_))),
+        "the view stays open"
+    );
+}
+
+#[test]
+fn acknowledging_everything_at_once() {
+    for how in ["A", ":ack all", ":ack 全部"] {
+        let mut a = app_with(handed_over_store(), Lang::En, None, Some("王静"));
+        if how == "A" {
+            a.on_key(key('H'));
+            a.on_key(key('A'));
+        } else {
+            // Typed from a pane, not the view: it means the handover.
+            a.on_key(key('2'));
+            a.run_typed(how);
+        }
+        let f = flash_text(&a);
+        assert!(
+            f.contains("the handover of shift #2 and its 4 remaining items acknowledged"),
+            "{how}: {f}"
+        );
+        let items = a.store.handover_items(2).unwrap();
+        assert!(
+            items
+                .iter()
+                .all(|i| i.acknowledged_by.as_deref() == Some("王静")),
+            "{how}"
+        );
+        assert!(a.handover.pending.is_none() && a.handover.unacknowledged_items == 0);
+        let s = a.store.shift(2).unwrap();
+        assert_eq!(s.acknowledged_by.as_deref(), Some("王静"));
+        // No alert was touched on the alerts pane.
+        let esc = supplydesk::store::alerts::Escalation::default();
+        let alert = a.store.alert(2, a.now(), &esc).unwrap();
+        assert!(alert.handler.is_none(), "{how}: {:?}", alert.handler);
+    }
+}
+
+/// Only the incoming officer acknowledges; another officer is told so in
+/// one sentence and nothing is written.
+#[test]
+fn someone_else_cannot_acknowledge() {
+    let mut a = app_with(handed_over_store(), Lang::En, None, Some("张伟"));
+    a.on_key(key('H'));
+    let before = head(&a);
+    for k in ['a', 'A'] {
+        a.flash = None;
+        a.on_key(key(k));
+        let f = a.flash.as_ref().expect("a refusal");
+        assert_eq!(f.level, Level::Error);
+        assert!(
+            f.msg.en.contains("only 王静 can acknowledge it, not 张伟"),
+            "{}",
+            f.msg.en
+        );
+        assert_eq!(
+            f.msg.en.matches(". ").count(),
+            0,
+            "one sentence: {}",
+            f.msg.en
+        );
+        assert!(f.msg.zh.contains("只有 王静 本人能确认"), "{}", f.msg.zh);
+    }
+    assert_eq!(head(&a), before);
+    assert!(a.handover.pending.is_some());
+}
+
+/// 李明 hands over: to himself is refused in one sentence; to 王静 it asks
+/// first, saying how many items go with it, and that count is what the
+/// handover took.
+#[test]
+fn handing_over_asks_first_and_the_same_officer_is_refused() {
+    let mut a = app_with(shift_store(), Lang::En, None, Some("李明"));
+    let text = screen(&mut a, 160, 48);
+    assert!(text.contains("officer 李明 · since 22:05"), "{text}");
+    assert!(text.contains("1 ITEM NOT ACKNOWLEDGED"), "{text}");
+    let before = head(&a);
+    for same in ["李明", " 李 明 "] {
+        a.flash = None;
+        a.run_typed(&format!(":shift end {same}"));
+        let f = a.flash.as_ref().expect("a refusal");
+        assert_eq!(f.level, Level::Error);
+        assert_eq!(
+            f.msg.en,
+            "The incoming officer cannot be the outgoing one (李明), so name the officer who takes over."
+        );
+        assert_eq!(
+            f.msg.zh,
+            "接班人不能是交班人本人（李明），请写明接班的另一位值班员。"
+        );
+        assert!(a.popups.is_empty(), "nothing asked");
+    }
+    // Someone who is not on duty cannot hand 李明's shift over.
+    let mut other = app_with(shift_store(), Lang::En, None, Some("王静"));
+    other.run_typed(":shift end 张伟");
+    assert!(
+        flash_text(&other).contains("only 李明 can hand it over, not 王静"),
+        "{}",
+        flash_text(&other)
+    );
+    assert_eq!(head(&a), before);
+
+    a.run_typed(":shift end 王静");
+    let Some(Popup::Confirm(c)) = a.popups.last() else {
+        panic!("{}", flash_text(&a))
+    };
+    let asked = c.question.en.clone();
+    assert!(asked.contains("Hand shift #2 over to 王静?"), "{asked}");
+    assert!(
+        asked.contains("4 carry-over items go with it (1 not acknowledged before)"),
+        "{asked}"
+    );
+    a.on_key(key('y'));
+    let f = flash_text(&a);
+    assert!(
+        f.contains("shift #2 handed over to 王静, 4 carry-over items"),
+        "{f}"
+    );
+    assert_eq!(a.store.handover_items(2).unwrap().len(), 4);
+    assert_eq!(
+        a.handover
+            .pending
+            .as_ref()
+            .and_then(|p| p.incoming.as_deref()),
+        Some("王静")
+    );
+    assert!(screen(&mut a, 120, 40).contains("HANDOVER PENDING → 王静"));
+}
+
+#[test]
+fn handing_over_from_the_form_and_going_on_duty() {
+    let mut a = app_with(shift_store(), Lang::En, None, Some("李明"));
+    a.run_typed(":shift end");
+    let Some(Popup::Form(f)) = a.popups.last() else {
+        panic!("{}", flash_text(&a))
+    };
+    assert!(f.dangerous);
+    assert!(
+        f.intro
+            .as_ref()
+            .is_some_and(|m| m.en.contains("4 carry-over items"))
+    );
+    a.on_key(enter());
+    let Some(Popup::Form(f)) = a.popups.last() else {
+        panic!("the form closed")
+    };
+    assert!(
+        f.fields[0]
+            .error
+            .as_ref()
+            .is_some_and(|e| e.en.contains("No incoming officer"))
+    );
+    type_str(&mut a, "王静");
+    a.on_key(enter());
+    assert!(matches!(a.popups.last(), Some(Popup::Confirm(_))));
+    a.on_key(key('n'));
+    assert!(
+        matches!(a.popups.last(), Some(Popup::Form(_))),
+        "no keeps the form"
+    );
+    a.on_key(enter());
+    a.on_key(key('y'));
+    assert!(a.popups.is_empty(), "{:?}", flash_text(&a));
+    assert_eq!(a.store.shift(2).unwrap().incoming.as_deref(), Some("王静"));
+
+    // Nobody is on duty after a handover: anyone may go on duty.
+    let mut b = app_with(handed_over_store(), Lang::En, None, Some("张伟"));
+    b.run_typed(":shift start");
+    let f = flash_text(&b);
+    assert!(f.contains("shift #3 started, 张伟 on duty"), "{f}");
+    let text = screen(&mut b, 160, 48);
+    assert!(text.contains("officer 张伟 · since 10:00"), "{text}");
+    b.run_typed(":shift start");
+    assert!(
+        flash_text(&b).contains("already on duty"),
+        "{}",
+        flash_text(&b)
+    );
+    b.run_typed(":shift");
+    assert_eq!(
+        flash_text(&b),
+        "\":shift\" needs a second word: :shift start or :shift end."
+    );
+}
+
+/// Read-only: the view, the list of shifts, older shifts and the report
+/// text can all be browsed; acknowledging and handing over are refused
+/// and not offered.
+#[test]
+fn read_only_browses_shifts_but_does_not_acknowledge() {
+    let mut a = app_with(
+        handed_over_store(),
+        Lang::En,
+        Some(ReadOnly::Asked),
+        Some("王静"),
+    );
+    let before = head(&a);
+    a.on_key(key('H'));
+    let hints: Vec<String> = supplydesk::tui::view::hints(&a)
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
+    assert!(hints.contains(&"j".to_string()), "{hints:?}");
+    assert!(
+        !hints.iter().any(|k| k == "Enter" || k == "A" || k == "a"),
+        "{hints:?}"
+    );
+    for k in ['a', 'A'] {
+        a.flash = None;
+        a.on_key(key(k));
+        assert!(flash_text(&a).contains("read-only"), "{}", flash_text(&a));
+    }
+    a.on_key(enter());
+    assert!(flash_text(&a).contains("read-only"));
+    for typed in [":ack all", ":ack 2", ":shift end 张伟", ":shift start"] {
+        a.flash = None;
+        a.run_typed(typed);
+        assert!(
+            flash_text(&a).contains("read-only"),
+            "{typed}: {}",
+            flash_text(&a)
+        );
+    }
+    a.on_key(key('j'));
+    let Some(Popup::Handover(v)) = a.popups.last() else {
+        panic!()
+    };
+    assert_eq!(v.sel, 1, "moving works");
+    a.on_key(key('['));
+    let Some(Popup::Handover(v)) = a.popups.last() else {
+        panic!()
+    };
+    assert_eq!(v.shift_id(), Some(1), "the shift before");
+    assert_eq!(v.items.len(), 2);
+    assert!(
+        v.items
+            .iter()
+            .any(|i| i.acknowledged_by.as_deref() == Some("李明"))
+    );
+    a.on_key(key(']'));
+    a.on_key(key('S'));
+    let Some(Popup::Shifts(l)) = a.popups.last() else {
+        panic!("{}", flash_text(&a))
+    };
+    assert_eq!(l.rows.iter().map(|s| s.id).collect::<Vec<_>>(), [2, 1]);
+    a.on_key(key('j'));
+    a.on_key(enter());
+    let Some(Popup::Handover(v)) = a.popups.last() else {
+        panic!()
+    };
+    assert_eq!(v.shift_id(), Some(1));
+    assert_eq!(a.popups.len(), 1, "the list gave way to the view");
+    a.on_key(key('t'));
+    a.on_key(code(KeyCode::PageDown));
+    assert_eq!(head(&a), before, "nothing written");
+    assert!(
+        a.store
+            .handover_items(2)
+            .unwrap()
+            .iter()
+            .all(|i| i.acknowledged_at.is_none())
+    );
+}
+
+/// Another session acknowledges: the badge and the open view follow.
+#[test]
+fn an_acknowledgement_elsewhere_shows_here() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.db");
+    let mut s = fill_with(
+        Store::open(
+            &path,
+            OpenOptions {
+                create: true,
+                ..Default::default()
+            },
+        )
+        .unwrap(),
+        true,
+    );
+    s.end_shift(&actor(), "王静", None, &carry_rules()).unwrap();
+    let mut outgoing = app_with(s, Lang::En, None, Some("李明"));
+    outgoing.on_key(key('H'));
+    assert!(screen(&mut outgoing, 120, 40).contains("HANDOVER PENDING → 王静"));
+    let mut other = Store::open(&path, OpenOptions::default())
+        .unwrap()
+        .with_clock(Clock::Fixed(t0()));
+    other
+        .acknowledge_handover(
+            &actor_named("王静"),
+            None,
+            supplydesk::store::shifts::AckTarget::Item(1),
+        )
+        .unwrap();
+    outgoing.poll_data();
+    let text = screen(&mut outgoing, 120, 40);
+    assert!(!text.contains("HANDOVER PENDING"), "{text}");
+    assert!(text.contains("acknowledged by 王静"), "{text}");
+}
+
+/// The duty log's filter: kind, officer, community (or one of its
+/// compounds), a time range and text, one or two Chinese characters too.
+#[test]
+fn the_log_filter_reads_terms_and_short_chinese_text() {
+    let mut a = app_with(store(), Lang::En, Some(ReadOnly::Asked), Some("王静"));
+    screen(&mut a, 80, 24);
+    a.on_key(key('5'));
+    let shown = |a: &mut App| -> Vec<supplydesk::store::log::LogRow> {
+        a.store
+            .log_list(&supplydesk::store::log::LogFilter {
+                limit: Some(1000),
+                ..a.panes.log.query().clone()
+            })
+            .unwrap()
+    };
+    a.on_key(key('/'));
+    type_str(&mut a, "kind:call");
+    a.on_key(enter());
+    assert!(a.popups.is_empty());
+    let rows = shown(&mut a);
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0].text.contains("增派两辆保供车"));
+    assert!(screen(&mut a, 80, 24).contains("增派两辆保供车"));
+
+    for (typed, expect) in [
+        ("药", "血透患者药品告急"),
+        ("药品", "血透患者药品告急"),
+        ("类别:来电 保供", "增派两辆保供车"),
+        ("officer:李明 text:检查点", "检查点设在万州大道路口"),
+        ("since:09:45 until:10:00 到岗", "交巡警龙都大队已到岗"),
+    ] {
+        a.run_typed(&format!(":filter {typed}"));
+        assert!(
+            a.flash.as_ref().is_none_or(|f| f.level != Level::Error),
+            "{typed}: {}",
+            flash_text(&a)
+        );
+        let rows = shown(&mut a);
+        let word = typed.split_whitespace().last().unwrap_or_default();
+        let word = word.split_once(':').map_or(word, |(_, w)| w);
+        assert!(
+            rows.iter().all(|r| r.text.contains(word)),
+            "{typed}: {rows:?}"
+        );
+        assert!(
+            rows.iter().any(|r| r.text.contains(expect)),
+            "{typed}: {rows:?}"
+        );
+    }
+    // A compound's name stands for its community.
+    a.run_typed(":filter community:滴水岩 药品");
+    assert!(
+        shown(&mut a).iter().any(|r| r.text.contains("滴水岩")),
+        "{}",
+        flash_text(&a)
+    );
+    a.run_typed(":filter officer:nobody");
+    assert!(shown(&mut a).is_empty());
+    assert!(screen(&mut a, 80, 24).contains("no entries match the filter"));
+
+    // A bad term: one sentence, the filter line stays open to be fixed.
+    a.on_key(key('/'));
+    for _ in 0..30 {
+        a.on_key(code(KeyCode::Backspace));
+    }
+    type_str(&mut a, "kind:gossip");
+    a.on_key(enter());
+    assert!(matches!(a.popups.last(), Some(Popup::Filter(_))));
+    assert!(
+        flash_text(&a).contains("There is no log kind \"gossip\""),
+        "{}",
+        flash_text(&a)
+    );
+    a.on_key(esc());
+    assert_eq!(a.panes.get(PaneId::Log).filter(), None);
+    a.run_typed(":filter since:-1h until:-2h");
+    assert!(
+        flash_text(&a).contains("not after its start"),
+        "{}",
+        flash_text(&a)
+    );
+}
+
+// ---- forms --------------------------------------------------------------
+
+/// A fixture where every row action has a row to act on: delivery #2 en
+/// route, delivery #1 failed is not needed (requeue is tested elsewhere).
+fn busy_app(lang: Lang) -> App {
+    use supplydesk::store::deliveries::Assignee;
+    let mut s = store();
+    s.assign_delivery(&actor(), 2, &Assignee::Vehicle("渝F12345".into()))
+        .unwrap();
+    s.depart_delivery(&actor(), 2).unwrap();
+    s.acknowledge_alert(&actor(), 2).unwrap();
+    let mut a = app_with(s, lang, None, Some("王静"));
+    screen(&mut a, 80, 24);
+    a
+}
+
+/// Ways to open every form of the console, by key or by `:`.
+fn form_openers() -> Vec<(&'static str, Vec<&'static str>)> {
+    vec![
+        ("note", vec!["N"]),
+        ("directive", vec!["1", "n"]),
+        ("alert", vec!["2", "n"]),
+        ("pass", vec!["3", "n"]),
+        ("delivery", vec!["4", "n"]),
+        ("dispatch", vec![":dispatch #1"]),
+        ("resolve", vec![":resolve #2"]),
+        ("cancel alert", vec![":cancel #1"]),
+        ("severity", vec![":severity #1"]),
+        ("extend", vec![":extend SHK-TX-2026-00001"]),
+        ("suspend", vec![":suspend SHK-TX-2026-00001"]),
+        ("revoke", vec![":revoke SHK-TX-2026-00001"]),
+        ("assign", vec!["4", "a"]),
+        ("deliver", vec![":deliver #2"]),
+        ("fail", vec![":fail #2"]),
+        ("cancel delivery", vec!["4", "x"]),
+        ("correct", vec!["5", "c"]),
+    ]
+}
+
+fn open(a: &mut App, steps: &[&str]) {
+    for s in steps {
+        if s.starts_with(':') {
+            a.run_typed(s);
+        } else {
+            for c in s.chars() {
+                a.on_key(key(c));
+            }
+        }
+    }
+}
+
+#[test]
+fn every_form_closes_on_esc_and_writes_nothing() {
+    for (name, steps) in form_openers() {
+        let mut a = busy_app(Lang::En);
+        let before = head(&a);
+        open(&mut a, &steps);
+        assert!(
+            matches!(a.popups.last(), Some(Popup::Form(_))),
+            "{name}: no form ({})",
+            flash_text(&a)
+        );
+        // Untouched: Esc closes at once.
+        a.on_key(esc());
+        assert!(
+            a.popups.is_empty(),
+            "{name}: an untouched form asks nothing"
+        );
+        // Typed into: Esc asks, "no" keeps the text, "yes" drops it.
+        open(&mut a, &steps);
+        type_str(&mut a, "缺货");
+        a.on_key(code(KeyCode::Right));
+        a.on_key(esc());
+        assert!(
+            matches!(a.popups.last(), Some(Popup::Confirm(_))),
+            "{name}: asked before dropping input"
+        );
+        a.on_key(key('n'));
+        assert!(matches!(a.popups.last(), Some(Popup::Form(_))), "{name}");
+        a.on_key(esc());
+        a.on_key(key('y'));
+        assert!(a.popups.is_empty(), "{name}");
+        assert_eq!(head(&a), before, "{name}: Esc wrote something");
+    }
+}
+
+#[test]
+fn dangerous_forms_ask_before_they_write() {
+    for (name, steps, text) in [
+        ("revoke", vec![":revoke SHK-TX-2026-00001"], "违规载客"),
+        ("cancel alert", vec![":cancel #1"], "误报"),
+        ("cancel delivery", vec!["4", "x"], "不需要了"),
+        ("deactivate", vec!["1", "n"], "联控指挥部〔2022〕90号"),
+    ] {
+        let mut a = busy_app(Lang::En);
+        let before = head(&a);
+        open(&mut a, &steps);
+        type_str(&mut a, text);
+        a.on_key(enter());
+        assert!(
+            matches!(a.popups.last(), Some(Popup::Confirm(_))),
+            "{name}: Enter asks ({})",
+            flash_text(&a)
+        );
+        assert_eq!(head(&a), before, "{name}: nothing before yes");
+        a.on_key(esc());
+        assert!(matches!(a.popups.last(), Some(Popup::Form(_))), "{name}");
+        assert_eq!(head(&a), before, "{name}: Esc on the question wrote");
+        a.on_key(enter());
+        a.on_key(key('y'));
+        assert!(a.popups.is_empty(), "{name}: {}", flash_text(&a));
+        assert_eq!(head(&a), before + 1, "{name}");
+    }
+}
+
+#[test]
+fn chinese_is_typed_deleted_and_edited_in_the_middle() {
+    let mut a = busy_app(Lang::Zh);
+    a.run_typed(":dispatch #1");
+    type_str(&mut a, "社区书记李明");
+    a.on_key(code(KeyCode::Backspace));
+    a.on_key(code(KeyCode::Left));
+    a.on_key(code(KeyCode::Left));
+    type_str(&mut a, "x");
+    let Some(Popup::Form(f)) = a.popups.last() else {
+        panic!()
+    };
+    assert_eq!(f.value(0), "社区书x记李");
+    assert_eq!(f.fields[0].count(), 6);
+    a.resize(80, 24);
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    term.draw(|fr| supplydesk::tui::view::draw(fr, &a)).unwrap();
+    let text = text(term.backend().buffer());
+    assert!(text.contains("▸ 社区书x记李"), "{text}");
+    assert!(text.contains("6/100"), "{text}");
+    // The cursor sits after "社区书x": 4 (border) + 2 ("▸ ") + 7 columns.
+    use ratatui::backend::Backend;
+    let pos = term.backend_mut().get_cursor_position().unwrap();
+    assert_eq!(pos.x, 4 + 2 + 7, "{pos:?}");
+    a.on_key(enter());
+    assert_eq!(
+        a.store
+            .alert(1, a.store.now(), &Default::default())
+            .unwrap()
+            .dispatched_to
+            .as_deref(),
+        Some("社区书x记李")
+    );
+}
+
+#[test]
+fn long_text_stops_at_its_limit_and_says_so() {
+    let mut a = busy_app(Lang::En);
+    a.run_typed(":cancel #1");
+    a.on_paste(&"缺".repeat(600));
+    let Some(Popup::Form(f)) = a.popups.last() else {
+        panic!()
+    };
+    assert_eq!(f.fields[0].count(), 500);
+    assert!(
+        f.fields[0]
+            .error
+            .as_ref()
+            .is_some_and(|e| e.en.contains("at most 500")),
+        "{:?}",
+        f.fields[0].error
+    );
+    let text = screen(&mut a, 80, 24);
+    assert!(text.contains("500/500"), "{text}");
+    assert!(text.contains("the rest was not taken"), "{text}");
+    type_str(&mut a, "多");
+    let Some(Popup::Form(f)) = a.popups.last() else {
+        panic!()
+    };
+    assert_eq!(f.fields[0].count(), 500, "typing stops at the limit");
+}
+
+#[test]
+fn refusals_sit_under_the_field_they_are_about() {
+    let mut a = busy_app(Lang::En);
+    a.on_key(key('1'));
+    a.run_typed(":alert");
+    a.on_key(enter());
+    let text = screen(&mut a, 80, 24);
+    let lines: Vec<&str> = text.lines().collect();
+    let i = lines
+        .iter()
+        .position(|l| l.contains("✘ Name the community"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(lines[i - 2].contains("Community"), "{text}");
+    type_str(&mut a, "学堂");
+    a.on_key(enter());
+    let Some(Popup::Form(f)) = a.popups.last() else {
+        panic!()
+    };
+    assert_eq!(f.focus, 2, "the cursor goes to the refused field");
+    assert!(
+        f.fields[2]
+            .error
+            .as_ref()
+            .is_some_and(|e| e.en.contains("Choose the item class"))
+    );
+    assert!(f.fields[0].error.is_none(), "the fixed field is clear");
+    // A community that does not exist is refused under its field.
+    let mut a = busy_app(Lang::Zh);
+    a.on_key(key('1'));
+    a.run_typed(":alert");
+    type_str(&mut a, "火星村");
+    let Some(Popup::Form(f)) = a.popups.last() else {
+        panic!()
+    };
+    assert!(
+        f.fields[0].note.as_ref().is_some_and(|(_, warn)| *warn),
+        "warned while typing"
+    );
+}
+
+#[test]
+fn a_form_survives_a_resize() {
+    let mut a = busy_app(Lang::Zh);
+    a.run_typed(":fail #2");
+    a.on_key(code(KeyCode::Right));
+    a.on_key(code(KeyCode::Tab));
+    type_str(&mut a, "敲门无人应答，邻居说去医院了");
+    for (w, h) in [(60, 20), (200, 60), (80, 24), (1, 1), (80, 24)] {
+        screen(&mut a, w, h);
+    }
+    let text = screen(&mut a, 80, 24);
+    assert!(text.contains("▸ 敲门无人应答，邻居说去医院了"), "{text}");
+    assert!(text.contains("无人在家"), "{text}");
+    let before = head(&a);
+    a.on_key(enter());
+    assert!(a.popups.is_empty(), "{}", flash_text(&a));
+    assert_eq!(head(&a), before + 2, "failed and requeued");
+}
+
+#[test]
+fn a_tall_form_scrolls_to_its_focused_field_in_a_short_space() {
+    use supplydesk::tui::popups::{Form, form};
+    let mut f = Form::pass();
+    f.focus = 7;
+    f.fields[7].input = tui_input::Input::new("厢式货车".into());
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 12)).unwrap();
+    let theme = supplydesk::tui::theme::Theme { mono: true };
+    term.draw(|fr| form::render(fr, fr.area(), &f, Lang::En, &theme))
+        .unwrap();
+    let text = text(term.backend().buffer());
+    assert!(
+        text.contains("▸ 厢式货车"),
+        "the focused field is in view: {text}"
+    );
+    assert!(
+        text.contains("↑ more"),
+        "and the form says there is more: {text}"
+    );
+    assert!(!text.contains("Plate"), "the top scrolled away: {text}");
+}
+
+#[test]
+fn severities_and_reasons_complete_after_the_row_number() {
+    let mut a = app(Lang::En);
+    let line = |a: &App| match a.popups.last() {
+        Some(Popup::Command(c)) => c.input.value().to_string(),
+        _ => panic!("no command line"),
+    };
+    a.on_key(key(':'));
+    type_str(&mut a, "severity #3 cr");
+    a.on_key(code(KeyCode::Tab));
+    assert_eq!(line(&a), "severity #3 critical");
+    a.on_key(esc());
+    a.on_key(key(':'));
+    type_str(&mut a, "fail #2 wr");
+    a.on_key(code(KeyCode::Tab));
+    assert_eq!(line(&a), "fail #2 wrong_address");
 }

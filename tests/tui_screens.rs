@@ -242,3 +242,189 @@ fn wide_text_at_the_edge_keeps_the_popup_border() {
         assert!(y > top + 5);
     }
 }
+
+/// The fixture with delivery #2 en route and alert #2 acknowledged, so
+/// that every row action has a row.
+fn busy(lang: Lang) -> supplydesk::tui::App {
+    use supplydesk::store::deliveries::Assignee;
+    let mut s = store();
+    s.assign_delivery(&actor(), 2, &Assignee::Vehicle("渝F12345".into()))
+        .unwrap();
+    s.depart_delivery(&actor(), 2).unwrap();
+    s.acknowledge_alert(&actor(), 2).unwrap();
+    let mut a = app_with(s, lang, None, Some("王静"));
+    screen(&mut a, 80, 24);
+    a
+}
+
+fn run(a: &mut supplydesk::tui::App, steps: &[&str]) {
+    for s in steps {
+        if s.starts_with(':') {
+            a.run_typed(s);
+        } else if let Some(t) = s.strip_prefix('=') {
+            type_str(a, t);
+        } else {
+            for c in s.chars() {
+                match c {
+                    '\t' => a.on_key(code(KeyCode::Tab)),
+                    '→' => a.on_key(code(KeyCode::Right)),
+                    '⏎' => a.on_key(code(KeyCode::Enter)),
+                    c => a.on_key(key(c)),
+                }
+            }
+        }
+    }
+}
+
+/// Every form, freshly opened or part filled (a count, a note under a
+/// field, a refusal under a field), and the questions, at 80×24.
+#[test]
+fn every_form_at_80x24() {
+    let forms: &[(&str, &[&str])] = &[
+        (
+            "note",
+            &["N", "=区指挥部来电：今晚增派两辆保供车", "\t", "=-20m"],
+        ),
+        ("deactivate", &["1", "n", "=联控指挥部〔2022〕90号"]),
+        (
+            "alert",
+            &["1", ":alert", "=螺蛳包", "\t\t", "→→→→→→", "\t", "→"],
+        ),
+        ("alert_refused", &["1", ":alert", "⏎"]),
+        ("pass", &["3", "n", "=渝f·88888", "\t", "=+7d"]),
+        (
+            "delivery",
+            &["4", "n", "=欧阳", "\t", "=透析药品 1 箱", "\t", "→"],
+        ),
+        ("dispatch", &[":dispatch #1", "=双河口粮油配送中心"]),
+        (
+            "resolve",
+            &[":resolve #2", "=已调运蔬菜 2 吨，当日配送到户"],
+        ),
+        ("cancel_alert", &[":cancel #1", "=与 #3 重复上报"]),
+        ("severity", &[":severity #3", "→→"]),
+        ("extend", &[":extend SHK-TX-2026-00001", "=+7d"]),
+        ("suspend", &[":suspend SHK-TX-2026-00001"]),
+        ("revoke", &[":revoke SHK-TX-2026-00001", "=违规载客"]),
+        (
+            "revoke_confirm",
+            &[":revoke SHK-TX-2026-00001", "=违规载客", "⏎"],
+        ),
+        ("assign", &[":assign #1", "=渝F34567"]),
+        ("deliver", &[":deliver #2", "=家属"]),
+        ("fail", &[":fail #2", "→", "\t", "=敲门无人应答"]),
+        ("cancel_delivery", &["4", ":cancel #2"]),
+        ("correct", &["5", "c"]),
+        ("reveal_confirm", &["4", "v"]),
+    ];
+    for lang in [Lang::Zh, Lang::En] {
+        for (name, steps) in forms {
+            let mut a = busy(lang);
+            run(&mut a, steps);
+            assert!(!a.popups.is_empty(), "{name}: nothing open");
+            insta::assert_snapshot!(
+                format!("form_{name}_80x24_{}", lang_tag(lang)),
+                screen(&mut a, 80, 24)
+            );
+        }
+    }
+    // The requeue form needs a failed delivery.
+    for lang in [Lang::Zh, Lang::En] {
+        let mut a = busy(lang);
+        run(&mut a, &[":fail #2 nobody_home", ":requeue #2", "=14:00"]);
+        insta::assert_snapshot!(
+            format!("form_requeue_80x24_{}", lang_tag(lang)),
+            screen(&mut a, 80, 24)
+        );
+    }
+}
+
+#[test]
+fn the_revealed_data_and_a_corrected_entry() {
+    let mut a = busy(Lang::Zh);
+    run(&mut a, &["4", "v", "y"]);
+    insta::assert_snapshot!("reveal_80x24_zh", screen(&mut a, 80, 24));
+    let mut a = busy(Lang::En);
+    run(
+        &mut a,
+        &[":correct 36 交巡警龙都大队已到岗，检查点设在人民路口", "5"],
+    );
+    insta::assert_snapshot!("corrected_80x24_en", screen(&mut a, 80, 24));
+}
+
+/// The handover view on a shift handed over to 王静 at 10:00: the
+/// window, the counts, the chart of alerts opened and closed, the four
+/// carry-over items (one left unacknowledged from the shift before), and
+/// the report text beside it on a wide screen. Then the list of shifts,
+/// one item acknowledged (the badge gone, her shift started), and the
+/// question before a handover with its item count.
+#[test]
+fn the_handover_view_with_chart_and_items() {
+    for lang in [Lang::Zh, Lang::En] {
+        let l = lang_tag(lang);
+        let mut a = app_with(handed_over_store(), lang, None, Some("王静"));
+        a.on_key(key('H'));
+        insta::assert_snapshot!(format!("handover_80x24_{l}"), screen(&mut a, 80, 24));
+        insta::assert_snapshot!(format!("handover_160x48_{l}"), screen(&mut a, 160, 48));
+        a.on_key(key('t'));
+        insta::assert_snapshot!(format!("handover_text_80x24_{l}"), screen(&mut a, 80, 24));
+        a.on_key(key('t'));
+        a.on_key(key('S'));
+        insta::assert_snapshot!(format!("shifts_80x24_{l}"), screen(&mut a, 80, 24));
+        a.on_key(code(KeyCode::Esc));
+        a.on_key(key('a'));
+        insta::assert_snapshot!(format!("handover_acked_80x24_{l}"), screen(&mut a, 80, 24));
+
+        let mut a = app_with(shift_store(), lang, None, Some("李明"));
+        a.run_typed(":shift end 王静");
+        insta::assert_snapshot!(
+            format!("shift_end_confirm_80x24_{l}"),
+            screen(&mut a, 80, 24)
+        );
+    }
+}
+
+/// NO_COLOR: the view's selection is reversed, the item left from an
+/// earlier shift is bold with its `⚠`, the chart's rows are labelled.
+#[test]
+fn the_handover_view_reads_without_colour() {
+    let mut a = app_with(handed_over_store(), Lang::En, None, Some("王静"));
+    a.on_key(key('H'));
+    a.resize(80, 24);
+    let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    term.draw(|f| view::draw(f, &a)).unwrap();
+    let buf = term.backend().buffer().clone();
+    for c in &buf.content {
+        assert_eq!(c.fg, Color::Reset, "a coloured cell {:?}", c.symbol());
+        assert_eq!(c.bg, Color::Reset, "a coloured cell {:?}", c.symbol());
+    }
+    let text = text(&buf);
+    let row_of = |needle: &str| {
+        text.lines()
+            .position(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("{needle:?} not on screen:\n{text}"))
+    };
+    let w = buf.area.width as usize;
+    let cells = |y: usize| &buf.content[y * w..(y + 1) * w];
+    let selected = row_of("▶");
+    assert!(
+        cells(selected)
+            .iter()
+            .filter(|c| c.modifier.contains(Modifier::REVERSED))
+            .count()
+            > 20,
+        "the selected item is reversed"
+    );
+    let carried = row_of("⚠");
+    assert!(
+        cells(carried)
+            .iter()
+            .any(|c| c.symbol() == "⚠" && c.modifier.contains(Modifier::BOLD)),
+        "the item left from the shift before is bold"
+    );
+    assert!(
+        text.contains("opened  ") && text.contains("closed  "),
+        "{text}"
+    );
+    assert!(text.contains("HANDOVER PENDING"), "{text}");
+}

@@ -3,6 +3,7 @@
 //! sentence on stderr), 3 no valid pass. Anything else is a bug and goes to
 //! color-eyre with its report.
 
+mod backup;
 mod console;
 mod demo;
 mod export;
@@ -10,7 +11,9 @@ mod handover;
 mod import;
 mod init;
 mod log;
+mod lookup;
 mod pass;
+mod supply;
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -206,7 +209,12 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
         Ok(code) => Ok(code),
         Err(Failure::User(m)) => {
             let _ = io::stdout().flush();
-            eprintln!("supplydesk: {}", m.get(lang));
+            // Messages quote what the user typed; whatever else does, no
+            // escape sequence reaches the terminal from here.
+            eprintln!(
+                "supplydesk: {}",
+                supplydesk::domain::text::sanitize(m.get(lang))
+            );
             Ok(ExitCode::from(EXIT_USER))
         }
         // `supplydesk log list | head` closes the pipe early: not a failure.
@@ -224,6 +232,15 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
 }
 
 fn dispatch(cli: &Cli, ctx: &Ctx) -> Outcome {
+    // For a person at a terminal, not for scripts and pipes (whose stderr
+    // is one sentence or nothing); checkpoint staff on the lookup key can
+    // do nothing about it.
+    if !matches!(cli.command, Some(Command::Lookup))
+        && io::stderr().is_terminal()
+        && let Some(w) = supplydesk::store::file_mode_warning(&ctx.db)
+    {
+        eprintln!("supplydesk: {}", w.get(ctx.lang));
+    }
     let mut out = io::stdout().lock();
     let code = match &cli.command {
         None => console::run(ctx, cli.demo)?,
@@ -237,6 +254,14 @@ fn dispatch(cli: &Cli, ctx: &Ctx) -> Outcome {
         Some(Command::Shift(c)) => handover::shift(ctx, c, &mut out)?,
         Some(Command::Import(a)) => import::run(ctx, a, &mut out)?,
         Some(Command::Export(a)) => export::run(ctx, a, &mut out)?,
+        Some(Command::Backup(a)) => backup::run(ctx, a, &mut out)?,
+        Some(Command::Lookup) => lookup::run(ctx, &mut out)?,
+        Some(Command::Cover(a)) => supply::cover(ctx, a, &mut out)?,
+        Some(Command::Stock(a)) => supply::stock(ctx, a, &mut out)?,
+        Some(Command::Norm(a)) => supply::norm(ctx, a, &mut out)?,
+        Some(Command::Market(a)) => supply::market(ctx, a, &mut out)?,
+        Some(Command::Contact(a)) => supply::contact(ctx, a, &mut out)?,
+        Some(Command::Gaps(a)) => supply::gaps(ctx, a, &mut out)?,
     };
     out.flush()?;
     Ok(code)

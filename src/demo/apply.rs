@@ -5,12 +5,14 @@
 use chrono::{DateTime, Datelike, Utc};
 use rusqlite::params;
 
-use super::plan::{Assignee, CST, Op, Plan};
+use super::plan::{Assignee, CST, Op, Plan, StockFrom};
 use crate::domain::Code;
+use crate::domain::cover::Norms;
 use crate::domain::mask::mask_name;
 use crate::domain::pass::PassKind;
 use crate::domain::time::to_db;
-use crate::store::{LogDraft, Result, Writer};
+use crate::store::supply::{self, NewContact, StockEntry};
+use crate::store::{LogDraft, Result, StoreError, Writer};
 
 #[derive(Clone, Copy)]
 enum Table {
@@ -424,6 +426,21 @@ impl<'p> Applier<'p> {
             Op::AlertAck(i) | Op::AlertDispatch(i) | Op::AlertResolve(i) | Op::AlertCancel(i) => {
                 self.alert_step(w, op, i as usize, &now)?
             }
+            Op::Stock(i) => self.stock(w, i as usize)?,
+            Op::Contact(i) => {
+                let c = &plan.contacts[i as usize];
+                supply::log_contact_in(
+                    w,
+                    &NewContact {
+                        recipient_id: self.id(Table::Recipient, c.recipient),
+                        channel: c.channel,
+                        reached: c.reached,
+                        note: Some(c.note.to_string()),
+                        at: None,
+                    },
+                )?;
+            }
+            Op::PredictedAck(i) => self.predicted_ack(w, i as usize, &now)?,
             Op::Note(i) => {
                 let n = &plan.notes[i as usize];
                 let occurred = n
@@ -671,6 +688,86 @@ impl<'p> Applier<'p> {
                 )?;
             }
         }
+        Ok(())
+    }
+
+    /// A stock report through the store's own rule: the cover of its cell
+    /// recomputed, a predicted alert raised or cleared as the default
+    /// norms say.
+    fn stock(&mut self, w: &mut Writer<'_>, i: usize) -> Result<()> {
+        let plan = self.plan;
+        let st = &plan.stock[i];
+        let (unit_id, compound_id, source_name) = match st.from {
+            StockFrom::Community => (None, None, None),
+            StockFrom::Unit(u) => (
+                Some(self.id(Table::Unit, u)),
+                None,
+                Some(format!("保供单位 unit {}", plan.units[u].name)),
+            ),
+            StockFrom::Station(k) => (
+                None,
+                Some(self.id(Table::Compound, k)),
+                plan.compounds[k]
+                    .station
+                    .as_ref()
+                    .map(|s| format!("中转站 station {s}")),
+            ),
+        };
+        supply::record_stock_in(
+            w,
+            &StockEntry {
+                community_id: self.id(Table::Community, st.community),
+                item: st.item,
+                unit_id,
+                outlet_id: None,
+                compound_id,
+                source_name,
+                stock: st.stock,
+                supply_in: st.supply_in,
+                reported_at: w.now(),
+                reporter: Some(st.reporter.clone()),
+                channel: Some(st.channel.to_string()),
+            },
+            &Norms::default(),
+        )?;
+        // The rule may have raised an alert: ids cached for this
+        // transaction are stale.
+        self.next[Table::Alert as usize] = None;
+        Ok(())
+    }
+
+    /// The officer on duty takes over the open predicted alert of a stock
+    /// report's cell, as the console's acknowledge does.
+    fn predicted_ack(&mut self, w: &mut Writer<'_>, i: usize, now: &str) -> Result<()> {
+        let st = &self.plan.stock[i];
+        let community = self.id(Table::Community, st.community);
+        let id: i64 = w
+            .conn()
+            .query_row(
+                "SELECT id FROM alert WHERE community_id = ?1 AND item = ?2 AND predicted = 1 AND state = 'open'",
+                params![community, st.item.code()],
+                |r| r.get(0),
+            )
+            .map_err(|_| {
+                StoreError::Refused(crate::msg!(
+                    "演示数据：预测预警缺失。",
+                    "Demo data: the predicted alert to take over is missing."
+                ))
+            })?;
+        let officer = w.actor().officer.clone();
+        let seq = w.log(LogDraft::change(
+            format!("alert:{id}"),
+            format!(
+                "预警已确认 Alert acknowledged: #{id} {} {}, 处理人 handler {officer}",
+                self.plan.communities[st.community].name,
+                pair(st.item)
+            ),
+        ))?;
+        w.conn()
+            .prepare_cached(
+                "UPDATE alert SET state = 'acknowledged', handler = ?1, updated_at = ?2, log_seq = ?3 WHERE id = ?4",
+            )?
+            .execute(params![officer, now, seq, id])?;
         Ok(())
     }
 

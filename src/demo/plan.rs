@@ -5,6 +5,7 @@
 //! seed; the events then replay that life through the store's one door in
 //! time order.
 
+use chrono::Duration;
 use rand::Rng;
 use rand::rngs::SmallRng;
 use rand::seq::SliceRandom;
@@ -15,6 +16,7 @@ use super::world::{self, *};
 use crate::domain::Code;
 use crate::domain::activation::ActivationAction;
 use crate::domain::alert::{ItemClass, Severity};
+use crate::domain::cover::{ContactChannel, Norms};
 use crate::domain::delivery::{FailReason, Group, Urgency};
 use crate::domain::log::LogKind;
 use crate::domain::pass::PassKind;
@@ -199,6 +201,33 @@ pub struct Alert {
     pub resolution: String,
 }
 
+/// Who gives a stock report's figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StockFrom {
+    Community,
+    Unit(usize),
+    Station(usize),
+}
+
+/// A stock report of the supply picture (issue 7).
+pub struct Stock {
+    pub community: usize,
+    pub item: ItemClass,
+    pub from: StockFrom,
+    pub stock: f64,
+    pub supply_in: f64,
+    pub reporter: String,
+    pub channel: &'static str,
+}
+
+/// A call or visit to a recipient.
+pub struct Contact {
+    pub recipient: usize,
+    pub channel: ContactChannel,
+    pub reached: bool,
+    pub note: &'static str,
+}
+
 pub struct Note {
     pub kind: LogKind,
     pub text: String,
@@ -244,6 +273,11 @@ pub enum Op {
     AlertResolve(u32),
     AlertCancel(u32),
     Note(u32),
+    Stock(u32),
+    Contact(u32),
+    /// An officer takes over the predicted alert of the cell of stock
+    /// report N.
+    PredictedAck(u32),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -264,6 +298,8 @@ pub struct Plan {
     pub deliveries: Vec<Delivery>,
     pub alerts: Vec<Alert>,
     pub notes: Vec<Note>,
+    pub stock: Vec<Stock>,
+    pub contacts: Vec<Contact>,
     pub posts: Vec<PostRow>,
     pub activations: Vec<ActivationStep>,
     /// Sorted by time; events of one moment keep the order they were
@@ -373,6 +409,8 @@ pub fn make(rng: &mut SmallRng, scale: u32, now: i64, posts: Vec<PostRow>) -> Pl
             deliveries: Vec::new(),
             alerts: Vec::new(),
             notes: Vec::new(),
+            stock: Vec::new(),
+            contacts: Vec::new(),
             posts,
             activations: Vec::new(),
             events: Vec::new(),
@@ -391,6 +429,9 @@ pub fn make(rng: &mut SmallRng, scale: u32, now: i64, posts: Vec<PostRow>) -> Pl
     p.deliveries();
     p.alerts();
     p.notes();
+    // Last, so that everything planned before is the same as without it.
+    p.supply();
+    p.contacts_and_welfare();
     let mut plan = p.plan;
     // Stable: the planned order decides between events of one moment.
     plan.events.sort_by_key(|e| e.t);
@@ -1664,6 +1705,345 @@ impl Planner<'_> {
                 _ => None,
             };
             self.note(at, kind, text, before);
+        }
+    }
+
+    /// Stock reports of every community through the activation: the
+    /// community's own count twice a day, with the grain, meat and
+    /// vegetable units standing in it and one transfer station reporting
+    /// their share. Most communities are comfortable; a few drift below
+    /// the threshold (one of them taken over by an officer), two stay just
+    /// above it, one dips and recovers (its prediction clears itself), one
+    /// dips, is taken over and recovers (its prediction stays), one stops
+    /// reporting (stale).
+    fn supply(&mut self) {
+        #[derive(Clone, Copy, PartialEq)]
+        enum Fate {
+            Comfortable,
+            Below(f64, bool),
+            Near(f64),
+            Recovers,
+            TakenOverRecovers,
+            Stale,
+        }
+        const ITEMS: [ItemClass; 7] = [
+            ItemClass::Grain,
+            ItemClass::Oil,
+            ItemClass::Meat,
+            ItemClass::Vegetables,
+            ItemClass::EggsMilk,
+            ItemClass::InfantFormula,
+            ItemClass::Protective,
+        ];
+        const SPECIAL: [Fate; 8] = [
+            Fate::Below(0.8, false),
+            Fate::Below(1.6, true),
+            Fate::Below(2.4, false),
+            Fate::Near(3.3),
+            Fate::Near(3.7),
+            Fate::Recovers,
+            Fate::TakenOverRecovers,
+            Fate::Stale,
+        ];
+        let tl = self.tl;
+        let (a, n) = (tl.active, tl.now);
+        // Three hours after activation, then 09:00 and 17:00 local.
+        let mut rounds = vec![a + 3 * HOUR];
+        for d in -4..=0 {
+            for h in [9, 17] {
+                let t = tl.today + d * DAY + h * HOUR;
+                if t > a + 4 * HOUR && t < n - 20 * MIN {
+                    rounds.push(t);
+                }
+            }
+        }
+        let last = rounds.len() - 1;
+        let norms = Norms::default();
+        // Cells with a hand-raised predicted alert of the story get no
+        // reports: the rule would withdraw the alert the story goes on
+        // handling.
+        let busy: HashSet<(usize, ItemClass)> = self
+            .plan
+            .alerts
+            .iter()
+            .filter(|al| al.predicted)
+            .map(|al| (al.community, al.item))
+            .collect();
+        let mut cells: Vec<(usize, ItemClass)> = (0..self.plan.communities.len())
+            .flat_map(|c| ITEMS.iter().map(move |i| (c, *i)))
+            .filter(|cell| !busy.contains(cell))
+            .collect();
+        cells.shuffle(self.rng);
+        let mut fates: Vec<Fate> = vec![Fate::Comfortable; cells.len()];
+        for (fate, special) in fates.iter_mut().zip(SPECIAL) {
+            *fate = special;
+        }
+        // Units of the first round standing in a community, by category.
+        let units_in = |plan: &Plan, c: usize, cat: UnitCategory| -> Option<usize> {
+            (0..UNITS.len().min(plan.units.len()))
+                .find(|&u| plan.units[u].community == Some(c) && plan.units[u].category == cat)
+        };
+        let mut planned: Vec<(i64, usize)> = Vec::new();
+        let mut acks: Vec<(i64, usize)> = Vec::new();
+        for (k, &(c, item)) in cells.iter().enumerate() {
+            let fate = fates[k];
+            let community = &self.plan.communities[c];
+            let need = (community.resident + community.floating) as f64 * norms.per_person(item);
+            let share_in = self.rng.random_range(0.2..0.7);
+            let net = need * (1.0 - share_in);
+            let start = self.rng.random_range(4.5..6.5);
+            let steady = self.rng.random_range(4.0..12.0);
+            let days: Vec<f64> = (0..=last)
+                .map(|r| {
+                    let x = r as f64 / last.max(1) as f64;
+                    match fate {
+                        Fate::Comfortable => steady * self.rng.random_range(0.85..1.15),
+                        Fate::Below(end, _) | Fate::Near(end) => start + (end - start) * x,
+                        Fate::Recovers if r + 1 == last => 1.5,
+                        Fate::Recovers if r == last => 6.5,
+                        Fate::TakenOverRecovers if r + 2 == last => 1.2,
+                        Fate::TakenOverRecovers if r + 2 > last => 7.0,
+                        _ => start,
+                    }
+                })
+                .collect();
+            // The unit or station that reports a share, from the second
+            // round (the first is the community's whole count).
+            let helper = if matches!(fate, Fate::Comfortable) {
+                match item {
+                    ItemClass::Grain | ItemClass::Oil => {
+                        units_in(&self.plan, c, UnitCategory::GrainOil).map(StockFrom::Unit)
+                    }
+                    ItemClass::Meat => {
+                        units_in(&self.plan, c, UnitCategory::Meat).map(StockFrom::Unit)
+                    }
+                    ItemClass::Vegetables => self.plan.communities[c]
+                        .compounds
+                        .iter()
+                        .find(|&&k| self.plan.compounds[k].station.is_some())
+                        .map(|&k| StockFrom::Station(k)),
+                    _ => None,
+                }
+            } else {
+                None
+            };
+            let contact = self.plan.communities[c].contact.clone();
+            for (r, &t) in rounds.iter().enumerate() {
+                if fate == Fate::Stale && r > 0 {
+                    break;
+                }
+                let stock = (days[r] * net * 10.0).round() / 10.0;
+                let supply_in = (need * share_in * 10.0).round() / 10.0;
+                let at = t + between(self.rng, 0, 40 * MIN);
+                let mut own = stock;
+                if let (Some(from), true) = (helper, r > 0) {
+                    let part = (stock * self.rng.random_range(0.25..0.45) * 10.0).round() / 10.0;
+                    own = ((stock - part) * 10.0).round() / 10.0;
+                    let reporter = match from {
+                        StockFrom::Unit(u) => self.plan.units[u].contact.clone(),
+                        _ => names::staff_name(self.rng),
+                    };
+                    let i = self.plan.stock.len();
+                    self.plan.stock.push(Stock {
+                        community: c,
+                        item,
+                        from,
+                        stock: part,
+                        supply_in: 0.0,
+                        reporter,
+                        channel: "报表",
+                    });
+                    // Before the community's count, which then says the rest.
+                    planned.push((at - 2 * MIN, i));
+                }
+                let i = self.plan.stock.len();
+                self.plan.stock.push(Stock {
+                    community: c,
+                    item,
+                    from: StockFrom::Community,
+                    stock: own,
+                    supply_in,
+                    reporter: contact.clone(),
+                    channel: one(self.rng, &["电话", "报表", "微信工作群"]),
+                });
+                planned.push((at, i));
+                // The officer takes the prediction over soon after the
+                // report that raised it.
+                let th = norms.threshold_days;
+                let raised_now = days[r] < th && (r == 0 || days[r - 1] >= th);
+                let taken_over = match fate {
+                    Fate::Below(_, true) => raised_now,
+                    Fate::TakenOverRecovers => r + 2 == last,
+                    _ => false,
+                };
+                if taken_over {
+                    acks.push(((at + between(self.rng, 15 * MIN, 40 * MIN)).min(n - MIN), i));
+                }
+            }
+            // Medicine is not bought per head: its cover shows "—".
+            if item == ItemClass::Grain
+                && community.kind == crate::domain::place::CommunityKind::Community
+                && !busy.contains(&(c, ItemClass::Medicine))
+            {
+                let i = self.plan.stock.len();
+                self.plan.stock.push(Stock {
+                    community: c,
+                    item: ItemClass::Medicine,
+                    from: StockFrom::Community,
+                    stock: self.rng.random_range(40..200) as f64,
+                    supply_in: self.rng.random_range(5..20) as f64,
+                    reporter: self.plan.communities[c].contact.clone(),
+                    channel: "电话",
+                });
+                planned.push((rounds[last] + between(self.rng, 0, 40 * MIN), i));
+            }
+        }
+        for (t, i) in planned {
+            self.at(t.min(n - MIN), Op::Stock(i as u32));
+        }
+        for (t, i) in acks {
+            self.at(t, Op::PredictedAck(i as u32));
+        }
+    }
+
+    /// Grid workers phone or visit every recipient about as often as their
+    /// group's period asks, from the activation on; a few are missed (the
+    /// coverage-gap list), and a few whose deliveries failed twice in a row
+    /// have not been reached since (welfare checks).
+    fn contacts_and_welfare(&mut self) {
+        const NOTES: &[&str] = &[
+            "电话问候，身体尚好，生活物资够用",
+            "上门查看，家中米面油充足",
+            "提醒按时服药，已登记需求",
+            "家属代接电话，情况稳定",
+            "视频连线，老人精神不错",
+            "反映蔬菜快吃完，已转配送",
+        ];
+        const NO_ANSWER: &[&str] = &["电话无人接听", "敲门无人应答", "电话关机"];
+        let tl = self.tl;
+        let (a, n) = (tl.active, tl.now);
+        let norms = Norms::default();
+        let mut registered: Vec<i64> = vec![a; self.plan.recipients.len()];
+        for e in &self.plan.events {
+            if let Op::Recipient(i) = e.op {
+                registered[i as usize] = e.t;
+            }
+        }
+        let has_delivery: HashSet<usize> =
+            self.plan.deliveries.iter().map(|d| d.recipient).collect();
+        // Welfare checks: people nobody reached since two failed attempts.
+        let candidates: Vec<usize> = (0..self.plan.recipients.len())
+            .filter(|&r| {
+                let g = self.plan.recipients[r].group;
+                !g.is_institution()
+                    && g != Group::Homeless
+                    && !has_delivery.contains(&r)
+                    && norms.contact_period(g) <= Duration::hours(48)
+            })
+            .collect();
+        let mut welfare: Vec<usize> = Vec::new();
+        for _ in 0..2 * self.f {
+            if candidates.is_empty() {
+                break;
+            }
+            let r = candidates[self.rng.random_range(0..candidates.len())];
+            if !welfare.contains(&r) {
+                welfare.push(r);
+            }
+        }
+        for (r, &since) in registered.iter().enumerate() {
+            let group = self.plan.recipients[r].group;
+            let period = norms.contact_period(group).num_seconds();
+            let missed = welfare.contains(&r)
+                || self
+                    .rng
+                    .random_bool(if period <= 48 * HOUR { 0.06 } else { 0.03 });
+            // A missed person's last contact is more than a period ago.
+            let end = if missed {
+                n - period - between(self.rng, HOUR, 8 * HOUR)
+            } else {
+                n
+            };
+            let mut t = a.max(since) + between(self.rng, 30 * MIN, 3 * HOUR);
+            while t < end {
+                let channel = if group == Group::Homeless {
+                    ContactChannel::Visit
+                } else {
+                    weighted(
+                        self.rng,
+                        &[
+                            (ContactChannel::Phone, 70),
+                            (ContactChannel::Visit, 25),
+                            (ContactChannel::Video, 5),
+                        ],
+                    )
+                };
+                if self.rng.random_bool(0.1) {
+                    let i = self.plan.contacts.len();
+                    self.plan.contacts.push(Contact {
+                        recipient: r,
+                        channel,
+                        reached: false,
+                        note: one(self.rng, NO_ANSWER),
+                    });
+                    self.at(t, Op::Contact(i as u32));
+                    t += between(self.rng, 20 * MIN, 2 * HOUR);
+                    if t >= end {
+                        break;
+                    }
+                }
+                let i = self.plan.contacts.len();
+                self.plan.contacts.push(Contact {
+                    recipient: r,
+                    channel,
+                    reached: true,
+                    note: one(self.rng, NOTES),
+                });
+                self.at(t, Op::Contact(i as u32));
+                t += between(self.rng, period * 45 / 100, period * 85 / 100);
+            }
+        }
+        let volunteers: Vec<usize> = (0..self.plan.volunteers.len()).collect();
+        for r in welfare {
+            let community = self.plan.recipients[r].community;
+            let v = volunteers
+                .iter()
+                .copied()
+                .find(|&v| self.plan.volunteers[v].community == community)
+                .or_else(|| volunteers.first().copied());
+            let Some(v) = v else { continue };
+            let group = self.plan.recipients[r].group;
+            let (items, urgency) = self.items(group);
+            let created = n - between(self.rng, 9 * HOUR, 12 * HOUR);
+            let d = self.plan.deliveries.len() as u32;
+            self.plan.deliveries.push(Delivery {
+                recipient: r,
+                items,
+                urgency,
+                due: created + 4 * HOUR,
+                assignee: Assignee::Volunteer(v),
+                fail: FailReason::NobodyHome,
+                fail_note: "敲门无人应答，电话未接",
+                received_by: "本人",
+                cancel_note: "",
+            });
+            use Op::*;
+            let seq = [
+                DeliveryAssign(d),
+                DeliveryDepart(d),
+                DeliveryFail(d),
+                DeliveryRequeue(d),
+                DeliveryAssign(d),
+                DeliveryDepart(d),
+                DeliveryFail(d),
+            ];
+            let gaps: Vec<i64> = (0..seq.len())
+                .map(|_| between(self.rng, 10 * MIN, 40 * MIN))
+                .collect();
+            self.at(created, DeliveryNew(d));
+            for (t, op) in steps(created, &gaps, n - MIN).into_iter().zip(seq) {
+                self.at(t, op);
+            }
         }
     }
 

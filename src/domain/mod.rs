@@ -3,7 +3,9 @@
 pub mod activation;
 pub mod alert;
 pub mod codes;
+pub mod cover;
 pub mod delivery;
+pub mod grams;
 pub mod log;
 pub mod machine;
 pub mod mask;

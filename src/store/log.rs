@@ -6,6 +6,7 @@ use rusqlite::{Connection, Row, params_from_iter, types::Value};
 
 use super::{Actor, LogDraft, Result, Store, StoreError};
 use crate::domain::Code;
+use crate::domain::grams;
 use crate::domain::log::{Entry, GENESIS, LogKind, TEXT_MAX_CHARS};
 use crate::domain::time::to_db;
 use crate::msg;
@@ -32,17 +33,33 @@ pub struct LogRow {
 const COLUMNS: &str = "seq, kind, text, officer, os_user, ssh_client, recorded_at, occurred_at,
     subject, corrects, (SELECT MIN(c.seq) FROM duty_log c WHERE c.corrects = duty_log.seq), prev_hash, hash";
 
+/// Text another tool stored as invalid UTF-8 is read with U+FFFD in place
+/// of the bad bytes, so that one such entry does not make the whole log
+/// unreadable; its hash no longer matches, so `verify` names it.
+fn lossy(r: &Row<'_>, i: usize) -> rusqlite::Result<String> {
+    Ok(lossy_opt(r, i)?.unwrap_or_default())
+}
+
+fn lossy_opt(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<String>> {
+    use rusqlite::types::ValueRef;
+    match r.get_ref(i)? {
+        ValueRef::Text(b) | ValueRef::Blob(b) => Ok(Some(String::from_utf8_lossy(b).into_owned())),
+        ValueRef::Null => Ok(None),
+        _ => r.get(i),
+    }
+}
+
 fn row(r: &Row<'_>) -> rusqlite::Result<LogRow> {
     Ok(LogRow {
         seq: r.get(0)?,
-        kind: r.get(1)?,
-        text: r.get(2)?,
-        officer: r.get(3)?,
-        os_user: r.get(4)?,
-        ssh_client: r.get(5)?,
-        recorded_at: r.get(6)?,
-        occurred_at: r.get(7)?,
-        subject: r.get(8)?,
+        kind: lossy(r, 1)?,
+        text: lossy(r, 2)?,
+        officer: lossy(r, 3)?,
+        os_user: lossy(r, 4)?,
+        ssh_client: lossy_opt(r, 5)?,
+        recorded_at: lossy(r, 6)?,
+        occurred_at: lossy_opt(r, 7)?,
+        subject: lossy_opt(r, 8)?,
         corrects: r.get(9)?,
         corrected_by: r.get(10)?,
         prev_hash: r.get(11)?,
@@ -130,8 +147,31 @@ impl Store {
 
     /// Entries matching `filter`, newest first.
     pub fn log_list(&self, filter: &LogFilter) -> Result<Vec<LogRow>> {
-        let mut sql = format!("SELECT {COLUMNS} FROM duty_log WHERE 1=1");
+        // With a text to find, the search keys drive the query newest
+        // first (FTS5 walks its rowids in order), so a rare or absent text
+        // costs an index probe rather than a scan of the whole log.
+        let expr = filter
+            .grep
+            .as_deref()
+            .filter(|g| !g.is_empty())
+            .and_then(grams::match_expr);
         let mut args: Vec<Value> = Vec::new();
+        let (mut sql, order) = match expr {
+            Some(e) => {
+                args.push(Value::Text(e));
+                (
+                    format!(
+                        "SELECT {COLUMNS} FROM duty_log_keys JOIN duty_log ON duty_log.seq = duty_log_keys.rowid
+                         WHERE duty_log_keys MATCH ?"
+                    ),
+                    " ORDER BY duty_log_keys.rowid DESC LIMIT ?",
+                )
+            }
+            None => (
+                format!("SELECT {COLUMNS} FROM duty_log WHERE 1=1"),
+                " ORDER BY seq DESC LIMIT ?",
+            ),
+        };
         if let Some(t) = filter.since {
             sql.push_str(" AND recorded_at >= ?");
             args.push(Value::Text(to_db(t)));
@@ -145,6 +185,8 @@ impl Store {
             args.push(Value::Text(k.code().to_string()));
         }
         if let Some(g) = filter.grep.as_deref().filter(|g| !g.is_empty()) {
+            // The keys find entries that can hold the text; this checks
+            // the exact substring.
             sql.push_str(" AND instr(text, ?) > 0");
             args.push(Value::Text(g.to_string()));
         }
@@ -162,7 +204,7 @@ impl Store {
             sql.push_str(" AND seq < ?");
             args.push(Value::Integer(b));
         }
-        sql.push_str(" ORDER BY seq DESC LIMIT ?");
+        sql.push_str(order);
         args.push(Value::Integer(filter.limit.unwrap_or(i64::MAX)));
         let mut st = self.conn.prepare(&sql)?;
         let rows = st
@@ -195,6 +237,28 @@ const COMMUNITY_FILTER_SQL: &str = " AND (instr(text, ?) > 0 OR +subject IN (
         UNION ALL SELECT 'delivery:' || d.id FROM delivery d JOIN recipient r ON r.id = d.recipient_id
                   WHERE r.community_id = :community_id
         UNION ALL SELECT 'volunteer:' || id FROM volunteer WHERE community_id = :community_id))";
+
+/// Writes the search keys of one entry (inside the door's transaction).
+pub(super) fn index_entry(conn: &Connection, seq: i64, text: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached("INSERT INTO duty_log_keys (rowid, keys) VALUES (?1, ?2)")?
+        .execute(rusqlite::params![seq, grams::keys(text)])?;
+    Ok(())
+}
+
+/// Writes the search keys of every entry (the migration that adds them).
+pub(super) fn index_all(conn: &Connection) -> rusqlite::Result<()> {
+    let mut st = conn.prepare("SELECT seq, text FROM duty_log ORDER BY seq")?;
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        // Text another tool stored as invalid UTF-8 is indexed as far as it reads.
+        let text = match r.get_ref(1)? {
+            rusqlite::types::ValueRef::Text(b) => String::from_utf8_lossy(b).into_owned(),
+            _ => String::new(),
+        };
+        index_entry(conn, r.get(0)?, &text)?;
+    }
+    Ok(())
+}
 
 /// Filters for [`Store::log_list`]; all optional.
 #[derive(Debug, Clone, Default)]
@@ -243,8 +307,8 @@ pub fn verify(conn: &Connection) -> Result<Verification> {
     let mut first_bad = None;
     while let Some(r) = rows.next()? {
         let seq: i64 = r.get(0)?;
-        let kind_code: String = r.get(1)?;
-        let stored_hash: String = r.get(11)?;
+        let kind_code = lossy(r, 1)?;
+        let stored_hash = lossy(r, 11)?;
         n += 1;
         let bad = |why: String| Some((seq, why));
         if seq != expected_seq {
@@ -265,15 +329,15 @@ pub fn verify(conn: &Connection) -> Result<Verification> {
         let e = Entry {
             seq,
             kind,
-            text: r.get(2)?,
-            officer: r.get(3)?,
-            os_user: r.get(4)?,
-            ssh_client: r.get(5)?,
-            recorded_at: r.get(6)?,
-            occurred_at: r.get(7)?,
-            subject: r.get(8)?,
+            text: lossy(r, 2)?,
+            officer: lossy(r, 3)?,
+            os_user: lossy(r, 4)?,
+            ssh_client: lossy_opt(r, 5)?,
+            recorded_at: lossy(r, 6)?,
+            occurred_at: lossy_opt(r, 7)?,
+            subject: lossy_opt(r, 8)?,
             corrects: r.get(9)?,
-            prev_hash: r.get(10)?,
+            prev_hash: lossy(r, 10)?,
         };
         if e.prev_hash != prev {
             first_bad = bad("its previous-hash does not match the entry before it".into());

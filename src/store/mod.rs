@@ -8,6 +8,7 @@
 
 pub mod activation;
 pub mod alerts;
+pub mod backup;
 pub mod corrections;
 pub mod deliveries;
 pub mod fields;
@@ -18,6 +19,7 @@ pub mod passes;
 pub mod places;
 pub mod report_queries;
 pub mod shifts;
+pub mod supply;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -47,6 +49,8 @@ pub enum StoreError {
     ReadOnly,
     /// Another session held the write lock longer than the busy timeout.
     Busy,
+    /// The disk holding the database (or its WAL) is full.
+    DiskFull,
     /// A rule of the plan refused the change; nothing was written.
     Refused(Msg),
     /// The row asked for does not exist.
@@ -69,8 +73,8 @@ impl StoreError {
             StoreError::NotWritable(p) => {
                 let p = p.display();
                 msg!(
-                    "无法写入数据库 {p}；请检查文件及其目录的权限（值班组需可写），或加 --read-only 只读打开。",
-                    "The database {p} cannot be written by this user; check the permissions of the file and its directory, or open it with --read-only."
+                    "无法写入数据库 {p}（权限不足，或所在磁盘为只读挂载）；请检查文件及其目录的权限（值班组需可写），或加 --read-only 只读打开。",
+                    "The database {p} cannot be written by this user (or its disk is mounted read-only); check the permissions of the file and its directory, or open it with --read-only."
                 )
             }
             StoreError::NotReadable(p) => {
@@ -87,6 +91,10 @@ impl StoreError {
             StoreError::Busy => msg!(
                 "数据库正被其他值班员写入，等待超时；未保存任何内容，请稍后重试。",
                 "Another session held the database for too long; nothing was saved, try again in a moment."
+            ),
+            StoreError::DiskFull => msg!(
+                "数据库所在磁盘已满，未保存任何内容；请清理该磁盘的空间（或联系管理员）后重试。",
+                "The disk holding the database is full, so nothing was saved; free some space on it (or call the administrator) and try again."
             ),
             StoreError::Refused(m) | StoreError::NotFound(m) => m.clone(),
             StoreError::NotADatabase(p, why) => {
@@ -125,6 +133,7 @@ impl From<rusqlite::Error> for StoreError {
         match e.sqlite_error_code() {
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy,
             Some(ErrorCode::ReadOnly) => StoreError::ReadOnly,
+            Some(ErrorCode::DiskFull) => StoreError::DiskFull,
             _ => StoreError::Sqlite(e),
         }
     }
@@ -297,6 +306,7 @@ impl Writer<'_> {
                 entry.prev_hash,
                 hash,
             ])?;
+        log::index_entry(&self.tx, entry.seq, &entry.text)?;
         self.head = Head {
             seq: entry.seq,
             hash,
@@ -331,7 +341,68 @@ pub struct Store {
     path: PathBuf,
     read_only: bool,
     clock: Clock,
+    /// When this session last forced a full checkpoint ([`WAL_BOUND`]).
+    wal_checkpointed: Option<std::time::Instant>,
 }
+
+/// How long a session waits for another one's write lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Waits for another session's lock, trying again every 1–3 ms for at most
+/// [`BUSY_TIMEOUT`]. SQLite's own handler backs off to 100 ms between
+/// tries, so under a burst of writes from several sessions a waiting one
+/// looks so rarely that the others keep taking the lock first: with eight
+/// writers some waited over 3 s (RELIABILITY.md), close to giving up.
+/// `tries` is 0 at the first call of each wait.
+fn busy_wait(tries: i32) -> bool {
+    busy_wait_up_to(tries, BUSY_TIMEOUT)
+}
+
+/// The same for the forced checkpoint ([`WAL_BOUND`]), which must win the
+/// write lock against busy writers too, but waits less.
+fn busy_wait_checkpoint(tries: i32) -> bool {
+    busy_wait_up_to(tries, WAL_BOUND_WAIT)
+}
+
+fn busy_wait_up_to(tries: i32, limit: Duration) -> bool {
+    use std::cell::Cell;
+    use std::time::Instant;
+    thread_local! {
+        static SINCE: Cell<Option<Instant>> = const { Cell::new(None) };
+    }
+    let now = Instant::now();
+    let since = SINCE.with(|s| {
+        let since = match s.get() {
+            Some(t) if tries > 0 => t,
+            _ => now,
+        };
+        s.set(Some(since));
+        since
+    });
+    if now.duration_since(since) >= limit {
+        return false;
+    }
+    // Jitter, so that waiting sessions do not try in step.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    std::thread::sleep(Duration::from_micros(1000 + u64::from(nanos % 2000)));
+    true
+}
+
+/// SQLite's own checkpoints after each commit are passive: they copy what
+/// no reader still needs, and the WAL starts over only once a checkpoint
+/// has caught up while nobody reads. Sessions that read all the time (the
+/// console polls, `log verify` walks the whole chain) while others write
+/// all the time keep it from catching up, and the WAL grows without end.
+/// Past this size a committing session forces a full checkpoint that
+/// truncates the file.
+pub const WAL_BOUND: u64 = 16 * 1024 * 1024;
+/// How long that checkpoint may wait for readers (writers wait meanwhile);
+/// if they do not finish in time it gives up and is tried again later.
+const WAL_BOUND_WAIT: Duration = Duration::from_millis(500);
+/// At most one forced checkpoint per session in this time.
+const WAL_BOUND_EVERY: Duration = Duration::from_secs(1);
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -339,6 +410,11 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/002_rules.sql")),
         M::up(include_str!("migrations/003_shifts.sql")),
         M::up(include_str!("migrations/004_ledgers.sql")),
+        M::up(include_str!("migrations/005_supply.sql")),
+        M::up_with_hook(include_str!("migrations/006_log_search.sql"), |tx: &Transaction| {
+            log::index_all(tx)?;
+            Ok(())
+        }),
     ])
 }
 
@@ -375,7 +451,7 @@ impl Store {
             }
         };
         let mut conn = Connection::open_with_flags(path, flags).map_err(fail)?;
-        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.busy_handler(Some(busy_wait))?;
         if !opts.read_only {
             let mode: String = conn
                 .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
@@ -405,12 +481,22 @@ impl Store {
                 ));
             }
         } else {
-            m.to_latest(&mut conn).map_err(|e| {
-                StoreError::NotADatabase(
-                    path.to_path_buf(),
-                    format!("schema migration failed: {e}"),
-                )
-            })?;
+            // Sessions started together on an older schema (after an
+            // upgrade) all read the old version, then migrate one after the
+            // other: the later ones fail on tables that now exist, or on the
+            // snapshot that moved. Their transaction rolled back; the schema
+            // is then already current, or one more try brings it there.
+            m.to_latest(&mut conn)
+                .or_else(|first| match m.pending_migrations(&conn) {
+                    Ok(0) => Ok(()),
+                    _ => m.to_latest(&mut conn).map_err(|_| first),
+                })
+                .map_err(|e| {
+                    StoreError::NotADatabase(
+                        path.to_path_buf(),
+                        format!("schema migration failed: {e}"),
+                    )
+                })?;
         }
         if let Some(mode) = opts.mode {
             set_mode_of_companions(path, mode);
@@ -420,6 +506,7 @@ impl Store {
             path: path.to_path_buf(),
             read_only: opts.read_only,
             clock: Clock::System,
+            wal_checkpointed: None,
         })
     }
 
@@ -435,6 +522,7 @@ impl Store {
             path: PathBuf::from(":memory:"),
             read_only: false,
             clock: Clock::System,
+            wal_checkpointed: None,
         })
     }
 
@@ -486,24 +574,49 @@ impl Store {
             )));
         }
         let now = self.clock.now();
-        let tx = self
+        let done = {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let head = head_of(&tx)?;
+            let mut w = Writer {
+                tx,
+                actor,
+                now,
+                head,
+                written: Vec::new(),
+            };
+            let out = f(&mut w)?;
+            let Some(&last) = w.written.last() else {
+                // Dropping the transaction rolls it back.
+                return Err(StoreError::Sqlite(rusqlite::Error::InvalidQuery));
+            };
+            w.tx.commit()?;
+            (out, last)
+        };
+        self.bound_wal();
+        Ok(done)
+    }
+
+    /// Keeps the WAL under [`WAL_BOUND`]; see there. Failing to is not
+    /// the committing officer's problem: the change is already saved.
+    fn bound_wal(&mut self) {
+        let mut wal = self.path.as_os_str().to_owned();
+        wal.push("-wal");
+        let big = std::fs::metadata(PathBuf::from(wal)).is_ok_and(|m| m.len() > WAL_BOUND);
+        if !big
+            || self
+                .wal_checkpointed
+                .is_some_and(|t| t.elapsed() < WAL_BOUND_EVERY)
+        {
+            return;
+        }
+        self.wal_checkpointed = Some(std::time::Instant::now());
+        let _ = self.conn.busy_handler(Some(busy_wait_checkpoint));
+        let _ = self
             .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let head = head_of(&tx)?;
-        let mut w = Writer {
-            tx,
-            actor,
-            now,
-            head,
-            written: Vec::new(),
-        };
-        let out = f(&mut w)?;
-        let Some(&last) = w.written.last() else {
-            // Dropping the transaction rolls it back.
-            return Err(StoreError::Sqlite(rusqlite::Error::InvalidQuery));
-        };
-        w.tx.commit()?;
-        Ok((out, last))
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        let _ = self.conn.busy_handler(Some(busy_wait));
     }
 
     /// The newest entry's sequence number and hash (seq 0 and the genesis
@@ -608,6 +721,36 @@ fn create_file(path: &Path, mode: Option<u32>) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         Err(_) => Err(StoreError::NotWritable(path.to_path_buf())),
     }
+}
+
+/// A warning for the start of a session when the database, or its
+/// `-wal`/`-shm`, can be read or written by every user of the server: they
+/// hold recipients' personal data and the audit log. `None` when the modes
+/// are fine or cannot be read.
+pub fn file_mode_warning(path: &Path) -> Option<Msg> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            let p = PathBuf::from(p);
+            let Ok(md) = std::fs::metadata(&p) else {
+                continue;
+            };
+            let mode = md.permissions().mode() & 0o777;
+            if mode & 0o006 != 0 {
+                let (f, m, db) = (p.display(), format!("{mode:04o}"), path.display());
+                return Some(msg!(
+                    "警告：{f} 的权限为 {m}，本机所有用户都能读取其中的个人信息和值守日志；请执行 chmod 660 {db} {db}-wal {db}-shm（或在配置中设 file_mode）。",
+                    "Warning: {f} has mode {m}, so every user of this server can read the personal data and the duty log in it; run chmod 660 {db} {db}-wal {db}-shm (or set file_mode in the config)."
+                ));
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    None
 }
 
 fn set_mode_of_companions(path: &Path, mode: u32) {

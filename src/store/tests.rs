@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::domain::activation::ActivationAction;
+use crate::store::log::LogFilter;
 use chrono::TimeZone;
 
 fn actor() -> Actor {
@@ -50,7 +51,7 @@ fn pragmas_are_set() {
         .query_row("PRAGMA synchronous", [], |r| r.get(0))
         .unwrap();
     assert_eq!((mode.as_str(), fk, sync), ("wal", 1, 2));
-    assert_eq!(s.schema_version().unwrap(), 4);
+    assert_eq!(s.schema_version().unwrap(), 6);
 }
 
 #[test]
@@ -336,4 +337,63 @@ fn near_plate_probes_use_indexes() {
             "{sql}: {p}"
         );
     }
+}
+
+#[test]
+fn log_text_search_finds_one_two_and_more_characters_and_nothing_else() {
+    let (_d, mut s) = temp_store();
+    for t in [
+        "滴水岩小区3栋反映蔬菜短缺",
+        "血透患者张*华已送达",
+        "渝F12345 通行证到期",
+        "菜市场恢复营业",
+    ] {
+        s.add_entry(&actor(), LogKind::Note, t, None, None).unwrap();
+    }
+    let find = |q: &str| -> Vec<i64> {
+        s.log_list(&LogFilter {
+            grep: Some(q.into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .into_iter()
+        .map(|r| r.seq)
+        .collect()
+    };
+    assert_eq!(find("菜"), [4, 1]);
+    assert_eq!(find("蔬菜"), [1]);
+    assert_eq!(find("血透"), [2]);
+    assert_eq!(find("蔬菜短缺"), [1]);
+    assert_eq!(find("菜蔬"), Vec::<i64>::new(), "pairs in the wrong order");
+    assert_eq!(find("F123"), [3]);
+    assert_eq!(
+        find("f123"),
+        Vec::<i64>::new(),
+        "the substring match is exact"
+    );
+    assert_eq!(find("张*华"), [2], "punctuation in the query still works");
+    assert_eq!(find("鲸"), Vec::<i64>::new());
+    assert_eq!(find("\""), Vec::<i64>::new());
+}
+
+#[test]
+fn the_search_keys_of_an_existing_log_are_built_by_the_migration() {
+    let (d, mut s) = temp_store();
+    s.add_entry(&actor(), LogKind::Note, "蔬菜到货", None, None)
+        .unwrap();
+    let p = d.path().join("t.db");
+    drop(s);
+    // Roll the database back to before the keys existed, then reopen.
+    let c = rusqlite::Connection::open(&p).unwrap();
+    c.execute_batch("DROP TABLE duty_log_keys; PRAGMA user_version = 5;")
+        .unwrap();
+    drop(c);
+    let s = Store::open(&p, OpenOptions::default()).unwrap();
+    let rows = s
+        .log_list(&LogFilter {
+            grep: Some("蔬菜".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(rows.len(), 1);
 }

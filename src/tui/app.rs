@@ -4,6 +4,7 @@
 //! changes made on a row, their forms and questions are in `actions`.
 
 mod actions;
+mod handover;
 mod preview;
 
 use std::time::{Duration, Instant};
@@ -24,8 +25,6 @@ use super::panes::passes::PassesPane;
 use super::panes::queue::QueuePane;
 use super::panes::{Cx, Pane};
 use super::popups::{CommandLine, Confirm, Form, FormKind, Lookup, OnYes, Popup};
-pub use actions::{Action, Refusal};
-use actions::at;
 use super::theme::Theme;
 use crate::config::Config;
 use crate::domain::Code;
@@ -40,7 +39,10 @@ use crate::msg::Msg;
 use crate::store::activation::ActivationRow;
 use crate::store::alerts::NewAlert;
 use crate::store::places::{Ref, VolunteerRow};
+use crate::store::shifts::HandoverStatus;
 use crate::store::{Actor, Store, StoreError};
+use actions::at;
+pub use actions::{Action, Refusal};
 
 /// Why the session cannot write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,8 +120,9 @@ pub struct App {
     pub keymap: Keymap,
     pub read_only: Option<ReadOnly>,
     pub officer: Option<String>,
-    /// When this session (the officer's shift at this desk) began.
-    pub shift_start: DateTime<Utc>,
+    /// Who is on duty since when, and whether a handover waits for its
+    /// acknowledgement (the header's badge).
+    pub handover: HandoverStatus,
     pub focus: PaneId,
     pub panes: Panes,
     pub popups: Vec<Popup>,
@@ -141,6 +144,8 @@ pub struct App {
     pending: Option<(Cmd, Option<String>)>,
     /// The volunteers the open assign form matches names against.
     assign_pool: Vec<VolunteerRow>,
+    /// Panes were invalidated and read again at the next tick.
+    reload_due: bool,
 }
 
 /// The context panes read from: built from disjoint fields so a pane can
@@ -175,7 +180,7 @@ impl App {
             keymap,
             read_only: setup.read_only,
             officer,
-            shift_start: now,
+            handover: HandoverStatus::default(),
             focus: PaneId::Alerts,
             panes: Panes {
                 activation: ActivationPane::default(),
@@ -197,6 +202,7 @@ impl App {
             minute: minute_of(now),
             pending: None,
             assign_pool: Vec::new(),
+            reload_due: false,
             store,
         };
         if let Some(w) = key_warning {
@@ -247,6 +253,7 @@ impl App {
 
     /// Fetches what the shown panes need (nothing, when they hold it).
     pub fn load_visible(&mut self) {
+        self.reload_due = false;
         let cx = cx!(self);
         let mut failed: Option<StoreError> = None;
         for id in PaneId::ALL {
@@ -271,6 +278,10 @@ impl App {
             Ok(p) => self.posts_manned = (p.iter().filter(|p| p.manned).count(), p.len()),
             Err(e) => self.flash(Level::Error, e.message()),
         }
+        match self.read_handover_status() {
+            Ok(h) => self.handover = h,
+            Err(e) => self.flash(Level::Error, e.message()),
+        }
     }
 
     fn invalidate_all(&mut self) {
@@ -279,11 +290,28 @@ impl App {
         }
     }
 
-    /// Data written by this session: show it now.
+    /// Data changed, no telling where (another session wrote, the clock
+    /// moved): every pane reads again.
     fn changed(&mut self) {
         self.invalidate_all();
         self.refresh_header();
-        self.load_visible();
+        self.refresh_views();
+        self.reload_due = true;
+        self.dirty = true;
+    }
+
+    /// This session wrote to what `panes` show (and, as every write does,
+    /// to the log). The frame with the flash saying so is drawn first; the
+    /// panes read again right after it (see [`App::tick`]), so the officer
+    /// learns at once that it was recorded even where a pane's counts take
+    /// a while to gather on a large database.
+    fn wrote(&mut self, panes: &[PaneId]) {
+        for id in panes.iter().chain([&PaneId::Log]) {
+            self.panes.get_mut(*id).invalidate();
+        }
+        self.refresh_header();
+        self.refresh_views();
+        self.reload_due = true;
         self.dirty = true;
     }
 
@@ -299,8 +327,13 @@ impl App {
         }
     }
 
-    /// The clock's minute and flash timeouts.
+    /// Panes to read again after a change, the clock's minute and flash
+    /// timeouts.
     pub fn tick(&mut self, at: Instant) {
+        if self.reload_due {
+            self.load_visible();
+            self.dirty = true;
+        }
         if self.flash.as_ref().is_some_and(|f| f.until <= at) {
             self.flash = None;
             self.dirty = true;
@@ -310,11 +343,15 @@ impl App {
             self.minute = m;
             // Ages and pass states move with the clock.
             self.changed();
+            self.load_visible();
         }
     }
 
     /// When [`App::tick`] has something to do next.
     pub fn next_deadline(&self, at: Instant) -> Instant {
+        if self.reload_due {
+            return at;
+        }
         let now = self.now();
         let to_minute = Duration::from_millis(
             (60_000
@@ -412,11 +449,9 @@ impl App {
             }
             Some(Popup::Filter(i)) => {
                 let text = i.value().to_string();
-                let id = self.focus;
-                self.panes
-                    .get_mut(id)
-                    .set_filter(Some(text).filter(|t| !t.is_empty()));
-                self.load_visible();
+                // While typing, a half-written term (`since:0`) keeps the
+                // last filter that could be read; Enter says what is wrong.
+                let _ = self.apply_filter(Some(text).filter(|t| !t.trim().is_empty()));
             }
             _ => {}
         }
@@ -499,16 +534,18 @@ impl App {
                 Some(a) => self.typed_alert(&a),
                 None => self.open_alert_form(),
             },
-            Cmd::Handover => {
-                use crate::report::handover::{ReportOptions, Which, build};
-                match build(&self.store, Which::Latest, &ReportOptions::from_config(&self.cfg)) {
-                    Ok(r) => self.popups.push(Popup::Text {
-                        title: self.t("交接班报告（只读查看）", "Handover report (to read)").to_string(),
-                        text: r.to_markdown(self.lang),
-                        scroll: 0,
-                    }),
-                    Err(e) => self.flash(Level::Error, e.message()),
-                }
+            Cmd::Handover => self.open_handover(arg),
+            Cmd::Shifts => self.open_shifts(),
+            Cmd::ShiftStart => self.shift_start(),
+            Cmd::ShiftEnd => self.shift_end(arg),
+            Cmd::HandoverAck => self.handover_ack(arg),
+            Cmd::HandoverAckAll => self.handover_ack(Some("all".into())),
+            Cmd::HandoverText => self.toggle_text(),
+            Cmd::ShiftOlder | Cmd::ShiftNewer => self.step_shift(cmd == Cmd::ShiftOlder),
+            _ if self.popup_nav(cmd) => {}
+            // `:ack all` names no alert: it means the handover's items.
+            Cmd::AlertAck if arg.as_deref().is_some_and(|a| matches!(a.to_lowercase().as_str(), "all" | "全部")) => {
+                self.handover_ack(arg)
             }
             Cmd::Down | Cmd::Up | Cmd::PageDown | Cmd::PageUp | Cmd::Top | Cmd::Bottom | Cmd::Expand => {
                 self.panes.get_mut(self.focus).handle(cmd);
@@ -645,8 +682,25 @@ impl App {
     }
 
     fn set_filter(&mut self, f: Option<String>) {
-        self.panes.get_mut(self.focus).set_filter(f);
+        if let Err(m) = self.apply_filter(f) {
+            self.flash(Level::Error, m);
+        }
+    }
+
+    /// Filters the focused pane; the duty log's filter is read for its
+    /// terms (kind, officer, community, time range) first.
+    fn apply_filter(&mut self, f: Option<String>) -> Result<(), Msg> {
+        if self.focus == PaneId::Log {
+            let query = match f.as_deref() {
+                Some(t) => super::panes::log::parse_query(t, &cx!(self))?,
+                None => Default::default(),
+            };
+            self.panes.log.set_query(f, query);
+        } else {
+            self.panes.get_mut(self.focus).set_filter(f);
+        }
         self.load_visible();
+        Ok(())
     }
 
     // ---- typed commands -------------------------------------------------
@@ -657,19 +711,34 @@ impl App {
         if line.is_empty() {
             return;
         }
-        let (word, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+        let word = line.split_whitespace().next().unwrap_or(line);
         let contexts = self.contexts();
-        match keys::by_word_in(word, &contexts) {
-            Some(b) => self.dispatch(b.cmd, Some(rest.to_string())),
+        match keys::by_line_in(line, &contexts) {
+            Some((b, rest)) => self.dispatch(b.cmd, Some(rest.to_string())),
             None => {
                 let w = crate::domain::text::sanitize(word).into_owned();
-                self.flash(
-                    Level::Error,
+                // The first word of a two-word command (`shift`): name them.
+                let lower = word.to_lowercase();
+                let two: Vec<String> = keys::words()
+                    .filter(|x| {
+                        x.strip_prefix(lower.as_str())
+                            .is_some_and(|r| r.starts_with(' '))
+                    })
+                    .map(|x| format!(":{x}"))
+                    .collect();
+                let m = if two.is_empty() {
                     msg!(
                         "没有 “:{w}” 这个命令；按 ? 查看全部命令。",
                         "There is no command \":{w}\"; press ? for the list of commands."
-                    ),
-                );
+                    )
+                } else {
+                    let (zh, en) = (two.join("、"), two.join(" or "));
+                    msg!(
+                        "“:{w}” 后面还要写明做什么：{zh}。",
+                        "\":{w}\" needs a second word: {en}."
+                    )
+                };
+                self.flash(Level::Error, m);
             }
         }
     }
@@ -775,8 +844,14 @@ impl App {
                     self.run_typed(&text);
                 }
             }
-            Some(Popup::Filter(_)) => {
-                self.popups.pop();
+            Some(Popup::Filter(i)) => {
+                let text = i.value().to_string();
+                match self.apply_filter(Some(text).filter(|t| !t.trim().is_empty())) {
+                    Ok(()) => {
+                        self.popups.pop();
+                    }
+                    Err(m) => self.flash(Level::Error, m),
+                }
             }
             Some(Popup::Lookup(l)) => {
                 let mut l = std::mem::take(l);
@@ -1019,16 +1094,31 @@ impl App {
         };
         match r {
             Ok(seq) => {
-                let name = match &target {
-                    MarkTarget::Post { name, .. } | MarkTarget::Community { name, .. } => {
-                        crate::domain::text::sanitize(name).into_owned()
+                let m = match &target {
+                    MarkTarget::Post { name, manned, .. } => {
+                        let name = crate::domain::text::sanitize(name).into_owned();
+                        if *manned {
+                            msg!(
+                                "岗位 {name} 已撤岗，记录 #{seq}",
+                                "post {name} stood down, recorded #{seq}"
+                            )
+                        } else {
+                            msg!(
+                                "岗位 {name} 已到岗，记录 #{seq}",
+                                "post {name} manned, recorded #{seq}"
+                            )
+                        }
+                    }
+                    MarkTarget::Community { name, .. } => {
+                        let name = crate::domain::text::sanitize(name).into_owned();
+                        msg!(
+                            "{name} 已报到，记录 #{seq}",
+                            "{name} reported in, recorded #{seq}"
+                        )
                     }
                 };
-                self.flash(
-                    Level::Info,
-                    msg!("{name}：已记录 #{seq}", "{name}: recorded #{seq}"),
-                );
-                self.changed();
+                self.flash(Level::Info, m);
+                self.wrote(&[PaneId::Activation]);
             }
             Err(e) => self.flash(Level::Error, e.message()),
         }
@@ -1078,12 +1168,14 @@ impl App {
             Level::Info,
             msg!("记事已记录 #{seq}", "note recorded #{seq}"),
         );
-        self.changed();
+        self.wrote(&[]);
         Ok(seq)
     }
 
     fn write_alert(&mut self, a: &AlertFields) -> Result<i64, Refusal> {
-        use crate::store::fields::{NAME_MAX_CHARS, TEXT_MAX_CHARS, field, optional_line, optional_text};
+        use crate::store::fields::{
+            NAME_MAX_CHARS, TEXT_MAX_CHARS, field, optional_line, optional_text,
+        };
         let community = a.community.trim();
         if community.is_empty() {
             return Err(at(0)(msg!(
@@ -1094,6 +1186,18 @@ impl App {
         self.store
             .community_by_name(community)
             .map_err(|e| at(0)(e.message()))?;
+        if a.item.trim().is_empty() {
+            return Err(at(2)(msg!(
+                "请选择物资类别（←/→ 选择，或直接输入）。",
+                "Choose the item class (←/→, or type it)."
+            )));
+        }
+        if a.severity.trim().is_empty() {
+            return Err(at(3)(msg!(
+                "请选择紧急程度（←/→ 选择，或直接输入）。",
+                "Choose the severity (←/→, or type it)."
+            )));
+        }
         let item = ItemClass::parse(&a.item).ok_or_else(|| {
             let (i, list) = (
                 crate::domain::text::sanitize(&a.item).into_owned(),
@@ -1151,7 +1255,7 @@ impl App {
                 "shortage alert #{id} raised, recorded #{seq}"
             ),
         );
-        self.changed();
+        self.wrote(&[PaneId::Alerts]);
         Ok(seq)
     }
 }
@@ -1177,15 +1281,7 @@ impl App {
             let (zh, en) = (what.zh.clone(), what.en.clone());
             return Err(msg!("请填写{zh}。", "Give the {en}."));
         }
-        let rel = t.strip_prefix('+').unwrap_or(t);
-        if let Some(unit) = rel.chars().last().filter(|c| matches!(c, 'm' | 'h' | 'd'))
-            && let Ok(n) = rel[..rel.len() - 1].parse::<i64>()
-        {
-            let d = match unit {
-                'm' => chrono::Duration::minutes(n),
-                'h' => chrono::Duration::hours(n),
-                _ => chrono::Duration::days(n),
-            };
+        if let Some(d) = span(t.strip_prefix('+').unwrap_or(t)) {
             return Ok(now + d);
         }
         if let Ok(hm) = chrono::NaiveTime::parse_from_str(t, "%H:%M") {
@@ -1215,8 +1311,12 @@ impl App {
                 msg!("有效期截止时间", "end of the validity window"),
             )
             .map_err(at(1))?;
-        required_line(field("发证单位", "issuing office"), form.value(2), NAME_MAX_CHARS)
-            .map_err(|e| at(2)(e.message()))?;
+        required_line(
+            field("发证单位", "issuing office"),
+            form.value(2),
+            NAME_MAX_CHARS,
+        )
+        .map_err(|e| at(2)(e.message()))?;
         let known = self
             .store
             .vehicle_by_plate(n.plate.as_str())
@@ -1279,7 +1379,7 @@ impl App {
                     m = Msg::new(format!("{}；{}", m.zh, w.zh), format!("{}; {}", m.en, w.en));
                 }
                 self.flash(Level::Info, m);
-                self.changed();
+                self.wrote(&[PaneId::Passes]);
                 Ok(seq)
             }
             IssueOutcome::NeedsConfirmation { message, .. } => {
@@ -1336,6 +1436,12 @@ impl App {
         };
         required_text(field("配送物品", "items"), form.value(1), TEXT_MAX_CHARS)
             .map_err(|e| at(1)(e.message()))?;
+        if form.value(2).is_empty() {
+            return Err(at(2)(msg!(
+                "请选择紧急程度（←/→ 选择，或直接输入）。",
+                "Choose the urgency (←/→, or type it)."
+            )));
+        }
         let urgency = Urgency::parse(form.value(2)).ok_or_else(|| {
             let u = crate::domain::text::sanitize(form.value(2)).into_owned();
             at(2)(msg!(
@@ -1364,7 +1470,7 @@ impl App {
                 "delivery #{id} queued, recorded #{seq}"
             ),
         );
-        self.changed();
+        self.wrote(&[PaneId::Queue]);
         Ok(())
     }
 }
@@ -1377,6 +1483,17 @@ struct AlertFields {
     households: String,
     source: String,
     text: String,
+}
+
+/// `30m`, `2h`, `7d`: a span of time as typed.
+fn span(s: &str) -> Option<chrono::Duration> {
+    let unit = s.chars().last().filter(|c| matches!(c, 'm' | 'h' | 'd'))?;
+    let n = s[..s.len() - 1].parse::<i64>().ok().filter(|n| *n >= 0)?;
+    Some(match unit {
+        'm' => chrono::Duration::minutes(n),
+        'h' => chrono::Duration::hours(n),
+        _ => chrono::Duration::days(n),
+    })
 }
 
 fn minute_of(t: DateTime<Utc>) -> i64 {
@@ -1410,7 +1527,14 @@ fn completions(store: &Store, lang: Lang, cmd: &str, arg: usize, word: &str) -> 
         w.dedup();
         return by_prefix(w);
     }
+    // A row action's word comes first, or after its `#N`.
     match (keys::by_word(cmd).map(|b| b.cmd), arg) {
+        (Some(Cmd::AlertSeverity), 1 | 2) if !word.starts_with('#') => {
+            by_prefix(labels::<Severity>(lang))
+        }
+        (Some(Cmd::DeliveryFail), 1 | 2) if !word.starts_with('#') => {
+            by_prefix(labels::<crate::domain::delivery::FailReason>(lang))
+        }
         (Some(Cmd::RaiseAlert), 1) => by_prefix(store.community_names().unwrap_or_default()),
         (Some(Cmd::RaiseAlert), 2) => by_prefix(labels::<ItemClass>(lang)),
         (Some(Cmd::RaiseAlert), 3) => by_prefix(labels::<Severity>(lang)),

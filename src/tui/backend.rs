@@ -2,12 +2,12 @@
 //! what ratatui's diff says changed is sent in as few bytes as the
 //! terminal still draws identically.
 //!
-//! - After a Chinese character the cursor is not moved again. ratatui's
-//!   crossterm backend would not either, but a backend that is unsure of
-//!   a symbol's width must; terminals agree on the width of CJK
-//!   ideographs, so the cursor is already where the next cell goes. After
-//!   other wide symbols (emoji, whose width terminals disagree on) the
-//!   move is kept.
+//! - After a Chinese character the cursor is not moved again (ratatui's
+//!   crossterm backend sends a move, ~8 bytes, after every wide
+//!   character, roughly doubling a row of Chinese): terminals agree on the
+//!   width of CJK ideographs, so the cursor is already where the next
+//!   cell goes. After other wide symbols (emoji, whose width terminals
+//!   disagree on) the move is kept.
 //! - Attributes are sent as one `SGR` with all its parameters, as the
 //!   change from what the terminal already draws with or as a reset plus
 //!   the new attributes, whichever is shorter; the pen is remembered from
@@ -18,15 +18,20 @@
 //!   style changes in the gaps between them; [`canonical_blanks`] goes
 //!   further and keeps such cells out of the diff altogether.
 //! - A gap in a row is skipped with a short forward move.
+//! - Runs of plain blanks are erased (`ESC[nX`, `ESC[K`) rather than
+//!   written, when that is shorter.
 //! - The cursor is hidden once, not again on every frame, and nothing is
-//!   flushed here: the loop flushes once the frame's closing
-//!   synchronized-output mark is queued, so a frame is one write.
+//!   flushed here: the loop writes each frame whole, in one write.
+//!
+//! [`FramePrep`] is what the loop does to each frame before ratatui diffs
+//! it; `tests/tui_pty.rs` replays the bytes in a terminal emulator and
+//! checks that the screen is exactly the frame drawn.
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use ratatui::backend::{Backend, ClearType, WindowSize};
-use ratatui::buffer::{Buffer, Cell};
+use ratatui::buffer::{Buffer, Cell, CellDiffOption};
 use ratatui::crossterm::cursor::{Hide, MoveTo, Show};
 use ratatui::crossterm::queue;
 use ratatui::crossterm::terminal::{self, Clear};
@@ -98,6 +103,82 @@ pub fn canonical_blanks(buf: &mut Buffer) {
         if !cell.modifier.contains(Modifier::UNDERLINED) {
             cell.underline_color = Color::Reset;
         }
+    }
+}
+
+/// Cells to be sent although ratatui would think them unchanged: where
+/// the last frame had a wide character and this one writes over part of
+/// it, the rest of it is left to the terminal, which blanks it — with the
+/// pen of the moment in some terminals (xterm), with the default in others
+/// (tmux). Either can differ from the cell ratatui holds there; sending
+/// every cell the old character covered makes the screen exact. (ratatui
+/// does this itself only when the old character's own style shows on a
+/// blank.) Marked cells are sent once more in the next frame, as ratatui
+/// then sees their mark gone.
+fn expose_orphans(prev: &Buffer, next: &mut Buffer) {
+    let w = usize::from(prev.area.width);
+    if prev.area != next.area || w == 0 {
+        return;
+    }
+    for (old, new) in prev.content.chunks(w).zip(next.content.chunks_mut(w)) {
+        let mut i = 0;
+        while i < w {
+            let width = old[i].symbol().width();
+            if width < 2 {
+                i += 1;
+                continue;
+            }
+            let end = (i + width).min(w);
+            // Written over by something as wide, it is gone whole.
+            if new[i].symbol().width() < width && (i..end).any(|j| !looks_same(&new[j], &old[j])) {
+                for cell in &mut new[i..end] {
+                    if cell.diff_option == CellDiffOption::None {
+                        cell.diff_option = CellDiffOption::AlwaysUpdate;
+                    }
+                }
+            }
+            i = end;
+        }
+    }
+}
+
+/// Equal but for how ratatui is told to diff them.
+fn looks_same(a: &Cell, b: &Cell) -> bool {
+    a.symbol() == b.symbol()
+        && a.fg == b.fg
+        && a.bg == b.bg
+        && a.underline_color == b.underline_color
+        && a.modifier == b.modifier
+}
+
+/// What the loop does to every frame before ratatui diffs it with the
+/// last one: blanks made canonical, and the remains of overwritten wide
+/// characters sent again. Keeps a copy of the last frame for that.
+#[derive(Debug, Default)]
+pub struct FramePrep {
+    last: Option<Buffer>,
+}
+
+impl FramePrep {
+    /// Call on the frame's buffer once it is rendered, before the diff.
+    pub fn prepare(&self, next: &mut Buffer) {
+        canonical_blanks(next);
+        if let Some(prev) = &self.last {
+            expose_orphans(prev, next);
+        }
+    }
+
+    /// Call with the buffer that was drawn.
+    pub fn drawn(&mut self, frame: &Buffer) {
+        match &mut self.last {
+            Some(b) => b.clone_from(frame),
+            None => self.last = Some(frame.clone()),
+        }
+    }
+
+    /// The screen was cleared: the next frame is drawn whole.
+    pub fn forget(&mut self) {
+        self.last = None;
     }
 }
 
@@ -246,6 +327,9 @@ pub struct Lean<W: Write> {
     at: Option<(u16, u16)>,
     /// Whether the cursor is shown, when known.
     cursor_shown: Option<bool>,
+    /// The screen's width as last asked, for erasing to the end of a row.
+    width: std::cell::Cell<Option<u16>>,
+    assumed: Option<Size>,
 }
 
 impl<W: Write> Lean<W> {
@@ -255,11 +339,20 @@ impl<W: Write> Lean<W> {
             pen: None,
             at: None,
             cursor_shown: None,
+            width: std::cell::Cell::new(None),
+            assumed: None,
         }
     }
 
     pub fn writer_mut(&mut self) -> &mut W {
         &mut self.out
+    }
+
+    /// Takes the screen to be this size instead of asking the terminal
+    /// (tests, benchmarks: output that is not a terminal).
+    pub fn assume_size(&mut self, size: Size) {
+        self.width.set(Some(size.width));
+        self.assumed = Some(size);
     }
 
     fn move_to(&mut self, x: u16, y: u16) -> io::Result<()> {
@@ -273,19 +366,31 @@ impl<W: Write> Lean<W> {
         } else {
             4 + digits(row) + digits(col)
         };
+        // `ESC[nC`, forward on the row.
+        let cuf = |n: u16| match n {
+            0 => 0,
+            1 => 3,
+            n => 3 + digits(n),
+        };
+        let forward = |out: &mut W, n: u16| match n {
+            0 => Ok(()),
+            1 => out.write_all(b"\x1b[C"),
+            n => write!(out, "\x1b[{n}C"),
+        };
         match self.at {
-            Some((cx, cy)) if cy == y && x > cx => {
-                let n = x - cx;
-                let cuf = if n == 1 { 3 } else { 3 + digits(n) };
-                if cuf < cup {
-                    if n == 1 {
-                        self.out.write_all(b"\x1b[C")?;
-                    } else {
-                        write!(self.out, "\x1b[{n}C")?;
-                    }
-                    self.at = Some((x, y));
-                    return Ok(());
-                }
+            Some((cx, cy)) if cy == y && x > cx && cuf(x - cx) < cup => {
+                forward(&mut self.out, x - cx)?;
+                self.at = Some((x, y));
+                return Ok(());
+            }
+            // The next row: carriage return and line feed (raw mode: a
+            // bare LF goes straight down). The row exists, so this never
+            // scrolls.
+            Some((_, cy)) if y == cy.saturating_add(1) && 2 + cuf(x) < cup => {
+                self.out.write_all(b"\r\n")?;
+                forward(&mut self.out, x)?;
+                self.at = Some((x, y));
+                return Ok(());
             }
             _ => {}
         }
@@ -304,6 +409,54 @@ impl<W: Write> Lean<W> {
         write!(self.out, "\x1b[{p}m")?;
         self.pen = Some(to);
         Ok(())
+    }
+
+    /// A run of plain blanks at the start of `cells` (consecutive on one
+    /// row) is erased rather than written, when that is shorter: to the
+    /// end of the row (`ESC[K`) or `n` cells (`ESC[nX`, then a forward
+    /// move past them). Returns how many cells were dealt with.
+    fn erase(&mut self, cells: &[(u16, u16, &Cell)]) -> io::Result<Option<usize>> {
+        let Some(&(x, y, _)) = cells.first() else {
+            return Ok(None);
+        };
+        let n = cells
+            .iter()
+            .enumerate()
+            .take_while(|(k, (cx, cy, c))| {
+                *cy == y
+                    && usize::from(*cx) == usize::from(x) + k
+                    && c.symbol() == " "
+                    && same_blank(&Pen::of(c), &Pen::DEFAULT)
+            })
+            .count();
+        // Both need the cursor there and a pen that erases to a plain blank.
+        if n < 4 {
+            return Ok(None);
+        }
+        let to_end = self
+            .width
+            .get()
+            .is_some_and(|w| usize::from(x) + n == usize::from(w));
+        let n16 = n as u16; // n ≤ a row's width
+        let cost = if to_end { 3 } else { (3 + digits(n16)) * 2 };
+        if cost >= n {
+            return Ok(None);
+        }
+        self.move_to(x, y)?;
+        let plain = self.pen.as_ref().is_some_and(|p| {
+            p.bg == Color::Reset && !p.modifier.intersects(SEEN_ON_BLANK | Modifier::HIDDEN)
+        });
+        if !plain {
+            self.set_pen(Pen::DEFAULT)?;
+        }
+        if to_end {
+            self.out.write_all(b"\x1b[K")?;
+        } else {
+            write!(self.out, "\x1b[{n16}X")?;
+        }
+        // Erasing leaves the cursor where it was.
+        self.at = Some((x, y));
+        Ok(Some(n))
     }
 
     /// Back to the default pen (erasing fills with the pen's background).
@@ -332,7 +485,15 @@ impl<W: Write> Backend for Lean<W> {
     where
         I: Iterator<Item = (u16, u16, &'a Cell)>,
     {
-        for (x, y, cell) in content {
+        let cells: Vec<(u16, u16, &Cell)> = content.collect();
+        let mut i = 0;
+        while i < cells.len() {
+            let (x, y, cell) = cells[i];
+            if let Some(n) = self.erase(&cells[i..])? {
+                i += n;
+                continue;
+            }
+            i += 1;
             self.move_to(x, y)?;
             let symbol = cell.symbol();
             let want = Pen::of(cell);
@@ -419,7 +580,11 @@ impl<W: Write> Backend for Lean<W> {
     }
 
     fn size(&self) -> io::Result<Size> {
+        if let Some(size) = self.assumed {
+            return Ok(size);
+        }
         let (width, height) = terminal::size()?;
+        self.width.set(Some(width));
         Ok(Size { width, height })
     }
 
@@ -437,7 +602,7 @@ impl<W: Write> Backend for Lean<W> {
         })
     }
 
-    /// Nothing: the loop flushes after the frame's closing mark.
+    /// Nothing: the loop writes the frame whole.
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
@@ -505,8 +670,7 @@ mod tests {
             ])],
         );
         assert_eq!(
-            s,
-            "\u{1b}[1H\u{1b}[ma\u{1b}[90mbc\u{1b}[1;7;31md\u{1b}[me\u{1b}[?25l",
+            s, "\u{1b}[1H\u{1b}[ma\u{1b}[90mbc\u{1b}[1;7;31md\u{1b}[me\u{1b}[?25l",
             "{s:?}"
         );
         // Unchanged: nothing at all, not even the cursor again.
@@ -552,6 +716,100 @@ mod tests {
             ])],
         );
         assert_eq!(s, "\u{1b}[1H\u{1b}[90mab  \u{1b}[mcd", "{s:?}");
+    }
+
+    #[test]
+    fn the_next_row_is_reached_by_return_and_line_feed() {
+        let mut t = terminal(40, 3);
+        draw(
+            &mut t,
+            vec![Line::from("aaaa"), Line::from("bbbb"), Line::from("cccc")],
+        );
+        let s = draw(
+            &mut t,
+            vec![Line::from("aaaa"), Line::from("bXbb"), Line::from("cYcc")],
+        );
+        assert_eq!(s, "\u{1b}[2;2HX\r\n\u{1b}[CY", "{s:?}");
+        let s = draw(
+            &mut t,
+            vec![Line::from("aaaa"), Line::from("ZXbb"), Line::from("WYcc")],
+        );
+        assert_eq!(s, "\u{1b}[2HZ\r\nW", "{s:?}");
+    }
+
+    #[test]
+    fn runs_of_blanks_are_erased_not_written() {
+        let mut t = terminal(40, 2);
+        let long = "abcdefghijklmnopqrstuvwxyz0123456789";
+        draw(&mut t, vec![Line::from(long), Line::from(long)]);
+        let s = draw(
+            &mut t,
+            vec![
+                Line::from(format!("ab{}yz0123456789", " ".repeat(22))),
+                Line::from(format!("abc{}de", " ".repeat(3))),
+            ],
+        );
+        assert_eq!(
+            s, "\u{1b}[1;3H\u{1b}[22X\u{1b}[2;4H   de\u{1b}[28X",
+            "{s:?}"
+        );
+        // Erasing needs a plain pen: a reversed one is put down first.
+        let mut t = terminal(20, 1);
+        draw(
+            &mut t,
+            vec![Line::from(vec!["xyyyyyyyyyyyyyy".into(), "Z".reversed()])],
+        );
+        let s = draw(
+            &mut t,
+            vec![Line::from(vec![
+                "x".into(),
+                " ".repeat(14).into(),
+                "Z".reversed(),
+            ])],
+        );
+        assert_eq!(s, "\u{1b}[1;2H\u{1b}[m\u{1b}[14X", "{s:?}");
+    }
+
+    /// Two frames drawn as the loop draws them, replayed in a terminal
+    /// emulator that blanks the rest of an overwritten wide character with
+    /// the pen of the moment, as xterm does: the screen after the second.
+    fn after_overwriting_wide(repair: bool) -> vt100::Screen {
+        let mut t = terminal(6, 1);
+        let mut prep = FramePrep::default();
+        let one = std::num::NonZeroU16::new(1).unwrap();
+        let mut vt = vt100::Parser::new(one, std::num::NonZeroU16::new(6).unwrap(), 0);
+        for line in [
+            Line::from("时间"),
+            // A red blank where 时 began; its right half is a plain blank.
+            Line::from(vec![" ".on_red(), "  ".into(), "x".into()]),
+        ] {
+            let done = t
+                .draw(|f| {
+                    f.render_widget(Paragraph::new(line), f.area());
+                    prep.prepare(f.buffer_mut());
+                })
+                .unwrap();
+            prep.drawn(done.buffer);
+            if !repair {
+                prep.forget();
+            }
+            vt.process(&std::mem::take(t.backend_mut().writer_mut()));
+        }
+        vt.screen().clone()
+    }
+
+    #[test]
+    fn an_overwritten_wide_character_leaves_nothing_behind() {
+        let s = after_overwriting_wide(false);
+        assert_eq!(
+            s.cell(0, 1).unwrap().bgcolor(),
+            vt100::Color::Idx(1),
+            "left to the terminal, the right half of 时 turns red"
+        );
+        let s = after_overwriting_wide(true);
+        assert_eq!(s.cell(0, 0).unwrap().bgcolor(), vt100::Color::Idx(1));
+        assert_eq!(s.cell(0, 1).unwrap().bgcolor(), vt100::Color::Default);
+        assert_eq!(s.cell(0, 3).unwrap().contents(), "x");
     }
 
     #[test]

@@ -78,7 +78,18 @@ pub enum Cmd {
     Activate,
     Deactivate,
     RaiseAlert,
+    /// The handover view: report, chart, carry-over items.
     Handover,
+    /// The list of past and present shifts, for review.
+    Shifts,
+    ShiftStart,
+    ShiftEnd,
+    // the handover view
+    HandoverAck,
+    HandoverAckAll,
+    HandoverText,
+    ShiftOlder,
+    ShiftNewer,
     // lists
     Down,
     Up,
@@ -185,6 +196,10 @@ pub enum Context {
     Reader,
     /// A yes/no question.
     Confirm,
+    /// The handover view.
+    Handover,
+    /// The list of shifts.
+    Shifts,
     /// Typed only, after `:`.
     Typed,
 }
@@ -205,6 +220,8 @@ impl Context {
             Context::Lookup => lang.t("车牌查询", "Plate lookup"),
             Context::Reader => lang.t("帮助与详情", "Help and details"),
             Context::Confirm => lang.t("确认", "Questions"),
+            Context::Handover => lang.t("交接班", "Handover"),
+            Context::Shifts => lang.t("班次列表", "Shifts"),
             Context::Typed => lang.t("命令（输入 : 后）", "Commands (after :)"),
         }
     }
@@ -395,6 +412,7 @@ pub const TABLE: &[Binding] = &[
     bind!(Cmd::Note, "note", [Key::ch('N')], ["note"], "TEXT", "记一条值守日志", "write a duty-log note", true, Global, Some(("记事", "note"))),
     bind!(Cmd::CommandLine, "command", [Key::ch(':')], [], "", "命令行", "command line", false, Global, Some(("命令", "cmd"))),
     bind!(Cmd::Redraw, "redraw", [Key::ctrl('l')], [], "", "重画屏幕", "redraw the screen", false, Global, None),
+    bind!(Cmd::Handover, "handover", [Key::ch('H')], ["handover"], "[ID]", "交接班：报告、开闭图表、遗留事项", "handover: report, chart, carry-over items", false, Global, Some(("交接", "handover"))),
     // Lists.
     bind!(Cmd::Down, "down", [Key::ch('j'), Key::plain(K::Down)], [], "", "下移", "move down", false, List, None),
     bind!(Cmd::Up, "up", [Key::ch('k'), Key::plain(K::Up)], [], "", "上移", "move up", false, List, None),
@@ -434,7 +452,8 @@ pub const TABLE: &[Binding] = &[
     bind!(Cmd::Activate, "activate", [], ["activate"], "REF [@TIME]", "按指令激活预案（@ 指令接收时间）", "activate the plan on a directive (@ when it was received)", true, Typed, None),
     bind!(Cmd::Deactivate, "deactivate", [], ["deactivate"], "REF [@TIME]", "按指令解除预案（先确认）", "return the plan to normal on a directive (asks first)", true, Typed, None),
     bind!(Cmd::RaiseAlert, "alert", [], ["alert"], "COMMUNITY ITEM SEVERITY [TEXT]", "登记缺货预警", "raise a shortage alert", true, Typed, None),
-    bind!(Cmd::Handover, "handover", [], ["handover"], "", "查看交接班报告", "read the handover report", false, Typed, None),
+    bind!(Cmd::ShiftStart, "shift_start", [], ["shift start"], "", "上岗：开始我的班次", "go on duty: start my shift", true, Typed, None),
+    bind!(Cmd::ShiftEnd, "shift_end", [], ["shift end"], "NAME", "交班给接班人（先确认，显示将带出的遗留事项数）", "hand the shift over to the incoming officer (asks first, with the carry-over count)", true, Typed, None),
     // Forms.
     bind!(Cmd::Submit, "submit", [Key::plain(K::Enter)], [], "", "确定", "confirm", false, Form, Some(("确定", "save"))),
     bind!(Cmd::Cancel, "cancel", [Key::plain(K::Esc)], [], "", "取消", "cancel", false, Form, Some(("取消", "cancel"))),
@@ -457,6 +476,28 @@ pub const TABLE: &[Binding] = &[
     bind!(Cmd::ScrollDown, "scroll_down", [Key::ch('j'), Key::plain(K::Down), Key::plain(K::PageDown)], [], "", "向下滚动", "scroll down", false, Reader, Some(("滚动", "scroll"))),
     bind!(Cmd::ScrollUp, "scroll_up", [Key::ch('k'), Key::plain(K::Up), Key::plain(K::PageUp)], [], "", "向上滚动", "scroll up", false, Reader, None),
     bind!(Cmd::Close, "close", [Key::plain(K::Esc), Key::ch('q'), Key::plain(K::Enter), Key::ch('?')], [], "", "关闭", "close", false, Reader, Some(("关闭", "close"))),
+    // The handover view.
+    bind!(Cmd::Down, "down", [Key::ch('j'), Key::plain(K::Down)], [], "", "下一项遗留事项", "next carry-over item", false, Handover, Some(("选择", "select"))),
+    bind!(Cmd::Up, "up", [Key::ch('k'), Key::plain(K::Up)], [], "", "上一项遗留事项", "previous carry-over item", false, Handover, None),
+    bind!(Cmd::HandoverAck, "handover_ack", [Key::plain(K::Enter), Key::ch('a')], ["ack"], "[N|all]", "确认所选遗留事项（接班人）", "acknowledge the selected carry-over item (incoming officer)", true, Handover, Some(("确认此项", "ack item"))),
+    bind!(Cmd::HandoverAckAll, "handover_ack_all", [Key::ch('A')], [], "", "确认交接及全部遗留事项", "acknowledge the handover and every item", true, Handover, Some(("全部确认", "ack all"))),
+    bind!(Cmd::PageDown, "page_down", [Key::plain(K::PageDown), Key::ctrl('f')], [], "", "报告全文下翻", "scroll the report down", false, Handover, None),
+    bind!(Cmd::PageUp, "page_up", [Key::plain(K::PageUp), Key::ctrl('b')], [], "", "报告全文上翻", "scroll the report up", false, Handover, None),
+    bind!(Cmd::HandoverText, "handover_text", [Key::ch('t')], [], "", "报告全文 / 摘要", "full report / summary", false, Handover, Some(("全文", "report"))),
+    bind!(Cmd::ShiftOlder, "shift_older", [Key::ch('[')], [], "", "上一个班次", "the shift before", false, Handover, Some(("上一班", "older"))),
+    bind!(Cmd::ShiftNewer, "shift_newer", [Key::ch(']')], [], "", "下一个班次", "the shift after", false, Handover, None),
+    bind!(Cmd::Shifts, "shifts", [Key::ch('S')], ["shifts"], "", "班次列表：回顾以往班次及其报告", "shifts: review past shifts and their reports", false, Handover, Some(("班次", "shifts"))),
+    bind!(Cmd::CommandLine, "command", [Key::ch(':')], [], "", "命令行（:ack N、:ack all）", "command line (:ack N, :ack all)", false, Handover, None),
+    bind!(Cmd::Help, "help", [Key::ch('?')], [], "", "帮助：全部按键", "help: every key", false, Handover, None),
+    bind!(Cmd::Close, "close", [Key::plain(K::Esc), Key::ch('q')], [], "", "关闭", "close", false, Handover, Some(("关闭", "close"))),
+    // The list of shifts.
+    bind!(Cmd::Down, "down", [Key::ch('j'), Key::plain(K::Down)], [], "", "下移", "move down", false, Shifts, None),
+    bind!(Cmd::Up, "up", [Key::ch('k'), Key::plain(K::Up)], [], "", "上移", "move up", false, Shifts, None),
+    bind!(Cmd::PageDown, "page_down", [Key::plain(K::PageDown), Key::ctrl('f')], [], "", "下一页", "page down", false, Shifts, None),
+    bind!(Cmd::PageUp, "page_up", [Key::plain(K::PageUp), Key::ctrl('b')], [], "", "上一页", "page up", false, Shifts, None),
+    bind!(Cmd::Top, "top", [Key::ch('g'), Key::plain(K::Home)], [], "", "到顶部", "go to the top", false, Shifts, None),
+    bind!(Cmd::Details, "details", [Key::plain(K::Enter)], [], "", "打开该班次的交接报告", "open the shift's handover report", false, Shifts, Some(("打开", "open"))),
+    bind!(Cmd::Close, "close", [Key::plain(K::Esc), Key::ch('q')], [], "", "关闭", "close", false, Shifts, Some(("关闭", "close"))),
     // Questions.
     bind!(Cmd::Yes, "yes", [Key::ch('y'), Key::ch('Y')], [], "", "是", "yes", false, Confirm, Some(("是", "yes"))),
     bind!(Cmd::No, "no", [Key::ch('n'), Key::ch('N'), Key::plain(K::Esc)], [], "", "否", "no", false, Confirm, Some(("否", "no"))),
@@ -557,6 +598,22 @@ pub fn by_word_in(word: &str, active: &[Context]) -> Option<&'static Binding> {
         return Some(first);
     }
     Some(all.find(|b| active.contains(&b.ctx)).unwrap_or(first))
+}
+
+/// The binding a command line names, and the rest of the line. Some
+/// commands are two words (`shift start`, `shift end NAME`); they are
+/// tried first.
+pub fn by_line_in<'l>(line: &'l str, active: &[Context]) -> Option<(&'static Binding, &'l str)> {
+    let line = line.trim();
+    let (first, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+    let rest = rest.trim_start();
+    let (second, after) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    if !second.is_empty()
+        && let Some(b) = by_word_in(&format!("{first} {second}"), active)
+    {
+        return Some((b, after.trim()));
+    }
+    by_word_in(first, active).map(|b| (b, rest))
 }
 
 /// Every typed command word, for completion and help.

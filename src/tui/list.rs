@@ -10,7 +10,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::theme::Theme;
+use super::theme::{Theme, Tone};
 use crate::domain::text::{pad_to_width, sanitize};
 
 /// Rows kept above and below the visible part, at least.
@@ -317,11 +317,39 @@ pub fn render_rows<'a, T>(
                 }
                 break;
             }
+            // Dim grey reversed is a grey block hard to read; in the bar,
+            // dimmed columns read as plain (and cost no style changes).
+            let dim = theme.tone(Tone::Dim);
+            for span in &mut l.spans {
+                if span.style == dim {
+                    span.style = Style::default();
+                }
+            }
+            join_gaps(&mut l);
             l = l.patch_style(theme.selected());
         }
         lines.push(l);
     }
     f.render_widget(Paragraph::new(lines), area);
+}
+
+/// A blank gap between two columns of one style takes that style, so a
+/// reversed bar does not change style twice for a space (over SSH each
+/// change is an escape sequence on every selection move), and columns of
+/// one tone read as one block.
+fn join_gaps(l: &mut Line<'_>) {
+    for i in 1..l.spans.len().saturating_sub(1) {
+        let (before, rest) = l.spans.split_at_mut(i);
+        let (gap, after) = rest.split_at_mut(1);
+        let (prev, gap, next) = (&before[i - 1], &mut gap[0], &after[0]);
+        if gap.style == Style::default()
+            && prev.style == next.style
+            && !gap.content.is_empty()
+            && gap.content.chars().all(|c| c == ' ')
+        {
+            gap.style = prev.style;
+        }
+    }
 }
 
 #[cfg(test)]

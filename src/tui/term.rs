@@ -5,18 +5,19 @@
 //!
 //! The loop draws only when something changed — a key, data from another
 //! session, the clock's minute, a flash timing out — and each frame is
-//! wrapped in synchronized output so a slow link never shows half of one.
-//! Bursts of resize events are coalesced into one redraw.
+//! wrapped in synchronized output so a slow link never shows half of one,
+//! and written in one piece. Bursts of resize events are coalesced into
+//! one redraw.
 
-use std::io::{self, BufWriter, Stdout, Write};
+use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use ratatui::Terminal;
 use ratatui::crossterm::cursor::{Hide, Show};
-use ratatui::crossterm::style::{Attribute, SetAttribute};
 use ratatui::crossterm::event::{DisableBracketedPaste, EnableBracketedPaste, Event, EventStream};
+use ratatui::crossterm::style::{Attribute, SetAttribute};
 use ratatui::crossterm::terminal::{
     BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen, LeaveAlternateScreen,
     disable_raw_mode, enable_raw_mode,
@@ -26,7 +27,7 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::time::MissedTickBehavior;
 
 use super::app::App;
-use super::backend::{Lean, canonical_blanks};
+use super::backend::{FramePrep, Lean};
 use super::view;
 
 /// How often the database is asked whether another session wrote.
@@ -34,15 +35,27 @@ const POLL: Duration = Duration::from_millis(250);
 /// Resize events closer together than this are drawn once.
 const RESIZE_SETTLE: Duration = Duration::from_millis(30);
 
-type Term = Terminal<Lean<BufWriter<Tty>>>;
+/// Frames are composed in memory and written whole.
+type Term = Terminal<Lean<Vec<u8>>>;
 
 /// Set once the terminal has been given back: from then on the console's
 /// own writer drops what it still holds, so a frame half-written when a
 /// panic struck is not flushed onto the restored screen while unwinding.
 static GIVEN_BACK: AtomicBool = AtomicBool::new(false);
 
-/// Standard output, until the terminal is given back.
-struct Tty(Stdout);
+/// Standard output, until the terminal is given back. Its own handle on
+/// the file: `Stdout` is line-buffered and would split a frame into a
+/// write per line feed.
+struct Tty(std::fs::File);
+
+impl Tty {
+    fn new() -> io::Result<Tty> {
+        use std::os::fd::AsFd;
+        Ok(Tty(std::fs::File::from(
+            io::stdout().as_fd().try_clone_to_owned()?,
+        )))
+    }
+}
 
 impl Write for Tty {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
@@ -96,39 +109,52 @@ pub fn run(app: App) -> color_eyre::Result<()> {
     install_panic_hook();
     let guard = Guard;
     enable_raw_mode()?;
-    let mut out = BufWriter::with_capacity(1 << 16, Tty(io::stdout()));
-    execute!(out, EnterAlternateScreen, EnableBracketedPaste, Hide)?;
-    let mut terminal = Terminal::new(Lean::new(out))?;
+    let mut out = Tty::new()?;
+    let mut start = Vec::new();
+    queue!(start, EnterAlternateScreen, EnableBracketedPaste, Hide)?;
+    out.write_all(&start)?;
+    let mut terminal = Terminal::new(Lean::new(Vec::with_capacity(1 << 16)))?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let result = rt.block_on(event_loop(&mut terminal, app));
+    let result = rt.block_on(event_loop(&mut terminal, &mut out, app));
     drop(terminal);
     drop(guard);
     result
 }
 
-/// One frame, sent in one write: the backend does not flush, the closing
-/// mark does.
-fn draw(terminal: &mut Term, app: &mut App) -> io::Result<()> {
-    queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
+/// One frame, in one write, wrapped in synchronized output; a frame in
+/// which nothing changed (a key that moved nothing) sends nothing at all.
+fn draw(terminal: &mut Term, out: &mut Tty, prep: &mut FramePrep, app: &mut App) -> io::Result<()> {
+    let frame = terminal.backend_mut().writer_mut();
+    frame.clear();
+    queue!(frame, BeginSynchronizedUpdate)?;
+    let begun = frame.len();
     if app.clear {
         // Not `Terminal::clear`, which asks the terminal where its cursor
         // is and waits for the answer on the input the loop is reading.
         let size = terminal.size()?;
         terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))?;
+        prep.forget();
         app.clear = false;
     }
-    terminal.draw(|f| {
+    let done = terminal.draw(|f| {
         view::draw(f, app);
-        canonical_blanks(f.buffer_mut());
+        prep.prepare(f.buffer_mut());
     })?;
-    execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
+    prep.drawn(done.buffer);
     app.dirty = false;
+    let frame = terminal.backend_mut().writer_mut();
+    if frame.len() > begun {
+        queue!(frame, EndSynchronizedUpdate)?;
+        out.write_all(frame)?;
+        out.flush()?;
+    }
+    frame.clear();
     Ok(())
 }
 
-async fn event_loop(terminal: &mut Term, mut app: App) -> color_eyre::Result<()> {
+async fn event_loop(terminal: &mut Term, out: &mut Tty, mut app: App) -> color_eyre::Result<()> {
     let size = terminal.size()?;
     app.resize(size.width, size.height);
     let mut events = EventStream::new();
@@ -138,12 +164,13 @@ async fn event_loop(terminal: &mut Term, mut app: App) -> color_eyre::Result<()>
     let mut sighup = signal(SignalKind::hangup())?;
     let mut sigint = signal(SignalKind::interrupt())?;
     let mut resize: Option<(Instant, u16, u16)> = None;
+    let mut prep = FramePrep::default();
     loop {
         if app.quit {
             return Ok(());
         }
         if app.dirty && resize.is_none() {
-            draw(terminal, &mut app)?;
+            draw(terminal, out, &mut prep, &mut app)?;
         }
         let now = Instant::now();
         let wake = match resize {

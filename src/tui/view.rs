@@ -84,7 +84,31 @@ pub fn draw(f: &mut Frame, app: &App) {
             Popup::Filter(i) => {
                 popups::command::render_line(f, screen.footer, "/", i, None, &app.theme)
             }
+            Popup::Handover(v) => popups::handover::render(
+                f,
+                screen.body,
+                v,
+                &popups::handover::Ctx {
+                    lang: app.lang,
+                    theme: &app.theme,
+                    tz: app.tz,
+                    officer: app.officer.as_deref(),
+                    read_only: app.read_only.is_some(),
+                },
+            ),
+            Popup::Shifts(l) => {
+                popups::shifts::render(f, screen.body, l, app.lang, &app.theme, app.tz)
+            }
         }
+    }
+    // The handover view covers the body: what an acknowledgement did (or
+    // why it was refused) is shown over it.
+    if app
+        .popups
+        .iter()
+        .any(|p| matches!(p, Popup::Handover(_) | Popup::Shifts(_)))
+    {
+        flash(f, screen.body, app);
     }
 }
 
@@ -156,6 +180,38 @@ fn header(f: &mut Frame, r: Rect, app: &App) {
                 base,
             )),
         }
+        if let Some(p) = &app.handover.pending {
+            // Shown to every session, the outgoing and the incoming
+            // officer's alike, until the handover is acknowledged.
+            let incoming = p.incoming.as_deref().unwrap_or_default();
+            let mine = app
+                .officer
+                .as_deref()
+                .is_some_and(|o| crate::domain::shift::same_officer(o, incoming));
+            // Whom it waits for stays to the last: a bare name beside the
+            // badge would read as the wrong officer. Narrow, "you" is short.
+            let to = if mine && level >= 3 {
+                app.t("你", "you").to_string()
+            } else {
+                sanitize(incoming).into_owned()
+            };
+            let pending = app.t("交接待确认", "HANDOVER PENDING");
+            let text = format!(" ⇄ {pending} → {to} ");
+            spans.push(Span::styled(" ", base));
+            spans.push(Span::styled(text, theme.badge(Tone::Warn)));
+        } else if app.handover.unacknowledged_items > 0 {
+            // Carry-over items nobody signed for stay in sight all shift.
+            let n = app.handover.unacknowledged_items;
+            let text = match (app.lang, level) {
+                (crate::i18n::Lang::Zh, 0..=2) => format!(" 遗留 {n} 项未确认 "),
+                (crate::i18n::Lang::Zh, _) => format!(" 遗留未确认 {n} "),
+                (crate::i18n::Lang::En, 0..=2) if n == 1 => " 1 ITEM NOT ACKNOWLEDGED ".to_string(),
+                (crate::i18n::Lang::En, 0..=2) => format!(" {n} ITEMS NOT ACKNOWLEDGED "),
+                (crate::i18n::Lang::En, _) => format!(" UNACKED {n} "),
+            };
+            spans.push(Span::styled(" ", base));
+            spans.push(Span::styled(text, theme.badge(Tone::Warn)));
+        }
         if app.read_only.is_some() {
             spans.push(Span::styled(" ", base));
             spans.push(Span::styled(
@@ -163,25 +219,59 @@ fn header(f: &mut Frame, r: Rect, app: &App) {
                 theme.badge(Tone::Warn),
             ));
         }
-        let since = app.shift_start.with_timezone(&app.tz).format("%H:%M");
-        let officer = match (&app.officer, level) {
-            (Some(o), 0) => format!(
-                " {} {} · {} {since} ",
-                app.t("值班员", "officer"),
-                sanitize(o),
-                app.t("上岗", "since"),
-            ),
-            (Some(o), 1 | 2) => format!(" {} {} {since} ", app.t("值班", "on duty"), sanitize(o)),
-            (Some(o), _) => format!(" {} {since} ", sanitize(o)),
-            (None, _) => format!(" {} ", app.t("值班员：未登记", "officer: not named")),
-        };
-        spans.push(Span::styled(officer, base));
+        spans.push(Span::styled(officer_part(app, level), base));
         let used: usize = spans.iter().map(|s| s.content.width()).sum();
         if used <= width || level == LEVELS - 1 {
             spans.push(Span::styled(" ".repeat(width.saturating_sub(used)), base));
             f.render_widget(Paragraph::new(Line::from(spans)), r);
             return;
         }
+    }
+}
+
+/// The officer of this session and the shift on duty: who, since when.
+fn officer_part(app: &App, level: usize) -> String {
+    let me = app.officer.as_deref().map(sanitize);
+    let Some(s) = &app.handover.on_duty else {
+        return match (me, level) {
+            (Some(o), 0..=2) => format!(
+                " {} {o} · {} ",
+                app.t("值班员", "officer"),
+                app.t("未上岗", "no shift")
+            ),
+            (Some(o), 3) => format!(" {} {o} ", app.t("值班员", "officer")),
+            (Some(o), _) => format!(" {o} "),
+            (None, _) => format!(" {} ", app.t("值班员：未登记", "officer: not named")),
+        };
+    };
+    let since = s.started_at.with_timezone(&app.tz).format("%H:%M");
+    let mine = app
+        .officer
+        .as_deref()
+        .is_some_and(|o| crate::domain::shift::same_officer(o, &s.officer));
+    let on = sanitize(&s.officer);
+    match (me, mine, level) {
+        (Some(o), true, 0) => format!(
+            " {} {o} · {} {since} ",
+            app.t("值班员", "officer"),
+            app.t("上岗", "since")
+        ),
+        (Some(o), true, 1 | 2) => format!(" {} {o} {since} ", app.t("值班", "on duty")),
+        (Some(o), true, _) => format!(" {o} {since} "),
+        (Some(o), false, 0) => format!(
+            " {} {o} · {} {on} {} {since} ",
+            app.t("值班员", "officer"),
+            app.t("当班", "on duty"),
+            app.t("自", "since"),
+        ),
+        (Some(o), false, 1..=3) => format!(" {o} · {on} {since} "),
+        (Some(o), false, _) => format!(" {o} "),
+        (None, _, 0..=2) => format!(
+            " {} · {} {on} {since} ",
+            app.t("值班员：未登记", "officer: not named"),
+            app.t("当班", "on duty"),
+        ),
+        (None, _, _) => format!(" {on} {since} "),
     }
 }
 

@@ -1,6 +1,8 @@
 //! A small database for the console's tests, built through the store's own
 //! API with a fixed clock: activation, posts, communities, one vehicle per
 //! pass verdict, deliveries (one overdue), alerts (one escalated), notes.
+//! With shifts: 张伟's night shift handed over to 李明, who acknowledged one
+//! of its two items, and 李明's shift since; handed over, it goes to 王静.
 //! Also: drawing an App into a TestBackend and reading the screen back.
 
 #![allow(dead_code)]
@@ -18,10 +20,12 @@ use supplydesk::domain::log::LogKind;
 use supplydesk::domain::pass::PassKind;
 use supplydesk::domain::unit::{Capacity, UnitCategory};
 use supplydesk::i18n::Lang;
+use supplydesk::report::handover::ReportOptions;
 use supplydesk::store::alerts::NewAlert;
 use supplydesk::store::deliveries::NewDelivery;
 use supplydesk::store::pass_actions::{IssueOutcome, NewPass, NewVehicle, PassVehicle};
 use supplydesk::store::places::{NewCommunity, NewCompound, NewRecipient, NewSupplyUnit, Ref};
+use supplydesk::store::shifts::{AckTarget, CarryRules};
 use supplydesk::store::{Actor, Clock, Store};
 use supplydesk::tui::theme::Theme;
 use supplydesk::tui::{App, ReadOnly, Setup, view};
@@ -32,10 +36,24 @@ pub fn t0() -> DateTime<Utc> {
 }
 
 pub fn actor() -> Actor {
+    actor_named("李明")
+}
+
+pub fn actor_named(officer: &str) -> Actor {
     Actor {
-        officer: "李明".into(),
+        officer: officer.into(),
         os_user: "duty".into(),
         ssh_client: None,
+    }
+}
+
+/// The carry-over rules of the fixture's config.
+pub fn carry_rules() -> CarryRules {
+    let o = ReportOptions::from_config(&config());
+    CarryRules {
+        escalation: o.escalation,
+        pass_warn: o.pass_warn,
+        due_soon: o.due_soon,
     }
 }
 
@@ -89,7 +107,25 @@ pub fn store_file(path: &std::path::Path) -> Store {
     fill(Store::open(path, opts).unwrap())
 }
 
+/// The fixture with shifts: 李明 on duty since 22:00 (shift #2), after
+/// 张伟's shift #1, whose pass item 李明 left unacknowledged.
+pub fn shift_store() -> Store {
+    fill_with(Store::open_in_memory().unwrap(), true)
+}
+
+/// [`shift_store`] with 李明's shift handed over to 王静 at 10:00.
+pub fn handed_over_store() -> Store {
+    let mut s = shift_store();
+    s.end_shift(&actor(), "王静", None, &carry_rules())
+        .expect("hand over");
+    s
+}
+
 pub fn fill(s: Store) -> Store {
+    fill_with(s, false)
+}
+
+pub fn fill_with(s: Store, shifts: bool) -> Store {
     let mut s = s.with_clock(Clock::Fixed(t0() - Duration::days(3)));
     let a = actor();
     let posts: Vec<(String, String)> = supplydesk::config::default_posts()
@@ -235,6 +271,41 @@ pub fn fill(s: Store) -> Store {
     )
     .unwrap();
 
+    if shifts {
+        // 张伟's night shift, handed over to 李明 at 22:00, who signs for
+        // the expired pass and leaves the other item open.
+        let zw = actor_named("张伟");
+        s.start_shift(&zw).unwrap();
+        at(&mut s, t0() - Duration::hours(12));
+        let h = s.end_shift(&zw, "李明", None, &carry_rules()).unwrap();
+        let pos = h
+            .items
+            .iter()
+            .find(|i| i.summary_en.contains("F34567"))
+            .map_or(1, |i| i.pos);
+        at(&mut s, t0() - Duration::hours(12) + Duration::minutes(5));
+        s.acknowledge_handover(&a, None, AckTarget::Item(pos))
+            .unwrap();
+        // An alert raised in the night and cancelled as a duplicate.
+        at(&mut s, t0() - Duration::hours(7));
+        let (dup, _) = s
+            .raise_alert(
+                &a,
+                &NewAlert {
+                    community: Ref::Name("龙宝村".into()),
+                    compound: None,
+                    item: ItemClass::EggsMilk,
+                    severity: Severity::Low,
+                    households: 6,
+                    source: Some("村委会".into()),
+                    text: "鸡蛋供应偏紧".into(),
+                },
+            )
+            .unwrap();
+        at(&mut s, t0() - Duration::hours(5));
+        s.cancel_alert(&a, dup, "与村委会上午来电重复").unwrap();
+    }
+
     // Alerts: an old critical one (escalated), two fresh ones.
     at(&mut s, t0() - Duration::hours(3));
     s.raise_alert(
@@ -251,23 +322,31 @@ pub fn fill(s: Store) -> Store {
     )
     .unwrap();
     at(&mut s, t0() - Duration::minutes(40));
+    let mut fresh = Vec::new();
     for (c, item, sev, n) in [
         ("螺蛳包社区", ItemClass::Vegetables, Severity::High, 80),
         ("一碗水社区", ItemClass::Grain, Severity::Medium, 40),
     ] {
-        s.raise_alert(
-            &a,
-            &NewAlert {
-                community: Ref::Name(c.into()),
-                compound: None,
-                item,
-                severity: sev,
-                households: n,
-                source: None,
-                text: String::new(),
-            },
-        )
-        .unwrap();
+        let (id, _) = s
+            .raise_alert(
+                &a,
+                &NewAlert {
+                    community: Ref::Name(c.into()),
+                    compound: None,
+                    item,
+                    severity: sev,
+                    households: n,
+                    source: None,
+                    text: String::new(),
+                },
+            )
+            .unwrap();
+        fresh.push(id);
+    }
+    if shifts {
+        at(&mut s, t0() - Duration::minutes(25));
+        s.acknowledge_alert(&a, fresh[0]).unwrap();
+        s.resolve_alert(&a, fresh[0], "已调运蔬菜 2 吨").unwrap();
     }
     at(&mut s, t0() - Duration::minutes(10));
     s.add_entry(

@@ -1,12 +1,14 @@
 //! The changes an officer makes on a row: acknowledge, dispatch, resolve,
 //! cancel an alert or change its severity; issue, extend, suspend,
 //! reinstate, revoke a pass; assign, send off, deliver, fail, requeue,
-//! cancel a delivery; reveal a recipient; correct a log entry; and the
-//! directive. Each comes from a key on the selected row or from `:` with
-//! the row named (`#12`, a pass number, a log number); it opens a form
-//! when it needs words, asks first when it cannot be undone, and reaches
-//! the store in one place, [`App::perform`], whose flash says what was
-//! recorded and under which log number — or why nothing was.
+//! cancel a delivery; reveal a recipient; correct a log entry; the
+//! directive; and going on duty, handing a shift over and acknowledging
+//! its handover (found and checked in `handover`). Each comes from a key
+//! on the selected row or from `:` with the row named (`#12`, a pass
+//! number, a log number); it opens a form when it needs words, asks first
+//! when it cannot be undone, and reaches the store in one place,
+//! [`App::perform`], whose flash says what was recorded and under which
+//! log number — or why nothing was.
 
 use chrono::{DateTime, Utc};
 
@@ -27,6 +29,7 @@ use crate::store::fields::{self, NAME_MAX_CHARS, TEXT_MAX_CHARS};
 use crate::store::log::LogRow;
 use crate::store::pass_actions::{IssueOutcome, PassListRow};
 use crate::store::places::{Ref, VolunteerRow};
+use crate::store::shifts::AckTarget;
 use crate::tui::keys::{Cmd, PaneId};
 use crate::tui::panes::Details;
 use crate::tui::popups::form::THEN_LEAVE;
@@ -119,9 +122,50 @@ pub enum Action {
         delivery: i64,
         recipient: i64,
     },
+    StartShift,
+    /// Hand shift `shift` over to `incoming`; `items` carry-over items
+    /// would go with it now, `earlier` of them unacknowledged before.
+    EndShift {
+        shift: i64,
+        incoming: String,
+        items: usize,
+        earlier: usize,
+    },
+    AckHandover {
+        shift: i64,
+        target: AckTarget,
+    },
 }
 
 impl Action {
+    /// The pane that shows what it changes (besides the log).
+    fn shown_in(&self) -> PaneId {
+        match self {
+            Action::Directive { .. } => PaneId::Activation,
+            Action::AckAlert { .. }
+            | Action::DispatchAlert { .. }
+            | Action::ResolveAlert { .. }
+            | Action::CancelAlert { .. }
+            | Action::AlertSeverity { .. } => PaneId::Alerts,
+            Action::IssueRequested { .. }
+            | Action::ExtendPass { .. }
+            | Action::SuspendPass { .. }
+            | Action::ReinstatePass { .. }
+            | Action::RevokePass { .. } => PaneId::Passes,
+            Action::AssignDelivery { .. }
+            | Action::DepartDelivery { .. }
+            | Action::Deliver { .. }
+            | Action::FailDelivery { .. }
+            | Action::RequeueDelivery { .. }
+            | Action::CancelDelivery { .. } => PaneId::Queue,
+            Action::Correct { .. }
+            | Action::Reveal { .. }
+            | Action::StartShift
+            | Action::EndShift { .. }
+            | Action::AckHandover { .. } => PaneId::Log,
+        }
+    }
+
     /// It cannot be undone, or it exposes personal data: asked first.
     pub fn asks_first(&self) -> bool {
         matches!(
@@ -133,6 +177,7 @@ impl Action {
                 | Action::RevokePass { .. }
                 | Action::CancelDelivery { .. }
                 | Action::Reveal { .. }
+                | Action::EndShift { .. }
         )
     }
 }
@@ -359,9 +404,7 @@ impl App {
             }
         };
         let esc = crate::tui::panes::alerts::escalation(&self.cx());
-        self.store
-            .alert(id, self.now(), &esc)
-            .map_err(store_msg)
+        self.store.alert(id, self.now(), &esc).map_err(store_msg)
     }
 
     /// The pass named by the first word (its number), else the selected one.
@@ -427,11 +470,7 @@ impl App {
         let (first, rest) = a
             .map(|a| a.split_once(char::is_whitespace).unwrap_or((a, "")))
             .unwrap_or(("", ""));
-        let named = first
-            .strip_prefix('#')
-            .unwrap_or(first)
-            .parse::<i64>()
-            .ok();
+        let named = first.strip_prefix('#').unwrap_or(first).parse::<i64>().ok();
         let (seq, text) = match named {
             Some(seq) => (seq, Some(rest.trim().to_string())),
             None => {
@@ -562,7 +601,7 @@ impl App {
         let about = pass_about(&p, self.tz);
         let mut form = match (cmd, rest) {
             (Cmd::PassExtend, Some(t)) => {
-                let until = self.parse_future(&t, msg!("延期截止时间", "new end of the window"))?;
+                let until = self.extend_until(&number, &t)?;
                 return self.perform(Action::ExtendPass { id, number, until });
             }
             (Cmd::PassSuspend, Some(reason)) => {
@@ -608,7 +647,13 @@ impl App {
         let about = delivery_about(&d, self.tz);
         match (cmd, rest) {
             (Cmd::DeliveryAssign, Some(who)) => {
-                let pool = self.volunteer_pool(&d);
+                // A plate needs no volunteer list (thousands on a large
+                // database); a name does.
+                let pool = if who.chars().any(|c| c.is_ascii_digit()) {
+                    Vec::new()
+                } else {
+                    self.volunteer_pool(&d)
+                };
                 let (to, who) = self.assignee(&who, &pool)?;
                 self.perform(Action::AssignDelivery { id, to, who })
             }
@@ -728,10 +773,8 @@ impl App {
             },
             FormKind::Extend(id) => Action::ExtendPass {
                 id,
+                until: self.extend_until(&number, form.value(0)).map_err(at(0))?,
                 number,
-                until: self
-                    .parse_future(form.value(0), msg!("延期截止时间", "new end of the window"))
-                    .map_err(at(0))?,
             },
             FormKind::Suspend(id) => Action::SuspendPass {
                 id,
@@ -793,7 +836,8 @@ impl App {
                 reason: text(0, "取消原因", "reason")?,
             },
             FormKind::Correct(seq) => {
-                let t = crate::store::log::check_text(form.value(0)).map_err(|e| at(0)(e.message()))?;
+                let t =
+                    crate::store::log::check_text(form.value(0)).map_err(|e| at(0)(e.message()))?;
                 if form.fields.first().is_some_and(|f| !f.changed()) {
                     return Err(at(0)(msg!(
                         "更正内容与原记录相同；请改正写错的地方。",
@@ -802,6 +846,7 @@ impl App {
                 }
                 Action::Correct { seq, text: t }
             }
+            FormKind::EndShift => self.end_action(form.value(0)).map_err(at(0))?,
             FormKind::Note
             | FormKind::Officer
             | FormKind::Alert
@@ -813,6 +858,22 @@ impl App {
                 )));
             }
         })
+    }
+
+    /// The new end of a pass: `+3d` is three days past its current end;
+    /// anything else is a time as [`App::parse_future`] reads it.
+    pub(super) fn extend_until(&self, number: &str, typed: &str) -> Result<DateTime<Utc>, Msg> {
+        let t = typed.trim();
+        if let Some(d) = t.strip_prefix('+').and_then(super::span) {
+            let p = self
+                .store
+                .pass_by_number(number, self.now(), self.cfg.thresholds.pass_warn())
+                .map_err(store_msg)?;
+            if let Some(p) = p {
+                return Ok(p.valid_until + d);
+            }
+        }
+        self.parse_future(t, msg!("延期截止时间", "new end of the window"))
     }
 
     fn optional_future(&self, s: &str) -> Result<Option<DateTime<Utc>>, Msg> {
@@ -859,6 +920,18 @@ impl App {
                 "显示配送 #{delivery} 对象的个人信息（姓名、电话、身份证号、健康状况）？查看会以你的名字记入值守日志。",
                 "Show the personal data (name, phone, ID number, condition) of the recipient of delivery #{delivery}? Looking is recorded in the duty log under your name."
             ),
+            Action::EndShift {
+                shift,
+                incoming,
+                items,
+                earlier,
+            } => {
+                let who = clean(incoming);
+                msg!(
+                    "把班次 #{shift} 交给 {who}？截止为现在，将带出 {items} 项遗留事项（其中上一班未确认 {earlier} 项），由 {who} 逐项确认；交班后不能撤回。",
+                    "Hand shift #{shift} over to {who}? The cut-off is now and {items} carry-over items go with it ({earlier} not acknowledged before), for {who} to acknowledge; a handover cannot be taken back."
+                )
+            }
             _ => msg!("确定？", "Go ahead?"),
         }
     }
@@ -878,6 +951,8 @@ impl App {
     pub fn perform(&mut self, a: Action) -> Result<(), Msg> {
         let actor = self.actor().ok_or_else(|| self.no_actor())?;
         let officer = clean(&actor.officer);
+        let shows = a.shown_in();
+        let rules = self.carry_rules();
         let s = &mut self.store;
         let (level, m): (Level, Msg) = match a {
             Action::Directive {
@@ -1161,9 +1236,69 @@ impl App {
                     ),
                 )
             }
+            Action::StartShift => {
+                let (id, seq) = s.start_shift(&actor).map_err(store_msg)?;
+                (
+                    Level::Info,
+                    msg!(
+                        "班次 #{id} 开始，值班员 {officer}，记录 #{seq}",
+                        "shift #{id} started, {officer} on duty, recorded #{seq}"
+                    ),
+                )
+            }
+            Action::EndShift { incoming, .. } => {
+                let h = s
+                    .end_shift(&actor, &incoming, None, &rules)
+                    .map_err(store_msg)?;
+                let (id, seq, n) = (h.shift_id, h.seq, h.items.len());
+                let who = clean(&incoming);
+                (
+                    Level::Info,
+                    msg!(
+                        "班次 #{id} 已交班给 {who}，遗留事项 {n} 项待 {who} 确认，记录 #{seq}",
+                        "shift #{id} handed over to {who}, {n} carry-over items for {who} to acknowledge, recorded #{seq}"
+                    ),
+                )
+            }
+            Action::AckHandover { shift, target } => {
+                let did = s
+                    .acknowledge_handover(&actor, Some(shift), target)
+                    .map_err(store_msg)?;
+                let (id, seq, left) = (did.shift_id, did.seq, did.remaining);
+                let mut m = match (target, did.items.as_slice()) {
+                    (AckTarget::Item(n), _) => msg!(
+                        "班次 #{id} 的遗留事项 {n} 已确认，还有 {left} 项未确认，记录 #{seq}",
+                        "carry-over item {n} of shift #{id} acknowledged, {left} left, recorded #{seq}"
+                    ),
+                    (_, []) => msg!(
+                        "班次 #{id} 的交接已确认，记录 #{seq}",
+                        "the handover of shift #{id} acknowledged, recorded #{seq}"
+                    ),
+                    (_, items) => {
+                        let k = items.len();
+                        msg!(
+                            "班次 #{id} 的交接及 {k} 项遗留事项已全部确认，记录 #{seq}",
+                            "the handover of shift #{id} and its {k} remaining items acknowledged, recorded #{seq}"
+                        )
+                    }
+                };
+                if did.handover && matches!(target, AckTarget::Item(_)) {
+                    m = Msg::new(
+                        format!("{}；交接已签收", m.zh),
+                        format!("{}; the handover is signed for", m.en),
+                    );
+                }
+                if let Some(mine) = did.started {
+                    m = Msg::new(
+                        format!("{}；你的班次 #{mine} 已开始", m.zh),
+                        format!("{}; your shift #{mine} has started", m.en),
+                    );
+                }
+                (Level::Info, m)
+            }
         };
         self.flash(level, m);
-        self.changed();
+        self.wrote(&[shows]);
         Ok(())
     }
 
@@ -1224,7 +1359,11 @@ impl App {
 
     /// A volunteer by name (optionally followed by part of the place, to
     /// tell two of the same name apart) from `pool`, else a plate.
-    pub(super) fn assignee(&self, typed: &str, pool: &[VolunteerRow]) -> Result<(Assignee, String), Msg> {
+    pub(super) fn assignee(
+        &self,
+        typed: &str,
+        pool: &[VolunteerRow],
+    ) -> Result<(Assignee, String), Msg> {
         let typed = typed.trim();
         let (name, place) = typed.split_once(char::is_whitespace).unwrap_or((typed, ""));
         let place = place.trim();
@@ -1280,6 +1419,12 @@ impl App {
 }
 
 fn parse_severity(s: &str) -> Result<Severity, Msg> {
+    if s.trim().is_empty() {
+        return Err(msg!(
+            "请选择紧急程度（←/→ 选择，或直接输入）。",
+            "Choose the severity (←/→, or type it)."
+        ));
+    }
     Severity::parse(s).ok_or_else(|| {
         let (t, list) = (clean(s), Severity::codes_list());
         msg!(
@@ -1290,6 +1435,12 @@ fn parse_severity(s: &str) -> Result<Severity, Msg> {
 }
 
 fn parse_fail_reason(s: &str) -> Result<FailReason, Msg> {
+    if s.trim().is_empty() {
+        return Err(msg!(
+            "请选择未送达原因（←/→ 选择，或直接输入）。",
+            "Choose why it was not delivered (←/→, or type it)."
+        ));
+    }
     FailReason::parse(s).ok_or_else(|| {
         let (t, list) = (clean(s), FailReason::codes_list());
         msg!(
@@ -1310,31 +1461,40 @@ mod tests {
             (Some(12), Some("送到了".into()))
         );
         assert_eq!(split_hash(Some("#12")), (Some(12), None));
-        assert_eq!(split_hash(Some("12 boxes")), (None, Some("12 boxes".into())));
+        assert_eq!(
+            split_hash(Some("12 boxes")),
+            (None, Some("12 boxes".into()))
+        );
         assert_eq!(split_hash(Some("  ")), (None, None));
         assert_eq!(split_hash(None), (None, None));
     }
 
     #[test]
     fn only_the_irreversible_and_the_private_ask_first() {
-        assert!(Action::RevokePass {
-            id: 1,
-            number: "x".into(),
-            reason: "r".into()
-        }
-        .asks_first());
+        assert!(
+            Action::RevokePass {
+                id: 1,
+                number: "x".into(),
+                reason: "r".into()
+            }
+            .asks_first()
+        );
         assert!(!Action::AckAlert { id: 1 }.asks_first());
-        assert!(Action::Directive {
-            action: ActivationAction::Deactivate,
-            reference: "r".into(),
-            at: None
-        }
-        .asks_first());
-        assert!(!Action::Directive {
-            action: ActivationAction::Activate,
-            reference: "r".into(),
-            at: None
-        }
-        .asks_first());
+        assert!(
+            Action::Directive {
+                action: ActivationAction::Deactivate,
+                reference: "r".into(),
+                at: None
+            }
+            .asks_first()
+        );
+        assert!(
+            !Action::Directive {
+                action: ActivationAction::Activate,
+                reference: "r".into(),
+                at: None
+            }
+            .asks_first()
+        );
     }
 }

@@ -35,7 +35,7 @@ impl App {
         let Some(fl) = f.fields.get(i) else {
             return;
         };
-        let note = self.preview(f.kind, i, fl);
+        let note = self.preview(f.kind, i, fl, &f.target);
         if let Some(Popup::Form(f)) = self.popups.last_mut()
             && let Some(fl) = f.fields.get_mut(i)
         {
@@ -55,7 +55,7 @@ impl App {
         }
     }
 
-    fn preview(&self, kind: FormKind, i: usize, fl: &Field) -> Option<(Msg, bool)> {
+    fn preview(&self, kind: FormKind, i: usize, fl: &Field, target: &str) -> Option<(Msg, bool)> {
         let v = fl.input.value().trim();
         if !fl.choices.is_empty() {
             return (!v.is_empty() && fl.chosen().is_none()).then(|| {
@@ -76,9 +76,12 @@ impl App {
                 let t = self.parse_time(Some(v)).ok().flatten()?;
                 Some((self.when(t), t > self.now()))
             }
+            (FormKind::Extend(_), 0) => {
+                let t = self.extend_until(target, v).ok()?;
+                Some((self.when(t), false))
+            }
             (FormKind::Pass, 1)
             | (FormKind::Delivery, 3)
-            | (FormKind::Extend(_), 0)
             | (FormKind::Fail(_), 3)
             | (FormKind::Requeue(_), 0) => {
                 let t = self.parse_future(v, msg!("时间", "time")).ok()?;
@@ -164,7 +167,10 @@ impl App {
                     .unwrap_or(false);
                 Some(if may_pass {
                     (
-                        msg!("车辆 {p} · 有有效通行证", "vehicle {p} · holds a valid pass"),
+                        msg!(
+                            "车辆 {p} · 有有效通行证",
+                            "vehicle {p} · holds a valid pass"
+                        ),
                         false,
                     )
                 } else {
@@ -199,19 +205,26 @@ impl App {
     fn recipient_preview(&self, q: &str) -> Option<(Msg, bool)> {
         let found = self.store.find_recipients(q, RECIPIENTS_SHOWN + 1).ok()?;
         let line = |m: &crate::store::deliveries::RecipientMatch| {
-            clean(&format!("{}（{}）{}", m.name, m.group.label_zh(), m.address))
+            clean(&format!(
+                "{}（{}）{}",
+                m.name,
+                m.group.label_zh(),
+                m.address
+            ))
         };
         let line_en = |m: &crate::store::deliveries::RecipientMatch| {
-            clean(&format!("{} ({}) {}", m.name, m.group.label_en(), m.address))
+            clean(&format!(
+                "{} ({}) {}",
+                m.name,
+                m.group.label_en(),
+                m.address
+            ))
         };
         Some(match found.as_slice() {
             [] => {
                 let q = clean(q);
                 (
-                    msg!(
-                        "没有与“{q}”相符的对象",
-                        "no recipient matches \"{q}\""
-                    ),
+                    msg!("没有与“{q}”相符的对象", "no recipient matches \"{q}\""),
                     true,
                 )
             }

@@ -3,16 +3,28 @@
 //! (`seq < N LIMIT n`). With a filter, windows are found from bookmarks
 //! (row index → `before_seq`) recorded while paging, so going back up
 //! never rescans from the top.
+//!
+//! The filter (`/`) is text to find, with optional terms for the rest:
+//! `kind:call officer:王静 since:08:00 until:12:00 community:一碗水 药品`
+//! (Chinese names work too: `类别:来电 值班员:王静 从:08:00 到:12:00
+//! 社区:一碗水`). Text of one or two Chinese characters is found as well;
+//! the store's search keys make it an index probe.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 
 use super::{Cx, Details, Pane, count_note, frame_block, header_line, inner, render_empty};
+use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
+
 use crate::domain::Code;
 use crate::domain::log::LogKind;
-use crate::domain::time::{from_db, local_minute, local_short};
+use crate::domain::text::sanitize;
+use crate::domain::time::{from_db, local_minute, local_short, parse_local};
+use crate::msg;
+use crate::msg::Msg;
 use crate::store::StoreError;
 use crate::store::log::{LogFilter, LogRow};
+use crate::store::places::Ref;
 use crate::tui::keys::{Cmd, Context, PaneId};
 use crate::tui::list::{Paged, col, fit, flex, render_rows, row_line};
 use crate::tui::theme::Tone;
@@ -23,7 +35,10 @@ const WALK_STEP: usize = 500;
 #[derive(Default)]
 pub struct LogPane {
     list: Paged<LogRow>,
+    /// The filter as typed, shown in the title.
     filter: Option<String>,
+    /// What it asks of the store (`before_seq` and `limit` aside).
+    query: LogFilter,
     /// For a filtered log: `(index, before_seq)` — the row at `index` is
     /// the first with `seq < before_seq`. Sorted by index.
     bookmarks: Vec<(usize, i64)>,
@@ -43,11 +58,163 @@ impl LogPane {
 
     fn fetch(&self, cx: &Cx, before: i64, limit: usize) -> Result<Vec<LogRow>, StoreError> {
         cx.store.log_list(&LogFilter {
-            grep: self.filter.clone(),
             before_seq: Some(before),
             limit: Some(limit as i64),
-            ..Default::default()
+            ..self.query.clone()
         })
+    }
+
+    /// Sets the filter as typed and what it was read as.
+    pub fn set_query(&mut self, typed: Option<String>, query: LogFilter) {
+        self.filter = typed.filter(|f| !f.trim().is_empty());
+        self.query = if self.filter.is_some() {
+            query
+        } else {
+            LogFilter::default()
+        };
+        self.bookmarks.clear();
+        self.list.invalidate();
+        self.list.move_to(0);
+        self.list.top = 0;
+    }
+
+    pub fn query(&self) -> &LogFilter {
+        &self.query
+    }
+}
+
+/// A term's key, in English or Chinese, ASCII or full-width colon.
+fn term(word: &str) -> Option<(&'static str, &str)> {
+    let (k, v) = word.split_once([':', '：'])?;
+    let key = match k.to_lowercase().as_str() {
+        "kind" | "类别" | "类型" => "kind",
+        "officer" | "值班员" | "人" => "officer",
+        "community" | "社区" | "村" => "community",
+        "since" | "from" | "从" | "自" => "since",
+        "until" | "to" | "到" | "至" => "until",
+        "text" | "文字" | "内容" => "text",
+        _ => return None,
+    };
+    Some((key, v))
+}
+
+/// `HH:MM` on the day of `base` in `tz`, or the first such moment after
+/// `base` when `after` (an overnight `since:20:00 until:08:00`).
+fn clock_time(
+    s: &str,
+    tz: chrono_tz::Tz,
+    base: DateTime<Utc>,
+    after: bool,
+) -> Option<DateTime<Utc>> {
+    let t = NaiveTime::parse_from_str(s, "%H:%M").ok()?;
+    let day = base.with_timezone(&tz).date_naive();
+    let at = tz
+        .from_local_datetime(&day.and_time(t))
+        .earliest()?
+        .with_timezone(&Utc);
+    Some(if after && at <= base {
+        at + Duration::days(1)
+    } else {
+        at
+    })
+}
+
+/// Reads a filter as typed into what the store is asked. Words that are
+/// not terms are the text to find (joined by single spaces).
+pub fn parse_query(typed: &str, cx: &Cx) -> Result<LogFilter, Msg> {
+    let mut q = LogFilter::default();
+    let mut text: Vec<&str> = Vec::new();
+    let mut until_typed: Option<&str> = None;
+    let bad_time = |what: &str, v: &str| {
+        let v = sanitize(v).into_owned();
+        let (zh, en) = match what {
+            "since" => ("开始时间", "start"),
+            _ => ("结束时间", "end"),
+        };
+        msg!(
+            "筛选的{zh}“{v}”无法识别；请写成 08:00、-2h 或 2026-11-29 08:00。",
+            "The filter's {en} \"{v}\" is not a time I can read; write it like 08:00, -2h or 2026-11-29 08:00."
+        )
+    };
+    for word in typed.split_whitespace() {
+        let Some((key, v)) = term(word) else {
+            text.push(word);
+            continue;
+        };
+        let v = v.trim();
+        if v.is_empty() {
+            let k = sanitize(word).into_owned();
+            return Err(msg!(
+                "筛选条件“{k}”后面缺少内容；请写成如 kind:call 或 类别:来电。",
+                "The filter term \"{k}\" has nothing after the colon; write it like kind:call."
+            ));
+        }
+        match key {
+            "kind" => {
+                q.kind = Some(LogKind::parse(v).ok_or_else(|| {
+                    let (v, list) = (sanitize(v).into_owned(), LogKind::codes_list());
+                    let zh: Vec<&str> = LogKind::ALL.iter().map(|k| k.label_zh()).collect();
+                    let zh = zh.join("、");
+                    msg!(
+                        "没有“{v}”这种日志类别；可选：{zh}。",
+                        "There is no log kind \"{v}\"; use one of: {list}."
+                    )
+                })?)
+            }
+            "officer" => q.officer = Some(v.to_string()),
+            "community" => q.community = Some(community_ref(v, cx)?),
+            "since" => {
+                q.since = Some(
+                    clock_time(v, cx.tz, cx.now, false)
+                        .or_else(|| parse_local(v, cx.tz, cx.now).ok())
+                        .ok_or_else(|| bad_time("since", v))?,
+                )
+            }
+            "until" => until_typed = Some(v),
+            _ => text.push(v),
+        }
+    }
+    if let Some(v) = until_typed {
+        // `until:12:00` is that time today, or after `since` when given.
+        let t = match q.since {
+            Some(since) => clock_time(v, cx.tz, since, true),
+            None => clock_time(v, cx.tz, cx.now, false),
+        };
+        q.until = Some(
+            t.or_else(|| parse_local(v, cx.tz, cx.now).ok())
+                .ok_or_else(|| bad_time("until", v))?,
+        );
+    }
+    if let (Some(a), Some(b)) = (q.since, q.until)
+        && b <= a
+    {
+        return Err(msg!(
+            "筛选的结束时间不晚于开始时间；请检查 since 与 until。",
+            "The filter's end is not after its start; check since and until."
+        ));
+    }
+    let text = text.join(" ");
+    q.grep = Some(text).filter(|t| !t.is_empty());
+    Ok(q)
+}
+
+/// The community a filter names: by its name or the start of it; a
+/// compound's name stands for its community.
+fn community_ref(v: &str, cx: &Cx) -> Result<Ref, Msg> {
+    match cx.store.community_by_name(v) {
+        Ok(c) => Ok(Ref::Id(c.id)),
+        Err(e) => {
+            for name in cx.store.community_names().map_err(|e| e.message())? {
+                let Ok(c) = cx.store.community_by_name(&name) else {
+                    continue;
+                };
+                let compounds = cx.store.compounds_of(c.id).map_err(|e| e.message())?;
+                if compounds.iter().any(|k| k.name.starts_with(v)) {
+                    return Ok(Ref::Id(c.id));
+                }
+            }
+            Err(e.message())
+        }
     }
 }
 
@@ -293,11 +460,13 @@ impl Pane for LogPane {
         self.filter.as_deref()
     }
 
+    /// Plain text to find; the console reads terms with [`parse_query`]
+    /// and [`LogPane::set_query`].
     fn set_filter(&mut self, filter: Option<String>) {
-        self.filter = filter.filter(|f| !f.is_empty());
-        self.bookmarks.clear();
-        self.list.invalidate();
-        self.list.move_to(0);
-        self.list.top = 0;
+        let query = LogFilter {
+            grep: filter.clone(),
+            ..Default::default()
+        };
+        self.set_query(filter, query);
     }
 }

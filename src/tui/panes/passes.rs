@@ -8,10 +8,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 
 use super::{Cx, Details, Pane, count_note, frame_block, header_line, inner, render_empty};
 use crate::domain::Code;
+use crate::domain::pass::{self, PassAction};
 use crate::domain::time::{local_minute, local_short};
 use crate::store::StoreError;
 use crate::store::pass_actions::{PassCounts, PassFilter, PassListRow};
-use crate::domain::pass::{self, PassAction};
 use crate::tui::keys::{Cmd, Context, PaneId};
 use crate::tui::list::{Paged, col, fit, flex, flex_upto, render_rows, row_line};
 use crate::tui::theme::Tone;

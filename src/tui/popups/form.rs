@@ -1,10 +1,10 @@
 //! Forms: a duty note, a directive, the officer's name, a shortage alert,
 //! a pass, a delivery, and one small form for each step of an alert, a
-//! pass or a delivery, and for a correction. Text fields are tui-input
-//! fields with a length limit and a visible count; a field with fixed
-//! choices also takes ←/→. A refusal is one sentence under the field it
-//! is about, and nothing typed is lost: the form stays until it is saved
-//! or the officer cancels it.
+//! pass or a delivery, for a correction, and for handing a shift over.
+//! Text fields are tui-input fields with a length limit and a visible
+//! count; a field with fixed choices also takes ←/→. A refusal is one
+//! sentence under the field it is about, and nothing typed is lost: the
+//! form stays until it is saved or the officer cancels it.
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
@@ -61,6 +61,8 @@ pub enum FormKind {
     Requeue(i64),
     CancelDelivery(i64),
     Correct(i64),
+    /// Hand the shift on duty over to the incoming officer.
+    EndShift,
 }
 
 /// One of a field's fixed choices.
@@ -150,6 +152,12 @@ impl Field {
         self
     }
 
+    /// The beginning of a long prefilled text is what is read first.
+    fn cursor_at_start(mut self) -> Field {
+        self.input = self.input.with_cursor(0);
+        self
+    }
+
     fn with_value(mut self, v: &str) -> Field {
         self.input = Input::new(v.to_string());
         self.initial = v.to_string();
@@ -224,17 +232,11 @@ pub struct Form {
     pub target: String,
 }
 
-fn text_field(
-    label: (&'static str, &'static str),
-    hint: (&'static str, &'static str),
-) -> Field {
+fn text_field(label: (&'static str, &'static str), hint: (&'static str, &'static str)) -> Field {
     field(label, hint).max(TEXT_MAX_CHARS)
 }
 
-fn time_field(
-    label: (&'static str, &'static str),
-    hint: (&'static str, &'static str),
-) -> Field {
+fn time_field(label: (&'static str, &'static str), hint: (&'static str, &'static str)) -> Field {
     field(label, hint).max(TIME_MAX_CHARS)
 }
 
@@ -330,8 +332,7 @@ impl Form {
                 field(("小区（组）（可空）", "Compound (optional)"), ("", "")),
                 field(("物资类别", "Item class"), ("", "")).choices(choices_of::<ItemClass>()),
                 field(("紧急程度", "Severity"), ("", "")).choices(choices_of::<Severity>()),
-                field(("涉及户数（可空）", "Households (optional)"), ("", ""))
-                    .max(COUNT_MAX_CHARS),
+                field(("涉及户数（可空）", "Households (optional)"), ("", "")).max(COUNT_MAX_CHARS),
                 field(
                     ("来源（可空）", "Reported by (optional)"),
                     (
@@ -456,7 +457,9 @@ impl Form {
     pub fn severity(id: i64, about: Msg) -> Form {
         Form::new(
             FormKind::Severity(id),
-            vec![field(("新的紧急程度", "New severity"), ("", "")).choices(choices_of::<Severity>())],
+            vec![
+                field(("新的紧急程度", "New severity"), ("", "")).choices(choices_of::<Severity>()),
+            ],
         )
         .with_intro(about)
     }
@@ -467,8 +470,8 @@ impl Form {
             vec![time_field(
                 ("延期至", "Valid until"),
                 (
-                    "须晚于现有截止，如 +7d、2026-12-05 18:00",
-                    "later than now it ends, e.g. +7d, 2026-12-05 18:00",
+                    "+3d = 现有截止再延 3 天；或 2026-12-05 18:00",
+                    "+3d = three days past its current end; or 2026-12-05 18:00",
                 ),
             )],
         )
@@ -480,7 +483,10 @@ impl Form {
             FormKind::Suspend(id),
             vec![text_field(
                 ("暂停原因", "Why suspend"),
-                ("如 驾驶员健康码异常", "e.g. the driver's health code is red"),
+                (
+                    "如 驾驶员健康码异常",
+                    "e.g. the driver's health code is red",
+                ),
             )],
         )
         .with_intro(about)
@@ -532,7 +538,10 @@ impl Form {
             vec![
                 field(("未送达原因", "Reason"), ("", "")).choices(choices_of::<FailReason>()),
                 text_field(
-                    ("说明（原因为“其他”时必填）", "Note (required for \"other\")"),
+                    (
+                        "说明（原因为“其他”时必填）",
+                        "Note (required for \"other\")",
+                    ),
                     ("", ""),
                 ),
                 field(("然后", "Then"), ("", ""))
@@ -540,7 +549,10 @@ impl Form {
                     .with_value(THEN_REQUEUE.zh),
                 time_field(
                     ("新的送达时限（可空）", "New due time (optional)"),
-                    ("重新排队时；空 = 原时限", "when requeued; empty = as before"),
+                    (
+                        "重新排队时；空 = 原时限",
+                        "when requeued; empty = as before",
+                    ),
                 ),
             ],
         )
@@ -581,13 +593,35 @@ impl Form {
             vec![
                 field(
                     ("更正后的内容", "Corrected text"),
-                    ("原记录保留并标为已更正", "the old entry stays, marked corrected"),
+                    (
+                        "原记录保留并标为已更正",
+                        "the old entry stays, marked corrected",
+                    ),
                 )
                 .max(NOTE_MAX_CHARS)
-                .with_value(&old),
+                .with_value(&old)
+                .cursor_at_start(),
             ],
         )
         .with_intro(about)
+    }
+
+    /// The incoming officer's name; asked about before it is written.
+    pub fn end_shift() -> Form {
+        Form::new(
+            FormKind::EndShift,
+            vec![
+                field(
+                    ("接班人", "Incoming officer"),
+                    (
+                        "接班值班员的姓名（不能是本人）",
+                        "the name of the officer who takes over (not you)",
+                    ),
+                )
+                .max(OFFICER_MAX_CHARS),
+            ],
+        )
+        .dangerous()
     }
 
     /// For a form built in language `lang`: choices start in that
@@ -631,6 +665,7 @@ impl Form {
             FormKind::Requeue(_) => lang.t("重新排队", "Requeue the delivery"),
             FormKind::CancelDelivery(_) => lang.t("取消配送", "Cancel the delivery"),
             FormKind::Correct(_) => lang.t("更正记录", "Correct an entry"),
+            FormKind::EndShift => lang.t("交班", "Hand the shift over"),
         }
     }
 
@@ -656,11 +691,7 @@ impl Form {
 
     /// Has the officer typed anything that cancelling would lose?
     pub fn has_unsaved(&self) -> bool {
-        self.kind != FormKind::Officer
-            && self
-                .fields
-                .iter()
-                .any(Field::changed)
+        self.kind != FormKind::Officer && self.fields.iter().any(Field::changed)
     }
 
     /// Puts a refusal under field `i` (or under the form) and moves
@@ -752,7 +783,11 @@ fn label_line(fl: &Field, focused: bool, lang: Lang, theme: &Theme, width: usize
     let (mut spans, used) = fit_spans(spans, room);
     spans.push(Span::raw(" ".repeat(room - used.min(room))));
     if !count_s.is_empty() {
-        let tone = if count >= fl.max { Tone::Warn } else { Tone::Dim };
+        let tone = if count >= fl.max {
+            Tone::Warn
+        } else {
+            Tone::Dim
+        };
         spans.push(Span::styled(count_s, theme.tone(tone)));
     }
     Line::from(spans)

@@ -22,6 +22,8 @@ const SECTIONS: &[Context] = &[
     Context::Passes,
     Context::Queue,
     Context::Log,
+    Context::Handover,
+    Context::Shifts,
     Context::Typed,
     Context::CommandLine,
     Context::Form,

@@ -6,15 +6,19 @@ pub mod command;
 pub mod confirm;
 pub mod details;
 pub mod form;
+pub mod handover;
 pub mod help;
 pub mod lookup;
+pub mod shifts;
 
 use ratatui::layout::Rect;
 use tui_input::Input;
 
 pub use command::CommandLine;
 pub use form::{Form, FormKind};
+pub use handover::HandoverView;
 pub use lookup::Lookup;
+pub use shifts::ShiftList;
 
 use super::keys::Context;
 use super::panes::Details;
@@ -47,7 +51,7 @@ pub enum Popup {
         details: Details,
         scroll: u16,
     },
-    /// A longer text to read (the handover report).
+    /// A longer text to read.
     Text {
         title: String,
         text: String,
@@ -59,6 +63,10 @@ pub enum Popup {
     /// The live filter of the focused pane, typed in the footer.
     Filter(Input),
     Confirm(Confirm),
+    /// The handover view: report, chart, carry-over items.
+    Handover(Box<HandoverView>),
+    /// Past and present shifts, for review.
+    Shifts(ShiftList),
 }
 
 impl Popup {
@@ -69,6 +77,8 @@ impl Popup {
             Popup::Form(_) | Popup::Filter(_) => Context::Form,
             Popup::Command(_) => Context::CommandLine,
             Popup::Confirm(_) => Context::Confirm,
+            Popup::Handover(_) => Context::Handover,
+            Popup::Shifts(_) => Context::Shifts,
         }
     }
 
@@ -104,19 +114,24 @@ impl Popup {
     }
 }
 
-/// Clears `r` and one column either side of it (within `area`), so a wide
-/// character of the screen below never straddles the popup's border.
+/// Clears `r` for a popup. A wide character just left of it would have
+/// its right half under the popup's border (and a terminal would then
+/// draw neither properly): it gives way to a space.
 pub fn clear_around(f: &mut ratatui::Frame, r: Rect, area: Rect) {
-    let x = r.x.saturating_sub(1).max(area.x);
-    let right = (r.x + r.width + 1).min(area.x + area.width);
-    f.render_widget(
-        ratatui::widgets::Clear,
-        Rect {
-            x,
-            width: right.saturating_sub(x),
-            ..r
-        },
-    );
+    use unicode_width::UnicodeWidthStr;
+    f.render_widget(ratatui::widgets::Clear, r);
+    if r.x <= area.x {
+        return;
+    }
+    let buf = f.buffer_mut();
+    let bottom = (r.y + r.height).min(buf.area.y + buf.area.height);
+    for y in r.y..bottom {
+        if let Some(cell) = buf.cell_mut((r.x - 1, y))
+            && cell.symbol().width() > 1
+        {
+            cell.set_symbol(" ");
+        }
+    }
 }
 
 /// A rectangle of at most `w`×`h` centred in `area`.

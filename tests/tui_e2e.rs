@@ -1,0 +1,394 @@
+//! One incident, end to end, in a real terminal: the binary runs in a
+//! detached tmux session (its own server socket, 120×40) and is driven by
+//! keys the way an officer would: activate on a directive, raise an alert,
+//! dispatch and resolve it, issue a pass and look its plate up, queue a
+//! delivery, assign it, send it off and mark it delivered. Then the log's
+//! chain verifies and `log list --json` shows each step, in order, under
+//! the officer's name.
+//!
+//! Every wait polls the screen against a deadline; nothing sleeps for a
+//! fixed time. Without tmux the test says so and passes (CI installs it).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use supplydesk::config::PostConfig;
+use supplydesk::domain::delivery::Group;
+use supplydesk::domain::unit::{Capacity, UnitCategory};
+use supplydesk::store::places::{NewCommunity, NewRecipient, NewSupplyUnit, Ref};
+use supplydesk::store::{Actor, OpenOptions, Store};
+
+const OFFICER: &str = "测试员";
+const WAIT: Duration = Duration::from_secs(15);
+
+/// A tmux server of our own; killed when dropped, whatever happened.
+struct Tmux {
+    socket: String,
+    /// The server's socket file, removed with the server.
+    path: std::cell::RefCell<String>,
+}
+
+impl Tmux {
+    fn cmd(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux runs")
+    }
+
+    /// Literal text, typed.
+    fn type_text(&self, text: &str) {
+        let out = self.cmd(&["send-keys", "-t", "e2e", "-l", "--", text]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Named keys (`Enter`, `Escape`, `Tab`, `Right`) or single characters.
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            let out = self.cmd(&["send-keys", "-t", "e2e", k]);
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "e2e"]).stdout).into_owned()
+    }
+
+    /// Polls the screen until it shows `text`; the screen it was seen on.
+    fn wait_for(&self, text: &str) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let s = self.screen();
+            if s.contains(text) {
+                return s;
+            }
+            if Instant::now() > deadline {
+                panic!("waited {WAIT:?} for {text:?}; the screen:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Polls the screen until `text` is no longer on it.
+    fn wait_until_gone(&self, text: &str) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let s = self.screen();
+            if !s.contains(text) {
+                return;
+            }
+            if Instant::now() > deadline {
+                panic!("waited {WAIT:?} for {text:?} to go; the screen:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Polls until the console has quit and the session is gone.
+    fn wait_gone(&self) {
+        let deadline = Instant::now() + WAIT;
+        while self.cmd(&["has-session", "-t", "e2e"]).status.success() {
+            assert!(
+                Instant::now() < deadline,
+                "the console did not quit:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["kill-server"]);
+        // The socket file outlives the server.
+        let path = self.path.borrow();
+        if path.contains(&self.socket) {
+            let _ = std::fs::remove_file(path.as_str());
+        }
+    }
+}
+
+fn tmux_present() -> bool {
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_supplydesk")
+}
+
+/// A database with the posts, two communities, a supply unit and a
+/// recipient; the plan not yet activated.
+fn setup(path: &Path) {
+    let mut s = Store::open(
+        path,
+        OpenOptions {
+            create: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let a = Actor {
+        officer: "准备数据".into(),
+        os_user: "test".into(),
+        ssh_client: None,
+    };
+    let posts: Vec<(String, String)> = supplydesk::config::default_posts()
+        .into_iter()
+        .map(|PostConfig { name, unit }| (name, unit))
+        .collect();
+    s.ensure_posts(&a, &posts).unwrap();
+    for name in ["螺蛳包社区", "一碗水社区"] {
+        s.add_community(
+            &a,
+            &NewCommunity {
+                name: name.into(),
+                kind: None,
+                resident_pop: 3000,
+                floating_pop: 300,
+                households: 1000,
+                contact: None,
+                phone: None,
+            },
+        )
+        .unwrap();
+    }
+    s.add_supply_unit(
+        &a,
+        &NewSupplyUnit {
+            name: "双河口粮油配送中心".into(),
+            category: UnitCategory::GrainOil,
+            community: Some(Ref::Name("螺蛳包社区".into())),
+            address: None,
+            contact: None,
+            phone: None,
+            capacity: Capacity::default(),
+        },
+    )
+    .unwrap();
+    s.add_recipient(
+        &a,
+        &NewRecipient {
+            name: "欧阳秀英".into(),
+            phone: Some("13512345678".into()),
+            id_number: None,
+            group: Group::Dialysis,
+            condition: None,
+            community: Ref::Name("一碗水社区".into()),
+            compound_id: None,
+            building: Some("3栋".into()),
+            unit_no: None,
+            room: Some("501".into()),
+            needs: None,
+        },
+    )
+    .unwrap();
+}
+
+fn run(db: &Path, args: &[&str]) -> Output {
+    Command::new(bin())
+        .arg("--db")
+        .arg(db)
+        .args(["--lang", "en"])
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("running {}: {e}", bin()))
+}
+
+#[test]
+fn one_incident_from_directive_to_delivery() {
+    if !tmux_present() {
+        eprintln!("tmux is not installed: the real-terminal test is skipped (CI installs tmux)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db: PathBuf = dir.path().join("desk.db");
+    setup(&db);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let t = Tmux {
+        socket: format!("supplydesk-e2e-{}-{nanos}", std::process::id()),
+        path: Default::default(),
+    };
+    let console = format!(
+        "{} --db '{}' --officer {OFFICER} --lang en",
+        bin(),
+        db.display()
+    );
+    let out = t.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        "-c",
+        env!("CARGO_MANIFEST_DIR"),
+        "-e",
+        "TERM=tmux-256color",
+        &console,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let path = t.cmd(&["display-message", "-p", "-t", "e2e", "#{socket_path}"]);
+    *t.path.borrow_mut() = String::from_utf8_lossy(&path.stdout).trim().to_string();
+    t.wait_for("NORMAL");
+
+    // Activate on a directive received twenty minutes ago, from the form.
+    t.keys(&["1", "n"]);
+    t.wait_for("Activate the plan");
+    t.type_text("联控指挥部〔2022〕60号");
+    t.keys(&["Tab"]);
+    t.type_text("-20m");
+    t.wait_for("(20m ago)");
+    t.keys(&["Enter"]);
+    t.wait_for("plan activated on 联控指挥部〔2022〕60号, recorded #");
+    t.wait_for("ACTIVATED");
+
+    // An alert by command, dispatched by command, resolved in its form.
+    t.keys(&[":"]);
+    t.type_text("alert 螺蛳包 medicine critical 血透药品告急");
+    t.keys(&["Enter"]);
+    t.wait_for("shortage alert #1 raised, recorded #");
+    t.keys(&[":"]);
+    t.type_text("dispatch #1 双河口粮油配送中心");
+    t.keys(&["Enter"]);
+    t.wait_for("alert #1 dispatched to 双河口粮油配送中心, recorded #");
+    t.keys(&[":"]);
+    t.type_text("resolve #1");
+    t.keys(&["Enter"]);
+    t.wait_for("Resolve the alert");
+    t.type_text("已调运透析药品 20 箱");
+    t.keys(&["Enter"]);
+    t.wait_for("alert #1 resolved, recorded #");
+
+    // A pass for a new vehicle, then its plate looked up.
+    t.keys(&["3", "n"]);
+    t.wait_for("Issue a vehicle pass");
+    t.type_text("渝f·12345");
+    t.keys(&["Tab"]);
+    t.type_text("+2d");
+    t.keys(&["Tab"]);
+    t.type_text("经发办");
+    t.keys(&["Tab", "Tab"]);
+    t.type_text("双河口粮油配送中心");
+    t.keys(&["Tab"]);
+    t.type_text("张建国");
+    t.keys(&["Enter"]);
+    t.wait_for("issued, recorded #");
+    // From the activation pane, so that nothing is filled in for us.
+    t.keys(&["1", "p"]);
+    t.wait_for("Plate lookup");
+    t.type_text("渝f 12345");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("may pass");
+    assert!(s.contains("VALID") && s.contains("渝F12345"), "{s}");
+    // Escape closes; the next key waits for it, or the terminal would read
+    // Escape and that key as one Alt chord.
+    t.keys(&["Escape"]);
+    t.wait_until_gone("Plate lookup");
+
+    // A delivery queued, assigned to that vehicle, sent off, delivered.
+    t.keys(&["4", "n"]);
+    t.wait_for("Queue a delivery");
+    t.type_text("欧阳");
+    t.wait_for("Dialysis patient");
+    t.keys(&["Tab"]);
+    t.type_text("透析药品 1 箱");
+    t.keys(&["Tab", "Right", "Tab"]);
+    t.type_text("+2h");
+    t.keys(&["Enter"]);
+    t.wait_for("delivery #1 queued, recorded #");
+    t.keys(&["a"]);
+    t.wait_for("Assign the delivery");
+    t.type_text("渝F12345");
+    t.wait_for("holds a valid pass");
+    t.keys(&["Enter"]);
+    t.wait_for("delivery #1 assigned to 渝F12345, recorded #");
+    t.keys(&["e"]);
+    t.wait_for("delivery #1 en route, recorded #");
+    t.keys(&["d"]);
+    t.wait_for("Received by");
+    t.type_text("家属");
+    t.keys(&["Enter"]);
+    t.wait_for("delivery #1 delivered, recorded #");
+
+    t.keys(&["q"]);
+    t.wait_gone();
+
+    let verify = run(&db, &["log", "verify"]);
+    assert!(
+        verify.status.success(),
+        "log verify: {}{}",
+        String::from_utf8_lossy(&verify.stdout),
+        String::from_utf8_lossy(&verify.stderr)
+    );
+    let list = run(&db, &["log", "list", "--json", "--limit", "0"]);
+    assert!(
+        list.status.success(),
+        "{}",
+        String::from_utf8_lossy(&list.stderr)
+    );
+    let entries: Vec<serde_json::Value> = serde_json::from_slice(&list.stdout).unwrap();
+    let mut ours: Vec<(i64, String)> = entries
+        .iter()
+        .filter(|e| e["officer"] == OFFICER)
+        .map(|e| {
+            (
+                e["seq"].as_i64().unwrap_or_default(),
+                e["text"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    ours.sort();
+    let texts: Vec<&str> = ours.iter().map(|(_, t)| t.as_str()).collect();
+    let steps = [
+        "Plan activated: 联控指挥部〔2022〕60号",
+        "Shortage alert #1",
+        "Alert dispatched",
+        "Alert resolved",
+        "Vehicle registered",
+        "Pass issued",
+        "Delivery queued",
+        "assigned",
+        "Delivery en route",
+        "Delivered",
+    ];
+    assert_eq!(texts.len(), steps.len(), "one entry per step: {texts:#?}");
+    for (text, step) in texts.iter().zip(steps) {
+        assert!(text.contains(step), "{step:?} expected, found {text:?}");
+    }
+    let activation = entries
+        .iter()
+        .find(|e| {
+            e["text"]
+                .as_str()
+                .is_some_and(|t| t.contains("Plan activated"))
+        })
+        .unwrap();
+    assert!(
+        activation["occurred_at"].is_string(),
+        "the directive's time is kept: {activation}"
+    );
+}
