@@ -844,6 +844,43 @@ fn acknowledging_everything_at_once() {
     }
 }
 
+/// On duty, the view shows the items the shift received; the one still
+/// open is marked, and can be acknowledged after the handover was.
+#[test]
+fn the_shift_on_duty_sees_and_signs_what_it_received() {
+    let mut a = app_with(shift_store(), Lang::En, None, Some("李明"));
+    a.on_key(key('H'));
+    let Some(Popup::Handover(v)) = a.popups.last() else {
+        panic!("{}", flash_text(&a))
+    };
+    assert!(v.report.provisional);
+    assert_eq!(v.shift_id(), Some(2));
+    assert!(v.received());
+    assert_eq!(v.sel, 1, "the first item not acknowledged");
+    let text = screen(&mut a, 120, 40);
+    assert!(
+        text.contains("Carry-over received (shift #1 张伟 → 李明): 2 items · 1 not acknowledged"),
+        "{text}"
+    );
+    assert!(text.contains("⚠  2. Pass"), "{text}");
+    assert!(text.contains("handed over earlier, not"), "{text}");
+    assert!(
+        text.contains("now (not handed over: figures still move)"),
+        "{text}"
+    );
+    a.on_key(key('a'));
+    assert!(
+        flash_text(&a).contains("carry-over item 2 of shift #1 acknowledged, 0 left"),
+        "{}",
+        flash_text(&a)
+    );
+    assert_eq!(
+        handover_item(&a, 1, 2).acknowledged_by.as_deref(),
+        Some("李明")
+    );
+    assert_eq!(a.handover.unacknowledged_items, 0);
+}
+
 /// Only the incoming officer acknowledges; another officer is told so in
 /// one sentence and nothing is written.
 #[test]

@@ -634,7 +634,6 @@ impl App {
                 let (scroll, len) = match self.popups.last_mut() {
                     Some(Popup::Help { scroll }) => (scroll, help_len),
                     Some(Popup::Details { scroll, details }) => (scroll, details.lines.len()),
-                    Some(Popup::Text { scroll, text, .. }) => (scroll, text.lines().count()),
                     _ => return,
                 };
                 *scroll = (i32::from(*scroll) + d).clamp(0, len.min(u16::MAX as usize) as i32) as u16;

@@ -421,7 +421,7 @@ pub const TABLE: &[Binding] = &[
     bind!(Cmd::Top, "top", [Key::ch('g'), Key::plain(K::Home)], [], "", "到顶部", "go to the top", false, List, None),
     bind!(Cmd::Bottom, "bottom", [Key::ch('G'), Key::plain(K::End)], [], "", "到底部", "go to the bottom", false, List, None),
     bind!(Cmd::Details, "details", [Key::plain(K::Enter)], [], "", "详情", "details of the selected row", false, List, Some(("详情", "details"))),
-    bind!(Cmd::Filter, "filter", [Key::ch('/')], ["filter"], "TEXT", "筛选当前面板", "filter the current pane", false, List, Some(("筛选", "filter"))),
+    bind!(Cmd::Filter, "filter", [Key::ch('/')], ["filter"], "TEXT", "筛选当前面板（日志另可写 kind: officer: community: since: until:）", "filter the current pane (the log also takes kind: officer: community: since: until:)", false, List, Some(("筛选", "filter"))),
     bind!(Cmd::ClearFilter, "clear_filter", [Key::plain(K::Esc)], [], "", "清除筛选", "clear the filter", false, List, None),
     bind!(Cmd::New, "new", [Key::ch('n')], [], "", "在当前面板新建记录", "new record in the current pane", true, List, Some(("新建", "new"))),
     bind!(Cmd::Expand, "expand", [Key::ch(' '), Key::ch('l'), Key::plain(K::Right)], [], "", "展开/收起社区的预警", "open or close a community's alerts", false, Alerts, Some(("展开", "open"))),

@@ -55,19 +55,6 @@ pub fn draw(f: &mut Frame, app: &App) {
             Popup::Details { details, scroll } => {
                 popups::details::render(f, screen.body, details, *scroll, app.lang, &app.theme)
             }
-            Popup::Text {
-                title,
-                text,
-                scroll,
-            } => popups::details::render_text(
-                f,
-                screen.body,
-                title,
-                text,
-                *scroll,
-                app.lang,
-                &app.theme,
-            ),
             Popup::Lookup(l) => {
                 popups::lookup::render(f, screen.body, l, app.lang, &app.theme, app.tz)
             }

@@ -439,9 +439,12 @@ fn item_header(v: &HandoverView, cx: &Ctx) -> String {
 }
 
 /// One item's text: number, mark, summary, and who acknowledged it when.
-fn item_text(i: &HandoverItem, lang: Lang, tz: Tz) -> (String, &'static str) {
+/// An item still open from an earlier shift — carried again, or received
+/// by the shift on duty — is marked `⚠`.
+fn item_text(i: &HandoverItem, received: bool, lang: Lang, tz: Tz) -> (String, &'static str) {
     let summary = clean(lang.t(&i.summary_zh, &i.summary_en));
-    let (mark, tail) = match (&i.acknowledged_at, i.carried_from) {
+    let earlier = i.carried_from.is_some().then_some(());
+    let (mark, tail) = match (&i.acknowledged_at, earlier) {
         (Some(at), _) => {
             let by = clean(i.acknowledged_by.as_deref().unwrap_or(""));
             let at = local_short(*at, tz);
@@ -458,6 +461,14 @@ fn item_text(i: &HandoverItem, lang: Lang, tz: Tz) -> (String, &'static str) {
             lang.t(
                 " · 上一班遗留，未确认",
                 " · not acknowledged in an earlier shift",
+            )
+            .to_string(),
+        ),
+        (None, None) if received => (
+            "⚠",
+            lang.t(
+                " · 上一班交来，未确认",
+                " · handed over earlier, not acknowledged",
             )
             .to_string(),
         ),
@@ -486,7 +497,7 @@ fn item_lines(v: &HandoverView, cx: &Ctx, width: usize, room: usize) -> Vec<Line
     // read whole before it is acknowledged.
     let mut blocks: Vec<Vec<Line>> = Vec::with_capacity(v.items.len());
     for (k, i) in v.items.iter().enumerate() {
-        let (text, mark) = item_text(i, cx.lang, cx.tz);
+        let (text, mark) = item_text(i, v.received(), cx.lang, cx.tz);
         let selected = k == v.sel;
         let mut style = match mark {
             "✔" => theme.tone(Tone::Dim),

@@ -51,12 +51,6 @@ pub enum Popup {
         details: Details,
         scroll: u16,
     },
-    /// A longer text to read.
-    Text {
-        title: String,
-        text: String,
-        scroll: u16,
-    },
     Lookup(Box<Lookup>),
     Form(Form),
     Command(CommandLine),
@@ -72,7 +66,7 @@ pub enum Popup {
 impl Popup {
     pub fn context(&self) -> Context {
         match self {
-            Popup::Help { .. } | Popup::Details { .. } | Popup::Text { .. } => Context::Reader,
+            Popup::Help { .. } | Popup::Details { .. } => Context::Reader,
             Popup::Lookup(_) => Context::Lookup,
             Popup::Form(_) | Popup::Filter(_) => Context::Form,
             Popup::Command(_) => Context::CommandLine,
