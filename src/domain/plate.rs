@@ -217,7 +217,13 @@ pub enum PlateError {
     Empty,
     /// No letter or digit at all (`渝`, `火`, `·-·`).
     NoAlphanumeric,
+    /// Far longer than any plate: a paste gone wrong.
+    TooLong,
 }
+
+/// The most characters a typed plate may have, separators and spaces
+/// included; the longest real plate has 8.
+pub const TYPED_MAX_CHARS: usize = 32;
 
 impl PlateError {
     /// One sentence saying what was wrong and what to do.
@@ -234,6 +240,12 @@ impl PlateError {
             (PlateError::NoAlphanumeric, true) => {
                 "输入内容不含字母或数字，不是车牌号；请输入如“渝F12345”的车牌号。".to_owned()
             }
+            (PlateError::TooLong, false) => format!(
+                "That is too long for a plate (more than {TYPED_MAX_CHARS} characters); type one plate such as 渝F12345."
+            ),
+            (PlateError::TooLong, true) => format!(
+                "输入过长（超过 {TYPED_MAX_CHARS} 个字符），不是一个车牌号；请输入如“渝F12345”的车牌号。"
+            ),
         }
     }
 }
@@ -260,6 +272,9 @@ impl std::error::Error for PlateError {}
 /// digit is ([`PlateError::NoAlphanumeric`]); every other input yields a
 /// plate, with an [`PlateCheck::Odd`] verdict when it fits no pattern.
 pub fn normalize(input: &str) -> Result<Normalized, PlateError> {
+    if input.chars().nth(TYPED_MAX_CHARS).is_some() {
+        return Err(PlateError::TooLong);
+    }
     let mut chars: Vec<char> = Vec::with_capacity(input.len());
     for c in input.chars() {
         let c = to_half_width(c);
@@ -692,6 +707,8 @@ mod tests {
         assert_eq!(normalize("·-·"), Err(PlateError::Empty));
         assert_eq!(normalize("渝"), Err(PlateError::NoAlphanumeric));
         assert_eq!(normalize("火车"), Err(PlateError::NoAlphanumeric));
+        assert_eq!(normalize(&"渝F1".repeat(3000)), Err(PlateError::TooLong));
+        assert!(normalize(&format!("渝 F · 1 2 3 4 5{}", " ".repeat(16))).is_ok());
         assert_eq!(normalize("？！"), Err(PlateError::NoAlphanumeric));
         assert!(PlateError::Empty.to_string().contains("渝F12345"));
         assert!(
