@@ -68,7 +68,8 @@ pub fn open_store(
 pub fn run(opts: Options) -> color_eyre::Result<()> {
     let (store, read_only) = open_store(&opts.db, opts.read_only)?;
     let theme = theme::Theme::from_env(opts.config.theme.monochrome);
-    let app = App::new(
+    let mode_warning = crate::store::file_mode_warning(&opts.db);
+    let mut app = App::new(
         store,
         Setup {
             read_only,
@@ -78,5 +79,9 @@ pub fn run(opts: Options) -> color_eyre::Result<()> {
             theme,
         },
     );
+    // Printed before the screen is taken it would stay hidden until exit.
+    if let Some(m) = mode_warning {
+        app.flash(app::Level::Warn, m);
+    }
     term::run(app)
 }
