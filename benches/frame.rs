@@ -106,6 +106,15 @@ fn frames(c: &mut Criterion) {
             },
         )
         .expect("a terminal into memory");
+        term.draw(|f| {
+            view::draw(f, &app);
+            prep.prepare(f.buffer_mut());
+        })
+        .expect("a frame");
+        eprintln!(
+            "bytes/{name}: a whole frame is {} bytes",
+            term.backend_mut().writer_mut().len()
+        );
         c.bench_function(&format!("bytes/{name}"), |b| {
             b.iter(|| {
                 term.backend_mut().writer_mut().clear();
