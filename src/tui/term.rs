@@ -120,7 +120,22 @@ pub fn run(app: App) -> color_eyre::Result<()> {
     let result = rt.block_on(event_loop(&mut terminal, &mut out, app));
     drop(terminal);
     drop(guard);
-    result
+    match result {
+        // The terminal went away (a dropped SSH link before its SIGHUP
+        // arrived): nobody is left to read a report, and nothing half-done
+        // was written, so this is an ordinary end.
+        Err(e) if terminal_gone(&e) => Ok(()),
+        other => other,
+    }
+}
+
+fn terminal_gone(e: &color_eyre::Report) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>().is_some_and(|io| {
+            matches!(io.kind(), io::ErrorKind::BrokenPipe | io::ErrorKind::UnexpectedEof)
+                || matches!(io.raw_os_error(), Some(5 | 6)) // EIO, ENXIO
+        })
+    })
 }
 
 /// One frame, in one write, wrapped in synchronized output; a frame in
