@@ -1043,3 +1043,35 @@ fn volunteers_and_recipients_match_on_their_keys() {
     }
     assert_eq!(count(&store, "recipient"), 2);
 }
+
+#[test]
+fn an_export_into_a_closed_pipe_ends_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("d.db");
+    Command::cargo_bin("supplydesk")
+        .unwrap()
+        .args(["--db", db.to_str().unwrap(), "demo"])
+        .assert()
+        .success();
+    // `head -c 1` closes the pipe long before 300 recipients are written.
+    let bash = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "{} --db '{}' export recipients | head -c 1 >/dev/null; exit ${{PIPESTATUS[0]}}",
+            env!("CARGO_BIN_EXE_supplydesk"),
+            db.display()
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(
+        bash.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&bash.stderr)
+    );
+    assert!(
+        bash.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&bash.stderr)
+    );
+}

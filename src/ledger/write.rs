@@ -152,9 +152,10 @@ impl<'a> Export<'a> {
             out.write_all(b"\xEF\xBB\xBF")?;
         }
         let mut w = csv::Writer::from_writer(out);
-        w.write_record(self.fields.iter().map(|f| f.zh))?;
+        w.write_record(self.fields.iter().map(|f| f.zh))
+            .map_err(csv_io)?;
         for (n, row) in self.cells().enumerate() {
-            w.write_record(row.iter().map(Out::text))?;
+            w.write_record(row.iter().map(Out::text)).map_err(csv_io)?;
             if n % 1024 == 1023 {
                 tick(1024);
             }
@@ -341,5 +342,14 @@ mod tests {
             s.contains("\"13800000001\"") && s.contains("\"elderly_alone\""),
             "{s}"
         );
+    }
+}
+
+/// The I/O error inside a CSV error, kept as it is, so that a closed pipe
+/// (`export … | head`) is still recognised as one.
+fn csv_io(e: csv::Error) -> std::io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        other => std::io::Error::other(format!("{other:?}")),
     }
 }
