@@ -100,8 +100,9 @@ pub struct RecipientMatch {
 }
 
 /// A recipient's record as stored, raw: only from
-/// [`Store::reveal_recipient`].
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+/// [`Store::reveal_recipient`]. Its `Debug` form is masked, so that a
+/// panic or a log line that prints it shows nothing personal.
+#[derive(Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RecipientData {
     pub id: i64,
     pub name: String,
@@ -115,6 +116,21 @@ pub struct RecipientData {
     pub unit_no: Option<String>,
     pub room: Option<String>,
     pub needs: Option<String>,
+}
+
+impl std::fmt::Debug for RecipientData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::domain::mask::{mask_id_number, mask_name, mask_phone};
+        f.debug_struct("RecipientData")
+            .field("id", &self.id)
+            .field("name", &mask_name(&self.name))
+            .field("phone", &self.phone.as_deref().map(mask_phone))
+            .field("id_number", &self.id_number.as_deref().map(mask_id_number))
+            .field("group", &self.group)
+            .field("condition", &self.condition.as_ref().map(|_| "<hidden>"))
+            .field("community", &self.community)
+            .finish_non_exhaustive()
+    }
 }
 
 const ITEMS: Field = field("配送物品", "items");

@@ -147,7 +147,9 @@ pub struct NewSupplyUnit {
     pub capacity: Capacity,
 }
 
-#[derive(Debug, Clone)]
+/// A recipient to register. Its `Debug` form is masked (see
+/// [`super::deliveries::RecipientData`]).
+#[derive(Clone)]
 pub struct NewRecipient {
     pub name: String,
     pub phone: Option<String>,
@@ -161,6 +163,19 @@ pub struct NewRecipient {
     pub unit_no: Option<String>,
     pub room: Option<String>,
     pub needs: Option<String>,
+}
+
+impl std::fmt::Debug for NewRecipient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::domain::mask::{mask_id_number, mask_name, mask_phone};
+        f.debug_struct("NewRecipient")
+            .field("name", &mask_name(&self.name))
+            .field("phone", &self.phone.as_deref().map(mask_phone))
+            .field("id_number", &self.id_number.as_deref().map(mask_id_number))
+            .field("group", &self.group)
+            .field("condition", &self.condition.as_ref().map(|_| "<hidden>"))
+            .finish_non_exhaustive()
+    }
 }
 
 const NAME: Field = field("名称", "name");

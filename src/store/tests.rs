@@ -397,3 +397,44 @@ fn the_search_keys_of_an_existing_log_are_built_by_the_migration() {
         .unwrap();
     assert_eq!(rows.len(), 1);
 }
+
+#[test]
+fn recipients_print_masked_even_in_debug_output() {
+    use crate::domain::delivery::Group;
+    let raw = crate::store::deliveries::RecipientData {
+        id: 1,
+        name: "张建华".into(),
+        phone: Some("13812345678".into()),
+        id_number: Some("500101195003151234".into()),
+        group: Group::Dialysis,
+        condition: Some("尿毒症".into()),
+        community: "一碗水社区".into(),
+        compound: None,
+        building: None,
+        unit_no: None,
+        room: None,
+        needs: None,
+    };
+    let new = crate::store::places::NewRecipient {
+        name: raw.name.clone(),
+        phone: raw.phone.clone(),
+        id_number: raw.id_number.clone(),
+        group: Group::Dialysis,
+        condition: raw.condition.clone(),
+        community: crate::store::places::Ref::Id(1),
+        compound_id: None,
+        building: None,
+        unit_no: None,
+        room: None,
+        needs: None,
+    };
+    for shown in [format!("{raw:?}"), format!("{new:?}"), format!("{raw:#?}")] {
+        for secret in ["张建华", "13812345678", "500101195003151234", "尿毒症"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(
+            shown.contains("张*华") && shown.contains("138****5678"),
+            "{shown}"
+        );
+    }
+}
