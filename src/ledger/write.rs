@@ -296,6 +296,15 @@ fn excel_serial(t: NaiveDateTime) -> f64 {
     (t - epoch).num_milliseconds() as f64 / 86_400_000.0
 }
 
+/// The I/O error inside a CSV error, kept as it is, so that a closed pipe
+/// (`export … | head`) is still recognised as one.
+fn csv_io(e: csv::Error) -> std::io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        other => std::io::Error::other(format!("{other:?}")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -342,14 +351,5 @@ mod tests {
             s.contains("\"13800000001\"") && s.contains("\"elderly_alone\""),
             "{s}"
         );
-    }
-}
-
-/// The I/O error inside a CSV error, kept as it is, so that a closed pipe
-/// (`export … | head`) is still recognised as one.
-fn csv_io(e: csv::Error) -> std::io::Error {
-    match e.into_kind() {
-        csv::ErrorKind::Io(io) => io,
-        other => std::io::Error::other(format!("{other:?}")),
     }
 }

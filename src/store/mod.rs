@@ -411,10 +411,13 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/003_shifts.sql")),
         M::up(include_str!("migrations/004_ledgers.sql")),
         M::up(include_str!("migrations/005_supply.sql")),
-        M::up_with_hook(include_str!("migrations/006_log_search.sql"), |tx: &Transaction| {
-            log::index_all(tx)?;
-            Ok(())
-        }),
+        M::up_with_hook(
+            include_str!("migrations/006_log_search.sql"),
+            |tx: &Transaction| {
+                log::index_all(tx)?;
+                Ok(())
+            },
+        ),
     ])
 }
 

@@ -132,8 +132,10 @@ pub fn run(app: App) -> color_eyre::Result<()> {
 fn terminal_gone(e: &color_eyre::Report) -> bool {
     e.chain().any(|c| {
         c.downcast_ref::<io::Error>().is_some_and(|io| {
-            matches!(io.kind(), io::ErrorKind::BrokenPipe | io::ErrorKind::UnexpectedEof)
-                || matches!(io.raw_os_error(), Some(5 | 6)) // EIO, ENXIO
+            matches!(
+                io.kind(),
+                io::ErrorKind::BrokenPipe | io::ErrorKind::UnexpectedEof
+            ) || matches!(io.raw_os_error(), Some(5 | 6)) // EIO, ENXIO
         })
     })
 }
