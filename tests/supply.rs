@@ -986,11 +986,13 @@ fn failed_deliveries_in_a_row_make_a_welfare_check_until_someone_reaches_them() 
             .unwrap();
     };
     attempt(&mut s);
-    assert!(s.welfare_checks(&n, 10).unwrap().is_empty(), "one failure");
+    assert_eq!(s.welfare_checks(&n, 10).unwrap().total, 0, "one failure");
     s.requeue_delivery(&a, d, None).unwrap();
     s.set_clock(Clock::Fixed(t0() + Duration::hours(1)));
     attempt(&mut s);
     let checks = s.welfare_checks(&n, 10).unwrap();
+    assert_eq!(checks.total, 1);
+    let checks = checks.rows;
     assert_eq!(checks.len(), 1);
     assert_eq!(checks[0].recipient_id, p.home);
     assert_eq!(checks[0].failures, 2);
@@ -1007,18 +1009,18 @@ fn failed_deliveries_in_a_row_make_a_welfare_check_until_someone_reaches_them() 
         at: None,
     };
     s.log_contact(&a, &visit(false)).unwrap();
-    assert_eq!(s.welfare_checks(&n, 10).unwrap().len(), 1);
+    assert_eq!(s.welfare_checks(&n, 10).unwrap().rows.len(), 1);
     s.log_contact(&a, &visit(true)).unwrap();
-    assert!(s.welfare_checks(&n, 10).unwrap().is_empty());
+    assert!(s.welfare_checks(&n, 10).unwrap().rows.is_empty());
     // The threshold comes from the norms; 0 turns the check off.
     let mut strict = Norms::default();
     strict.failed_in_a_row = 1;
     s.set_clock(Clock::Fixed(t0() + Duration::hours(3)));
     s.requeue_delivery(&a, d, None).unwrap();
     attempt(&mut s);
-    assert_eq!(s.welfare_checks(&strict, 10).unwrap().len(), 1);
+    assert_eq!(s.welfare_checks(&strict, 10).unwrap().total, 1);
     strict.failed_in_a_row = 0;
-    assert!(s.welfare_checks(&strict, 10).unwrap().is_empty());
+    assert_eq!(s.welfare_checks(&strict, 10).unwrap().total, 0);
 }
 
 #[test]
@@ -1068,4 +1070,216 @@ fn the_database_refuses_a_stock_report_without_its_log_entry() {
         .unwrap();
     assert!(s.conn().execute("DELETE FROM stock_report", []).is_err());
     assert_eq!(count(&s, "SELECT COUNT(*) FROM stock_report"), 1);
+}
+
+// ------------------------------------------------------- the command line
+
+/// The binary on a database made with [`world`], in English, with a clean
+/// environment in a private directory.
+struct Cli {
+    dir: tempfile::TempDir,
+}
+
+impl Cli {
+    fn new() -> (Cli, World) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(
+            &dir.path().join("desk.db"),
+            OpenOptions {
+                create: true,
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .with_clock(Clock::Fixed(Utc::now() - Duration::hours(50)));
+        let w = world(&mut s);
+        s.set_activation(
+            &officer(),
+            ActivationAction::Activate,
+            "联控指挥部〔2022〕60号",
+            None,
+        )
+        .unwrap();
+        people(&mut s, &w);
+        (Cli { dir }, w)
+    }
+
+    fn cmd(&self) -> assert_cmd::Command {
+        let mut c = assert_cmd::Command::new(env!("CARGO_BIN_EXE_supplydesk"));
+        c.current_dir(self.dir.path())
+            .env_remove("SUPPLYDESK_DB")
+            .env_remove("SUPPLYDESK_CONFIG")
+            .env_remove("SUPPLYDESK_OFFICER")
+            .env("XDG_CONFIG_HOME", self.dir.path())
+            .env("NO_COLOR", "1")
+            .arg("--db")
+            .arg(self.dir.path().join("desk.db"))
+            .arg("--lang")
+            .arg("en");
+        c
+    }
+
+    fn officer(&self) -> assert_cmd::Command {
+        let mut c = self.cmd();
+        c.arg("--officer").arg("王静");
+        c
+    }
+}
+
+fn stdout(c: &mut assert_cmd::Command) -> String {
+    let out = c.assert().success().get_output().stdout.clone();
+    String::from_utf8(out).unwrap()
+}
+
+#[track_caller]
+fn fails_with(c: &mut assert_cmd::Command, needle: &str) {
+    let out = c.assert().code(2).get_output().clone();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains(needle), "{needle:?} not in {err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+        "{err}"
+    );
+}
+
+#[test]
+fn stock_and_cover_from_the_command_line() {
+    let (cli, _) = Cli::new();
+    let out = stdout(cli.officer().args([
+        "stock",
+        "一碗水",
+        "粮",
+        "4吨",
+        "--supply-in",
+        "120kg",
+        "--reporter",
+        "张书记",
+        "--via",
+        "电话",
+    ]));
+    assert!(out.contains("Stock report #1 recorded"), "{out}");
+    assert!(out.contains("2.0 days of cover"), "{out}");
+    assert!(out.contains("Predicted shortage alert #"), "{out}");
+    // The same figure again: no second alert, the open one is named.
+    let out = stdout(cli.officer().args(["stock", "一碗水", "grain", "4000"]));
+    assert!(out.contains("remains"), "{out}");
+    let json = stdout(cli.cmd().args(["cover", "--json"]));
+    let rows: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let grain = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["community"] == "一碗水社区" && r["item"] == "grain")
+        .unwrap();
+    assert_eq!(grain["status"], "days");
+    assert!(grain["below"].as_bool().unwrap());
+    assert!(grain["predicted_alert"].is_i64());
+    // Only relevant cells by default; --below only the short ones.
+    let text = stdout(cli.cmd().args(["cover", "--below"]));
+    assert!(
+        text.contains("一碗水社区") && text.contains("Grain"),
+        "{text}"
+    );
+    assert!(text.contains("1 below the threshold"), "{text}");
+    assert!(!text.contains("石梁村"), "{text}");
+    let text = stdout(cli.cmd().args(["cover", "--community", "石梁", "--all"]));
+    assert!(text.contains("石梁村") && text.contains("—"), "{text}");
+    // A community's own norm.
+    let out = stdout(cli.officer().args(["norm", "一碗水", "粮", "0.3"]));
+    assert!(out.contains("recorded #"), "{out}");
+    // Market and contacts.
+    let out = stdout(cli.officer().args([
+        "market",
+        "囤积居奇",
+        "店内大米不上架",
+        "--unit",
+        "双河口粮油店",
+        "--item",
+        "grain",
+    ]));
+    assert!(
+        out.contains("Market alert #") && out.contains("市场监管所"),
+        "{out}"
+    );
+    let out = stdout(
+        cli.officer()
+            .args(["contact", "1", "--channel", "上门", "--at", "-1h"]),
+    );
+    assert!(out.contains("contact #1 recorded"), "{out}");
+}
+
+#[test]
+fn command_line_mistakes_are_one_sentence_and_exit_2() {
+    let (cli, _) = Cli::new();
+    fails_with(
+        cli.officer().args(["stock", "一碗水", "bread", "1"]),
+        "is not an item class",
+    );
+    fails_with(
+        cli.officer().args(["stock", "一碗水", "粮", "lots"]),
+        "is not a quantity",
+    );
+    fails_with(
+        cli.officer().args(["stock", "一碗水", "粮", "-5"]),
+        "cannot be used",
+    );
+    fails_with(
+        cli.officer()
+            .args(["stock", "一碗水", "粮", "5", "--at", "tomorrow-ish"]),
+        "not a time",
+    );
+    fails_with(cli.cmd().args(["stock", "一碗水", "粮", "5"]), "No officer");
+    fails_with(
+        cli.officer()
+            .args(["--read-only", "stock", "一碗水", "粮", "5"]),
+        "read-only",
+    );
+    fails_with(
+        cli.officer()
+            .args(["market", "cheap", "x", "--unit", "双河口粮油店"]),
+        "not a kind of market report",
+    );
+    fails_with(
+        cli.officer().args(["market", "hoarding", "x"]),
+        "No unit or outlet",
+    );
+    fails_with(
+        cli.officer().args(["contact", "1", "--channel", "pigeon"]),
+        "not a way of contact",
+    );
+    fails_with(cli.officer().args(["contact", "999"]), "no recipient #999");
+    // Nothing was written by any of them.
+    let s = Store::open(&cli.dir.path().join("desk.db"), OpenOptions::default()).unwrap();
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM stock_report"), 0);
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM contact"), 0);
+}
+
+#[test]
+fn gaps_are_listed_and_queued_from_the_command_line() {
+    let (cli, _) = Cli::new();
+    let json = stdout(cli.cmd().args(["gaps", "--json"]));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    // Two people living alone and the dialysis patient were never reached
+    // in the 50 hours since the activation; the chronic patient has a week.
+    assert_eq!(v["gaps"]["total"], 3, "{json}");
+    assert_eq!(
+        v["gaps"]["rows"][0]["recipient"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .nth(1),
+        Some('*')
+    );
+    assert_eq!(v["transfer"]["compounds"], 2);
+    let text = stdout(cli.officer().args(["gaps", "--queue"]));
+    assert!(text.contains("Queued 3 deliveries"), "{text}");
+    assert!(
+        text.contains("Coverage gaps: 3 (0 with no delivery queued)"),
+        "{text}"
+    );
+    assert!(text.contains("[queued #"), "{text}");
+    fails_with(
+        cli.officer().args(["gaps", "--queue"]),
+        "already have a delivery",
+    );
 }

@@ -441,7 +441,7 @@ pub fn contact(ctx: &Ctx, args: &ContactArgs, out: &mut impl Write) -> Outcome {
 #[derive(serde::Serialize)]
 struct GapsReport {
     gaps: supplydesk::store::supply::Gaps,
-    welfare_checks: Vec<supplydesk::store::supply::WelfareRow>,
+    welfare_checks: supplydesk::store::supply::WelfareChecks,
     transfer: supplydesk::store::supply::TransferGaps,
 }
 
@@ -535,7 +535,7 @@ fn write_gaps(
             age(chrono::Duration::minutes(g.overdue_minutes)),
         )?;
     }
-    let (k, nr) = (r.welfare_checks.len(), n.failed_in_a_row);
+    let (k, nr) = (r.welfare_checks.total, n.failed_in_a_row);
     writeln!(
         out,
         "{}",
@@ -545,7 +545,7 @@ fn write_gaps(
         )
         .get(lang)
     )?;
-    for w in &r.welfare_checks {
+    for w in &r.welfare_checks.rows {
         let reason = w.last_reason.map(|x| x.label(lang)).unwrap_or_default();
         writeln!(
             out,

@@ -1542,8 +1542,13 @@ impl Planner<'_> {
                 Severity::Medium => self.rng.random_range(8..40),
                 Severity::Low => self.rng.random_range(3..20),
             };
-            let predicted = self.rng.random_bool(0.08);
-            let source = if predicted {
+            // The market station's own forecasts: reported by phone like
+            // any other alert. Predicted alerts (the flag) are the cover
+            // rule's, raised by the stock reports of `supply`, which would
+            // otherwise withdraw these while the story goes on handling
+            // them.
+            let monitored = self.rng.random_bool(0.08);
+            let source = if monitored {
                 "市场监管所监测预判"
             } else {
                 pick(self.rng, ALERT_SOURCES)
@@ -1595,7 +1600,7 @@ impl Planner<'_> {
                 households,
                 source,
                 text,
-                predicted,
+                predicted: false,
                 dispatched_to,
                 resolution,
             });
@@ -1759,19 +1764,8 @@ impl Planner<'_> {
         }
         let last = rounds.len() - 1;
         let norms = Norms::default();
-        // Cells with a hand-raised predicted alert of the story get no
-        // reports: the rule would withdraw the alert the story goes on
-        // handling.
-        let busy: HashSet<(usize, ItemClass)> = self
-            .plan
-            .alerts
-            .iter()
-            .filter(|al| al.predicted)
-            .map(|al| (al.community, al.item))
-            .collect();
         let mut cells: Vec<(usize, ItemClass)> = (0..self.plan.communities.len())
             .flat_map(|c| ITEMS.iter().map(move |i| (c, *i)))
-            .filter(|cell| !busy.contains(cell))
             .collect();
         cells.shuffle(self.rng);
         let mut fates: Vec<Fate> = vec![Fate::Comfortable; cells.len()];
@@ -1883,7 +1877,6 @@ impl Planner<'_> {
             // Medicine is not bought per head: its cover shows "—".
             if item == ItemClass::Grain
                 && community.kind == crate::domain::place::CommunityKind::Community
-                && !busy.contains(&(c, ItemClass::Medicine))
             {
                 let i = self.plan.stock.len();
                 self.plan.stock.push(Stock {
@@ -1932,7 +1925,7 @@ impl Planner<'_> {
         let has_delivery: HashSet<usize> =
             self.plan.deliveries.iter().map(|d| d.recipient).collect();
         // Welfare checks: people nobody reached since two failed attempts.
-        let candidates: Vec<usize> = (0..self.plan.recipients.len())
+        let mut candidates: Vec<usize> = (0..self.plan.recipients.len())
             .filter(|&r| {
                 let g = self.plan.recipients[r].group;
                 !g.is_institution()
@@ -1941,20 +1934,14 @@ impl Planner<'_> {
                     && norms.contact_period(g) <= Duration::hours(48)
             })
             .collect();
-        let mut welfare: Vec<usize> = Vec::new();
-        for _ in 0..2 * self.f {
-            if candidates.is_empty() {
-                break;
-            }
-            let r = candidates[self.rng.random_range(0..candidates.len())];
-            if !welfare.contains(&r) {
-                welfare.push(r);
-            }
-        }
+        candidates.shuffle(self.rng);
+        candidates.truncate(2 * self.f as usize);
+        let welfare = candidates;
+        let in_welfare: HashSet<usize> = welfare.iter().copied().collect();
         for (r, &since) in registered.iter().enumerate() {
             let group = self.plan.recipients[r].group;
             let period = norms.contact_period(group).num_seconds();
-            let missed = welfare.contains(&r)
+            let missed = in_welfare.contains(&r)
                 || self
                     .rng
                     .random_bool(if period <= 48 * HOUR { 0.06 } else { 0.03 });

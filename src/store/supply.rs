@@ -262,6 +262,13 @@ pub struct WelfareRow {
     pub last_reason: Option<FailReason>,
 }
 
+/// The welfare checks: how many, and the most failures first.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct WelfareChecks {
+    pub total: i64,
+    pub rows: Vec<WelfareRow>,
+}
+
 /// Deliveries queued for the gaps.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 pub struct QueuedGaps {
@@ -1531,9 +1538,9 @@ impl Store {
     /// Recipients whose deliveries failed `norms.failed_in_a_row` times or
     /// more in a row since they were last reached: welfare checks, most
     /// failures first. A contact that reaches them closes the check.
-    pub fn welfare_checks(&self, norms: &Norms, limit: i64) -> Result<Vec<WelfareRow>> {
+    pub fn welfare_checks(&self, norms: &Norms, limit: i64) -> Result<WelfareChecks> {
         if norms.failed_in_a_row < 1 {
-            return Ok(Vec::new());
+            return Ok(WelfareChecks::default());
         }
         struct Run {
             reset: Option<DateTime<Utc>>,
@@ -1596,6 +1603,7 @@ impl Store {
             })
             .collect();
         due.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
+        let total = due.len() as i64;
         let mut out = Vec::new();
         for (rid, failures, last_failed_at, last_reason) in
             due.into_iter().take(limit.max(0) as usize)
@@ -1612,7 +1620,7 @@ impl Store {
                 last_reason,
             });
         }
-        Ok(out)
+        Ok(WelfareChecks { total, rows: out })
     }
 
     /// Compounds without an active transfer station and buildings without
