@@ -1283,3 +1283,36 @@ fn gaps_are_listed_and_queued_from_the_command_line() {
         "already have a delivery",
     );
 }
+
+#[test]
+fn the_handover_report_lists_short_cover_with_a_bar() {
+    use supplydesk::i18n::Lang;
+    use supplydesk::report::handover::{ReportOptions, Which, build};
+    let (_d, mut s) = store();
+    let w = world(&mut s);
+    let n = Norms::default();
+    // 2,120 kg a day needed, 120 in: 4,000 kg is under two days.
+    s.record_stock(&officer(), &grain(w.community, 4000.0, 120.0), &n)
+        .unwrap();
+    let r = build(&s, Which::Latest, &ReportOptions::default()).unwrap();
+    assert_eq!(r.cover.short.len(), 1, "{:?}", r.cover.short);
+    let md = r.to_markdown(Lang::En);
+    let line = md
+        .lines()
+        .find(|l| l.starts_with("- 一碗水社区 Grain"))
+        .unwrap_or_else(|| panic!("{md}"));
+    assert!(line.contains("2.0") || line.contains("d"), "{line}");
+    assert!(line.contains('`'), "a bar: {line}");
+    let json = r.to_json();
+    assert!(
+        json.contains("\"cover\"") && json.contains("\"short\""),
+        "{json}"
+    );
+    // Plenty of grain: nothing is short.
+    s.set_clock(Clock::Fixed(t0() + Duration::minutes(5)));
+    s.record_stock(&officer(), &grain(w.community, 40000.0, 120.0), &n)
+        .unwrap();
+    let r = build(&s, Which::Latest, &ReportOptions::default()).unwrap();
+    assert!(r.cover.short.is_empty(), "{:?}", r.cover.short);
+    assert!(r.to_markdown(Lang::En).contains("hold 3 days or more"));
+}

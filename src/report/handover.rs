@@ -62,6 +62,8 @@ pub struct ReportOptions {
     /// Longest list kept (the counts still count everything): Markdown
     /// shows no more than [`MD_LIST_MAX`] of a kind, JSON shows all.
     pub list_limit: Option<usize>,
+    /// Per-person needs and the cover threshold.
+    pub norms: crate::domain::cover::Norms,
 }
 
 impl ReportOptions {
@@ -75,6 +77,7 @@ impl ReportOptions {
             due_soon: Duration::minutes(t.delivery_due_soon_min),
             fallback: Duration::hours(12),
             list_limit: None,
+            norms: c.norms.norms(),
         }
     }
 
@@ -208,7 +211,7 @@ pub struct Warning {
 }
 
 /// The handover report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
     pub schema: &'static str,
     pub subdistrict: String,
@@ -223,6 +226,9 @@ pub struct Report {
     pub chain_head: Head,
     pub activation: ActivationSection,
     pub alerts: AlertSection,
+    /// Days of cover at the cut-off where they are short or not to be
+    /// trusted.
+    pub cover: CoverSection,
     pub passes: PassSection,
     pub deliveries: DeliverySection,
     /// Notes, calls and instructions of the window, oldest first.
@@ -439,6 +445,7 @@ pub fn build(store: &Store, which: Which, opts: &ReportOptions) -> Result<Report
         .handed_over
         .truncate(cut(carry_over.handed_over.len()));
 
+    let cover = cover_section(store, window.cutoff, opts)?;
     Ok(Report {
         schema: SCHEMA,
         subdistrict: opts.subdistrict.clone(),
@@ -450,12 +457,51 @@ pub fn build(store: &Store, which: Which, opts: &ReportOptions) -> Result<Report
         chain_head,
         activation,
         alerts,
+        cover,
         passes,
         deliveries,
         entries,
         carry_over,
         counts,
         warnings,
+    })
+}
+
+/// Days of cover at the cut-off: the cells below the threshold and those
+/// whose figures are stale, lowest first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CoverSection {
+    pub threshold_days: f64,
+    /// Cells with a need or a report.
+    pub cells: usize,
+    pub short: Vec<crate::store::supply::CoverRow>,
+}
+
+fn cover_section(
+    store: &Store,
+    cutoff: DateTime<Utc>,
+    opts: &ReportOptions,
+) -> Result<CoverSection> {
+    // A file from before the supply tables, opened read-only, has no cover.
+    let rows = if store.schema_version()? >= 5 {
+        store.cover_all(cutoff, &opts.norms)?
+    } else {
+        Vec::new()
+    };
+    let cells = rows.iter().filter(|r| r.is_relevant()).count();
+    let mut short: Vec<_> = rows
+        .into_iter()
+        .filter(|r| r.below || r.status == "stale")
+        .collect();
+    short.sort_by(|a, b| {
+        a.days
+            .unwrap_or(f64::INFINITY)
+            .total_cmp(&b.days.unwrap_or(f64::INFINITY))
+    });
+    Ok(CoverSection {
+        threshold_days: opts.norms.threshold_days,
+        cells,
+        short,
     })
 }
 
@@ -779,6 +825,50 @@ impl Md<'_> {
             self.line(format!("- **⚠ {text}**"));
         }
         self.blank();
+    }
+
+    fn cover(&mut self) {
+        let c = &self.r.cover;
+        let th = c.threshold_days;
+        let h = self.t("## 物资可供天数", "## Days of cover");
+        self.line(h);
+        if c.cells == 0 {
+            let l = self.t(
+                "- 无库存报告，也无需求记录",
+                "- No stock reports and no recorded need",
+            );
+            self.line(l);
+        } else if c.short.is_empty() {
+            let l = match self.lang {
+                Lang::Zh => format!("- 截止时 {} 项均不低于 {th} 天或无消耗", c.cells),
+                Lang::En => format!(
+                    "- At the cut-off all {} cells hold {th} days or more, or need nothing",
+                    c.cells
+                ),
+            };
+            self.line(l);
+        }
+        for row in &c.short {
+            let bar = crate::domain::cover::bar(row.days, 2.0 * th, 8);
+            let stale = if row.status == "stale" {
+                self.t("（数据过时，仅供参考）", " (stale figures, not trusted)")
+            } else {
+                ""
+            };
+            let unit = if row.days.is_some() {
+                self.t(" 天", " d")
+            } else {
+                ""
+            };
+            let l = format!(
+                "- {} {} `{bar}` {}{unit}{stale}",
+                md(&row.community),
+                self.label(row.item),
+                row.cover.text()
+            );
+            self.line(l);
+        }
+        self.line("");
     }
 
     fn activation(&mut self) {
@@ -1455,6 +1545,7 @@ impl Report {
         m.header();
         m.activation();
         m.alerts();
+        m.cover();
         m.passes();
         m.deliveries();
         m.entries();
