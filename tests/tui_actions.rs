@@ -807,3 +807,72 @@ fn the_flash_comes_first_and_the_pane_follows_on_the_next_turn() {
     assert!(row.contains("Assigned"), "{row}");
     assert!(a.next_deadline(now) > now, "nothing more to read");
 }
+
+#[test]
+fn typed_gaps_asks_first_then_queues_every_unqueued_gap_once() {
+    let (_d, mut a) = desk(Lang::En);
+    a.on_key(key('4'));
+    // The fixture's one gap (an elder living alone) has a delivery queued.
+    let text = screen(&mut a, 80, 24);
+    assert!(
+        text.contains("gaps 1 · ") && !text.contains(":gaps"),
+        "{text}"
+    );
+    let before = head(&a);
+    a.run_typed(":gaps");
+    assert!(!is_confirm(&a));
+    assert_eq!(level(&a), Some(Level::Warn));
+    assert!(
+        flash(&a).contains("already have a delivery"),
+        "{}",
+        flash(&a)
+    );
+    assert_eq!(head(&a), before, "nothing to add: nothing written");
+
+    // Cancel that delivery: the gap waits to be queued again.
+    let gaps = a
+        .store
+        .coverage_gaps(a.now(), &a.cfg.norms.norms(), 10)
+        .unwrap();
+    let id = gaps.rows[0].open_delivery.unwrap();
+    a.run_typed(&format!(":cancel #{id} 重复"));
+    a.on_key(key('y'));
+    a.tick(std::time::Instant::now());
+    let text = screen(&mut a, 80, 24);
+    assert_eq!(a.panes.queue.gaps(), (1, 1));
+    assert!(text.contains("gaps 1 · unqueued 1 :gaps"), "{text}");
+    let open_before = a.panes.queue.counts().open;
+
+    let before = head(&a);
+    a.run_typed(":gaps");
+    assert!(is_confirm(&a));
+    a.on_key(key('n'));
+    assert!(a.popups.is_empty());
+    assert_eq!(head(&a), before, "no: nothing queued, nothing logged");
+
+    a.run_typed(":gaps");
+    a.on_key(key('y'));
+    let e = one_entry(&a, before, &format!("delivery:{}", newest_delivery(&a)));
+    assert_eq!(e.kind, "change");
+    assert!(
+        flash(&a).contains("1 coverage gaps queued"),
+        "{}",
+        flash(&a)
+    );
+
+    // The queue holds the new delivery; the gap stays counted (nobody has
+    // been reached yet) but no longer waits to be queued.
+    a.tick(std::time::Instant::now());
+    let text = screen(&mut a, 80, 24);
+    assert_eq!(a.panes.queue.counts().open, open_before + 1);
+    assert_eq!(a.panes.queue.gaps(), (1, 0));
+    assert!(!text.contains(":gaps"), "{text}");
+}
+
+/// The newest delivery's id (the one `:gaps` just queued).
+fn newest_delivery(a: &App) -> i64 {
+    a.store
+        .conn()
+        .query_row("SELECT MAX(id) FROM delivery", [], |r| r.get(0))
+        .unwrap()
+}

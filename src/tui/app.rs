@@ -538,6 +538,7 @@ impl App {
             Cmd::Shifts => self.open_shifts(),
             Cmd::ShiftStart => self.shift_start(),
             Cmd::ShiftEnd => self.shift_end(arg),
+            Cmd::QueueGaps => self.queue_gaps(),
             Cmd::HandoverAck => self.handover_ack(arg),
             Cmd::HandoverAckAll => self.handover_ack(Some("all".into())),
             Cmd::HandoverText => self.toggle_text(),
@@ -806,6 +807,34 @@ impl App {
             self.ask(a);
         } else if let Err(m) = self.perform(a) {
             self.flash(Level::Error, m);
+        }
+    }
+
+    /// `:gaps`: asks first, with the count as the store sees it now.
+    fn queue_gaps(&mut self) {
+        match self
+            .store
+            .coverage_gaps(self.now(), &self.cfg.norms.norms(), 0)
+        {
+            Ok(g) if g.total == 0 => self.flash(
+                Level::Warn,
+                msg!(
+                    "没有覆盖缺口，无需排队。",
+                    "There are no coverage gaps: nothing to queue."
+                ),
+            ),
+            Ok(g) if g.not_queued == 0 => {
+                let n = g.total;
+                self.flash(
+                    Level::Warn,
+                    msg!(
+                        "{n} 个覆盖缺口都已有配送在队列中，无需再排。",
+                        "All {n} coverage gaps already have a delivery in the queue: nothing to add."
+                    ),
+                )
+            }
+            Ok(g) => self.ask(Action::QueueGaps { gaps: g.not_queued }),
+            Err(e) => self.flash(Level::Error, e.message()),
         }
     }
 

@@ -84,6 +84,8 @@ pub enum Cmd {
     Shifts,
     ShiftStart,
     ShiftEnd,
+    /// Queue a delivery for every coverage gap.
+    QueueGaps,
     // the handover view
     HandoverAck,
     HandoverAckAll,
@@ -453,6 +455,7 @@ pub const TABLE: &[Binding] = &[
     bind!(Cmd::Deactivate, "deactivate", [], ["deactivate"], "REF [@TIME]", "按指令解除预案（先确认）", "return the plan to normal on a directive (asks first)", true, Typed, None),
     bind!(Cmd::RaiseAlert, "alert", [], ["alert"], "COMMUNITY ITEM SEVERITY [TEXT]", "登记缺货预警", "raise a shortage alert", true, Typed, None),
     bind!(Cmd::ShiftStart, "shift_start", [], ["shift start"], "", "上岗：开始我的班次", "go on duty: start my shift", true, Typed, None),
+    bind!(Cmd::QueueGaps, "queue_gaps", [], ["gaps"], "", "为全部未覆盖对象排队配送（先确认）", "queue a delivery for every coverage gap (asks first)", true, Typed, None),
     bind!(Cmd::ShiftEnd, "shift_end", [], ["shift end"], "NAME", "交班给接班人（先确认，显示将带出的遗留事项数）", "hand the shift over to the incoming officer (asks first, with the carry-over count)", true, Typed, None),
     // Forms.
     bind!(Cmd::Submit, "submit", [Key::plain(K::Enter)], [], "", "确定", "confirm", false, Form, Some(("确定", "save"))),

@@ -135,6 +135,10 @@ pub enum Action {
         shift: i64,
         target: AckTarget,
     },
+    /// Queue a delivery for each of the `gaps` coverage gaps.
+    QueueGaps {
+        gaps: i64,
+    },
 }
 
 impl Action {
@@ -157,7 +161,8 @@ impl Action {
             | Action::Deliver { .. }
             | Action::FailDelivery { .. }
             | Action::RequeueDelivery { .. }
-            | Action::CancelDelivery { .. } => PaneId::Queue,
+            | Action::CancelDelivery { .. }
+            | Action::QueueGaps { .. } => PaneId::Queue,
             Action::Correct { .. }
             | Action::Reveal { .. }
             | Action::StartShift
@@ -178,6 +183,7 @@ impl Action {
                 | Action::CancelDelivery { .. }
                 | Action::Reveal { .. }
                 | Action::EndShift { .. }
+                | Action::QueueGaps { .. }
         )
     }
 }
@@ -932,6 +938,10 @@ impl App {
                     "Hand shift #{shift} over to {who}? The cut-off is now and {items} carry-over items go with it ({earlier} not acknowledged before), for {who} to acknowledge; a handover cannot be taken back."
                 )
             }
+            Action::QueueGaps { gaps } => msg!(
+                "为 {gaps} 名未覆盖对象排队配送（已在队列中的跳过）？每条配送各记一条日志。",
+                "Queue a delivery for each of the {gaps} coverage gaps (those already queued are skipped)? Each delivery is logged."
+            ),
             _ => msg!("确定？", "Go ahead?"),
         }
     }
@@ -1257,6 +1267,27 @@ impl App {
                     msg!(
                         "班次 #{id} 已交班给 {who}，遗留事项 {n} 项待 {who} 确认，记录 #{seq}",
                         "shift #{id} handed over to {who}, {n} carry-over items for {who} to acknowledge, recorded #{seq}"
+                    ),
+                )
+            }
+            Action::QueueGaps { .. } => {
+                let norms = self.cfg.norms.norms();
+                let q = s.queue_gaps(&actor, &norms).map_err(store_msg)?;
+                let (n, skipped) = (q.queued.len() as i64, q.already_queued);
+                // One log entry per delivery, written in one transaction:
+                // the newest entries are theirs.
+                let last = s.head().map_err(store_msg)?.seq;
+                let first = last - n + 1;
+                let seqs = if first == last {
+                    format!("#{last}")
+                } else {
+                    format!("#{first}–#{last}")
+                };
+                (
+                    Level::Info,
+                    msg!(
+                        "已为 {n} 名未覆盖对象排队配送（{skipped} 名已在队列中），记录 {seqs}",
+                        "{n} coverage gaps queued for delivery ({skipped} already in the queue), recorded {seqs}"
                     ),
                 )
             }

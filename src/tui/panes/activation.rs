@@ -15,6 +15,7 @@ use crate::domain::time::{age, local_minute, local_short};
 use crate::store::StoreError;
 use crate::store::activation::{ActivationRow, PostRow};
 use crate::store::places::CommunityRow;
+use crate::store::supply::TransferGaps;
 use crate::tui::keys::{Cmd, Context, PaneId};
 use crate::tui::list::{Paged, clean, col, fit, flex_upto, render_rows, row_line};
 use crate::tui::theme::Tone;
@@ -46,7 +47,12 @@ pub struct ActivationPane {
     posts_manned: (usize, usize),
     reported: (usize, usize),
     filter: Option<String>,
+    transfer_gaps: TransferGaps,
 }
+
+/// Names of transfer gaps shown on the pane's gap line; the count says how
+/// many more there are.
+const GAP_NAMES: i64 = 3;
 
 /// Lines above the list: state, directive, since, counts.
 const TOP_LINES: u16 = 4;
@@ -105,6 +111,47 @@ fn since_line(a: &ActivationRow, cx: &Cx) -> String {
     }
 }
 
+/// The 附表3 gaps in one line: compounds without an open transfer station,
+/// buildings without a transfer point, and the first few names.
+fn gap_line<'a>(g: &TransferGaps, cx: &Cx) -> Line<'a> {
+    let theme = &cx.theme;
+    if g.compounds == 0 && g.buildings == 0 {
+        return Line::from(Span::styled(
+            format!(
+                " ✔ {}",
+                cx.t(
+                    "转运站点齐全",
+                    "every compound and building has its transfer site"
+                )
+            ),
+            theme.tone(Tone::Dim),
+        ));
+    }
+    let mut names: Vec<String> = g
+        .compound_rows
+        .iter()
+        .map(|c| clean(&c.compound).into_owned())
+        .collect();
+    names.extend(
+        g.building_rows
+            .iter()
+            .map(|b| format!("{}{}", clean(&b.compound), clean(&b.building))),
+    );
+    // Short enough for the narrow pane of the grid; the names follow.
+    let head = format!(
+        " ⚠ {} {} {} · {} {}",
+        cx.t("转运缺口", "transfer gaps:"),
+        cx.t("小区", "compounds"),
+        g.compounds,
+        cx.t("楼栋", "bldgs"),
+        g.buildings,
+    );
+    Line::from(vec![
+        Span::styled(head, theme.tone(Tone::Warn)),
+        Span::styled(format!(": {}", names.join("、")), theme.tone(Tone::Dim)),
+    ])
+}
+
 /// Has the community reported in since the plan was activated?
 fn reported_now(c: &CommunityRow, since: Option<DateTime<Utc>>) -> bool {
     c.reported_at
@@ -137,6 +184,7 @@ impl Pane for ActivationPane {
             .map(|a| a.since());
         let posts = cx.store.posts()?;
         let communities = cx.store.communities()?;
+        self.transfer_gaps = cx.store.transfer_gaps(GAP_NAMES)?;
         self.posts_manned = (posts.iter().filter(|p| p.manned).count(), posts.len());
         self.reported = (
             communities
@@ -265,6 +313,7 @@ impl Pane for ActivationPane {
                 )));
             }
         }
+        lines.push(gap_line(&self.transfer_gaps, cx));
         f.render_widget(Paragraph::new(lines), top);
 
         let w = list.width.saturating_sub(1) as usize;

@@ -2,17 +2,20 @@
 //! the oldest's age — and, opened up, each alert. Ages past the configured
 //! thresholds are marked ⚠ and bold.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
 
 use super::{Cx, Details, Pane, frame_block, header_line, inner, render_empty};
 use crate::domain::Code;
-use crate::domain::alert::{self, AlertAction};
+use crate::domain::alert::{self, AlertAction, ItemClass};
+use crate::domain::cover::{Cover, bar, format_days};
 use crate::domain::time::{age, local_minute};
 use crate::store::StoreError;
 use crate::store::alerts::{AlertCounts, AlertRow, CommunityAlerts, Escalation};
+use crate::store::supply::CoverRow;
 use crate::tui::keys::{Cmd, Context, PaneId};
 use crate::tui::list::{Paged, clean, col, fit, flex_upto, render_rows, row_line};
 use crate::tui::theme::Tone;
@@ -35,6 +38,81 @@ fn key(r: &AlertItem) -> (i64, i64) {
     }
 }
 
+/// Cells of the cover bar.
+const BAR_WIDTH: usize = 4;
+
+/// A community's weakest item class, for its row's cover column.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CoverCell {
+    /// Trusted days of cover of the item with the fewest.
+    Days {
+        item: ItemClass,
+        days: f64,
+        below: bool,
+    },
+    /// Only stale reports: what they said, flagged, not trusted.
+    Stale { item: ItemClass, days: f64 },
+    /// Nothing draws on the stock of any item reported: "—".
+    NoConsumption,
+}
+
+impl CoverCell {
+    /// The weakest cell of one community's rows: trusted days first, then
+    /// stale days; none where nothing was reported.
+    pub fn of<'a>(rows: impl Iterator<Item = &'a CoverRow>) -> Option<CoverCell> {
+        let mut trusted: Option<CoverCell> = None;
+        let mut stale: Option<CoverCell> = None;
+        let mut no_draw = false;
+        for r in rows {
+            match r.cover {
+                Cover::Days(d) => {
+                    if !matches!(trusted, Some(CoverCell::Days { days, .. }) if days <= d) {
+                        trusted = Some(CoverCell::Days {
+                            item: r.item,
+                            days: d,
+                            below: r.below,
+                        });
+                    }
+                }
+                Cover::Stale { days: Some(d), .. } => {
+                    if !matches!(stale, Some(CoverCell::Stale { days, .. }) if days <= d) {
+                        stale = Some(CoverCell::Stale {
+                            item: r.item,
+                            days: d,
+                        });
+                    }
+                }
+                Cover::NoConsumption | Cover::Stale { days: None, .. } => no_draw = true,
+                Cover::NoReport => {}
+            }
+        }
+        trusted
+            .or(stale)
+            .or(no_draw.then_some(CoverCell::NoConsumption))
+    }
+
+    /// Reads without colour: `!` below the threshold, `~` and brackets for
+    /// stale figures, "—" without consumption.
+    pub fn text(&self, full_days: f64, cx: &Cx) -> String {
+        match *self {
+            CoverCell::Days { item, days, below } => format!(
+                "{}{} {}d {}",
+                if below { '!' } else { ' ' },
+                bar(Some(days), full_days, BAR_WIDTH),
+                format_days(days),
+                item.label(cx.lang)
+            ),
+            CoverCell::Stale { item, days } => format!(
+                "~{} ({})d {}",
+                bar(Some(days), full_days, BAR_WIDTH),
+                format_days(days),
+                item.label(cx.lang)
+            ),
+            CoverCell::NoConsumption => format!(" {} —", bar(None, full_days, BAR_WIDTH)),
+        }
+    }
+}
+
 pub fn escalation(cx: &Cx) -> Escalation {
     Escalation::from_fn(|s| cx.cfg.thresholds.escalate_after(s))
 }
@@ -45,6 +123,14 @@ pub struct AlertsPane {
     open: BTreeSet<i64>,
     counts: AlertCounts,
     filter: Option<String>,
+    /// Each community's weakest cover; read again only when the data
+    /// changed (cover_all reads every community's reports).
+    cover: HashMap<i64, CoverCell>,
+    /// Every item class of each community, for the selected one's line.
+    cover_rows: HashMap<i64, Vec<CoverRow>>,
+    /// Communities with trusted cover below the threshold.
+    below: usize,
+    cover_loaded: bool,
 }
 
 impl AlertsPane {
@@ -66,6 +152,49 @@ impl AlertsPane {
             AlertItem::Alert(a) => Some(a),
             AlertItem::Community(..) => None,
         }
+    }
+
+    /// Days of cover of every item class of the selected community, one
+    /// line: `!` below the threshold, brackets for stale figures, "—"
+    /// without consumption, "?" without a report.
+    fn cover_line<'a>(&self, cx: &Cx) -> Line<'a> {
+        let theme = &cx.theme;
+        let id = match self.list.selected() {
+            Some(AlertItem::Community(c, _)) => c.community_id,
+            Some(AlertItem::Alert(a)) => a.community_id,
+            None => return Line::default(),
+        };
+        let Some(rows) = self.cover_rows.get(&id) else {
+            return Line::default();
+        };
+        let mut spans = vec![Span::styled(
+            format!(" {} ", cx.t("供应天数", "Days of cover")),
+            theme.bold(),
+        )];
+        if rows
+            .iter()
+            .all(|r| !r.is_relevant() || matches!(r.cover, Cover::NoReport))
+        {
+            spans.push(Span::styled(
+                cx.t("无库存报告", "no stock reports").to_string(),
+                theme.tone(Tone::Dim),
+            ));
+            return Line::from(spans);
+        }
+        for r in rows.iter().filter(|r| r.is_relevant()) {
+            let (mark, tone) = if r.below {
+                ("!", Tone::Bad)
+            } else if matches!(r.cover, Cover::Stale { .. }) {
+                ("~", Tone::Dim)
+            } else {
+                ("", Tone::Normal)
+            };
+            spans.push(Span::styled(
+                format!("{} {mark}{}  ", r.item.label(cx.lang), r.cover.text()),
+                theme.tone(tone),
+            ));
+        }
+        Line::from(spans)
     }
 
     fn toggle(&mut self) -> bool {
@@ -91,13 +220,31 @@ impl Pane for AlertsPane {
     }
 
     fn set_area(&mut self, area: Rect) {
+        // The column header above the rows, the cover line below.
         self.list
-            .set_height(inner(area).height.saturating_sub(1) as usize);
+            .set_height(inner(area).height.saturating_sub(2) as usize);
     }
 
     fn load(&mut self, cx: &Cx) -> Result<(), StoreError> {
         if !self.list.stale {
             return Ok(());
+        }
+        if !self.cover_loaded {
+            let rows = cx.store.cover_all(cx.now, &cx.cfg.norms.norms())?;
+            let mut by: HashMap<i64, Vec<CoverRow>> = HashMap::new();
+            for r in rows {
+                by.entry(r.community_id).or_default().push(r);
+            }
+            self.cover = by
+                .iter()
+                .filter_map(|(id, rows)| CoverCell::of(rows.iter()).map(|c| (*id, c)))
+                .collect();
+            self.below = by
+                .values()
+                .filter(|rows| rows.iter().any(|r| r.below))
+                .count();
+            self.cover_rows = by;
+            self.cover_loaded = true;
         }
         let esc = escalation(cx);
         self.counts = cx.store.alert_counts(cx.now, &esc)?;
@@ -127,6 +274,7 @@ impl Pane for AlertsPane {
     }
 
     fn invalidate(&mut self) {
+        self.cover_loaded = false;
         self.list.invalidate();
     }
 
@@ -175,14 +323,24 @@ impl Pane for AlertsPane {
         if c.escalated > 0 {
             note.push_str(&format!(" · ⚠ {}", c.escalated));
         }
+        if self.below > 0 {
+            // Communities under the threshold: `!<3.0d 2`.
+            let t = format_days(cx.cfg.norms.cover_threshold_days);
+            note.push_str(&format!(" · !<{t}d {}", self.below));
+        }
         if let Some(flt) = &self.filter {
             note.push_str(&format!(" /{}", clean(flt)));
         }
         f.render_widget(frame_block(self.id(), note, cx, focused), area);
         let body = inner(area);
-        let [head, rows] =
-            Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(body);
+        let [head, rows, foot] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Fill(1),
+            Constraint::Length(1),
+        ])
+        .areas(body);
         let theme = &cx.theme;
+        f.render_widget(self.cover_line(cx), foot);
         let w = body.width.saturating_sub(1) as usize;
         // Community rows and alert rows share one grid.
         let widths = fit(
@@ -190,6 +348,7 @@ impl Pane for AlertsPane {
             &[
                 col(3, 9),
                 flex_upto(10, 30, 9),
+                col(18, 5),
                 col(8, 8),
                 col(5, 7),
                 col(8, 8),
@@ -203,6 +362,7 @@ impl Pane for AlertsPane {
                 &[
                     "",
                     cx.t("社区/小区", "Community"),
+                    cx.t("最短供应天数", "Lowest cover"),
                     cx.t("物资", "Item"),
                     cx.t("户数", "Homes"),
                     cx.t("时长", "Age"),
@@ -239,6 +399,18 @@ impl Pane for AlertsPane {
                 } else {
                     Tone::Normal
                 };
+                let full = cx.cfg.norms.cover_threshold_days * 2.0;
+                let (cover_s, cover_tone) = match self.cover.get(&c.community_id) {
+                    Some(cell) => (
+                        cell.text(full, cx),
+                        match cell {
+                            CoverCell::Days { below: true, .. } => Tone::Bad,
+                            CoverCell::Stale { .. } => Tone::Dim,
+                            _ => Tone::Normal,
+                        },
+                    ),
+                    None => ("  ?".to_string(), Tone::Dim),
+                };
                 row_line(
                     &widths,
                     vec![
@@ -250,6 +422,7 @@ impl Pane for AlertsPane {
                             c.community.clone(),
                             theme.tone(name_tone).patch(theme.bold()),
                         ),
+                        (cover_s, theme.tone(cover_tone)),
                         (
                             format!("{} {}", c.open, cx.t("条", "open")),
                             Default::default(),
@@ -284,6 +457,7 @@ impl Pane for AlertsPane {
                     vec![
                         (a.severity.symbol().to_string(), theme.severity(a.severity)),
                         (place, Default::default()),
+                        (String::new(), Default::default()),
                         (
                             a.item.label(cx.lang).to_string(),
                             theme.severity(a.severity),
@@ -380,5 +554,69 @@ impl Pane for AlertsPane {
         self.filter = filter.filter(|f| !f.is_empty());
         self.list.invalidate();
         self.list.move_to(0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(item: ItemClass, cover: Cover, below: bool) -> CoverRow {
+        CoverRow {
+            community_id: 1,
+            community: "螺蛳包社区".into(),
+            item,
+            population: 100,
+            households: 40,
+            per_person: 0.5,
+            overridden: false,
+            need: 50.0,
+            stock: 0.0,
+            supply_in: 0.0,
+            cover,
+            status: cover.status(),
+            days: cover.days(),
+            as_of: None,
+            fresh_sources: 1,
+            below,
+            predicted_alert: None,
+            predicted_state: None,
+        }
+    }
+
+    #[test]
+    fn the_weakest_trusted_item_wins_over_stale_and_no_draw() {
+        let stale = Cover::Stale {
+            days: Some(0.2),
+            as_of: chrono::Utc::now(),
+        };
+        let rows = [
+            row(ItemClass::Grain, Cover::Days(5.0), false),
+            row(ItemClass::Oil, stale, false),
+            row(ItemClass::Meat, Cover::Days(1.5), true),
+            row(ItemClass::Medicine, Cover::NoConsumption, false),
+            row(ItemClass::Vegetables, Cover::NoReport, false),
+        ];
+        assert_eq!(
+            CoverCell::of(rows.iter()),
+            Some(CoverCell::Days {
+                item: ItemClass::Meat,
+                days: 1.5,
+                below: true
+            })
+        );
+        // Stale figures only when nothing trusted: flagged, not trusted.
+        assert_eq!(
+            CoverCell::of(rows[1..2].iter()),
+            Some(CoverCell::Stale {
+                item: ItemClass::Oil,
+                days: 0.2
+            })
+        );
+        assert_eq!(
+            CoverCell::of(rows[3..].iter()),
+            Some(CoverCell::NoConsumption)
+        );
+        assert_eq!(CoverCell::of(rows[4..].iter()), None);
     }
 }

@@ -19,11 +19,19 @@ use crate::tui::theme::Tone;
 pub struct QueuePane {
     list: Paged<QueueRow>,
     counts: QueueCounts,
+    /// Recipients nobody reached within their group's period, and of
+    /// them those with no delivery in the queue yet (`:gaps` queues them).
+    gaps: (i64, i64),
 }
 
 impl QueuePane {
     pub fn counts(&self) -> QueueCounts {
         self.counts
+    }
+
+    /// (coverage gaps, of them not queued yet)
+    pub fn gaps(&self) -> (i64, i64) {
+        self.gaps
     }
 
     pub fn selected(&self) -> Option<&QueueRow> {
@@ -67,6 +75,8 @@ impl Pane for QueuePane {
         };
         if self.list.stale {
             self.counts = cx.store.delivery_counts(cx.now)?;
+            let g = cx.store.coverage_gaps(cx.now, &cx.cfg.norms.norms(), 0)?;
+            self.gaps = (g.total, g.not_queued);
         }
         let rows = cx
             .store
@@ -108,6 +118,16 @@ impl Pane for QueuePane {
         let mut note = count_note(l.sel, l.total, l.exact, None, cx.lang);
         if c.overdue > 0 {
             note = format!("⚠ {} {} · {note}", cx.t("逾期", "overdue"), c.overdue);
+        }
+        let (gaps, todo) = self.gaps;
+        if todo > 0 {
+            note = format!(
+                "⚠ {} {gaps} · {} {todo} :gaps · {note}",
+                cx.t("未覆盖", "gaps"),
+                cx.t("未排", "unqueued"),
+            );
+        } else if gaps > 0 {
+            note = format!("{} {gaps} · {note}", cx.t("未覆盖", "gaps"));
         }
         f.render_widget(frame_block(self.id(), note, cx, focused), area);
         let body = inner(area);
