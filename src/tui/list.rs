@@ -57,6 +57,22 @@ pub struct Window {
 }
 
 impl<T> Paged<T> {
+    /// The moves every list pane shares (`j`/`k`, pages, `g`/`G`); false
+    /// when `cmd` is not one of them.
+    pub fn apply_move(&mut self, cmd: crate::tui::keys::Cmd) -> bool {
+        use crate::tui::keys::Cmd;
+        match cmd {
+            Cmd::Down => self.move_by(1),
+            Cmd::Up => self.move_by(-1),
+            Cmd::PageDown => self.move_by(self.page()),
+            Cmd::PageUp => self.move_by(-self.page()),
+            Cmd::Top => self.move_to(0),
+            Cmd::Bottom => self.move_to(usize::MAX),
+            _ => return false,
+        }
+        true
+    }
+
     pub fn set_height(&mut self, h: usize) {
         self.height = h.max(1);
         self.scroll_to_sel();

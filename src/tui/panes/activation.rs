@@ -225,15 +225,8 @@ impl Pane for ActivationPane {
     }
 
     fn handle(&mut self, cmd: Cmd) -> bool {
-        let l = &mut self.list;
-        match cmd {
-            Cmd::Down => l.move_by(1),
-            Cmd::Up => l.move_by(-1),
-            Cmd::PageDown => l.move_by(l.page()),
-            Cmd::PageUp => l.move_by(-l.page()),
-            Cmd::Top => l.move_to(0),
-            Cmd::Bottom => l.move_to(usize::MAX),
-            _ => return false,
+        if !self.list.apply_move(cmd) {
+            return false;
         }
         // Headings are not rows to act on: step over them.
         let down = !matches!(cmd, Cmd::Up | Cmd::PageUp);

@@ -301,20 +301,14 @@ impl Pane for AlertsPane {
     }
 
     fn handle(&mut self, cmd: Cmd) -> bool {
-        let l = &mut self.list;
-        match cmd {
-            Cmd::Down => l.move_by(1),
-            Cmd::Up => l.move_by(-1),
-            Cmd::PageDown => l.move_by(l.page()),
-            Cmd::PageUp => l.move_by(-l.page()),
-            Cmd::Top => l.move_to(0),
-            Cmd::Bottom => l.move_to(usize::MAX),
-            Cmd::Expand => return self.toggle(),
-            // Enter on a community opens it; on an alert, the details.
-            Cmd::Details => return self.toggle(),
-            _ => return false,
+        if self.list.apply_move(cmd) {
+            return true;
         }
-        true
+        match cmd {
+            // Enter on a community opens it; on an alert, the details.
+            Cmd::Expand | Cmd::Details => self.toggle(),
+            _ => false,
+        }
     }
 
     fn render(&self, f: &mut Frame, area: Rect, cx: &Cx, focused: bool) {

@@ -105,17 +105,7 @@ impl Pane for PassesPane {
     }
 
     fn handle(&mut self, cmd: Cmd) -> bool {
-        let l = &mut self.list;
-        match cmd {
-            Cmd::Down => l.move_by(1),
-            Cmd::Up => l.move_by(-1),
-            Cmd::PageDown => l.move_by(l.page()),
-            Cmd::PageUp => l.move_by(-l.page()),
-            Cmd::Top => l.move_to(0),
-            Cmd::Bottom => l.move_to(usize::MAX),
-            _ => return false,
-        }
-        true
+        self.list.apply_move(cmd)
     }
 
     fn render(&self, f: &mut Frame, area: Rect, cx: &Cx, focused: bool) {
