@@ -39,7 +39,7 @@ fn key(r: &AlertItem) -> (i64, i64) {
 }
 
 /// Cells of the cover bar.
-const BAR_WIDTH: usize = 4;
+const BAR_WIDTH: usize = 3;
 
 /// A community's weakest item class, for its row's cover column.
 #[derive(Debug, Clone, Copy, PartialEq)]
