@@ -926,8 +926,10 @@ fn gaps_are_the_recipients_nobody_reached_and_can_be_queued_at_once() {
     let q = s.queue_gaps(&a, &n).unwrap();
     assert_eq!(q.queued.len(), 1);
     assert_eq!(q.already_queued, 0);
-    let (delivery, recipient) = q.queued[0];
+    let (delivery, recipient, seq) = q.queued[0];
     assert_eq!(recipient, p.elderly);
+    assert_eq!(seq, before.seq + 1);
+    assert_eq!(q.seq_range(), format!("#{seq}"));
     let log = entries_since(&s, &before);
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].0, format!("delivery:{delivery}"));

@@ -452,14 +452,14 @@ pub fn gaps(ctx: &Ctx, args: &GapsArgs, out: &mut impl Write) -> Outcome {
         let mut store = ctx.open_for_writing()?;
         let actor = ctx.actor()?;
         let q = store.queue_gaps(&actor, &n)?;
-        let (k, skipped) = (q.queued.len(), q.already_queued);
+        let (k, skipped, seqs) = (q.queued.len(), q.already_queued, q.seq_range());
         if !args.json {
             writeln!(
                 out,
                 "{}",
                 msg!(
-                    "已为 {k} 个覆盖缺口排队配送（{skipped} 个已在队列中）。",
-                    "Queued {k} deliveries for the coverage gaps ({skipped} already in the queue)."
+                    "已为 {k} 个覆盖缺口排队配送（{skipped} 个已在队列中），记录 {seqs}。",
+                    "Queued {k} deliveries for the coverage gaps ({skipped} already in the queue), recorded {seqs}."
                 )
                 .get(lang)
             )?;

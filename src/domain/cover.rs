@@ -409,6 +409,19 @@ pub fn bar(days: Option<f64>, full_days: f64, width: usize) -> String {
     out
 }
 
+/// One cell for `days` of cover, full at `full_days`: a block as high as
+/// the share (`▁`…`█`), for a column too narrow for [`bar`]. Any cover
+/// above nothing shows at least `▁`; nothing and "—" show a blank.
+pub fn level(days: Option<f64>, full_days: f64) -> char {
+    const LEVELS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let Some(d) = days.filter(|d| d.is_finite() && *d > 0.0) else {
+        return ' ';
+    };
+    let full_days = if full_days > 0.0 { full_days } else { 1.0 };
+    let eighths = ((d / full_days).min(1.0) * 8.0).ceil() as usize;
+    LEVELS[eighths.clamp(1, 8) - 1]
+}
+
 code_enum! {
     /// Market monitoring (市场监测): what was seen at a unit or outlet.
     pub enum MarketKind {
@@ -454,6 +467,19 @@ code_enum! {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_level_is_one_cell_and_never_hides_a_little_cover() {
+        assert_eq!(level(None, 6.0), ' ');
+        assert_eq!(level(Some(0.0), 6.0), ' ');
+        assert_eq!(level(Some(f64::NAN), 6.0), ' ');
+        assert_eq!(level(Some(0.01), 6.0), '▁');
+        assert_eq!(level(Some(3.0), 6.0), '▄');
+        assert_eq!(level(Some(6.0), 6.0), '█');
+        assert_eq!(level(Some(60.0), 6.0), '█');
+        // A broken configuration still gives a cell, not a panic.
+        assert_eq!(level(Some(2.0), 0.0), '█');
+    }
+
     use super::*;
     use chrono::TimeZone;
 

@@ -272,10 +272,21 @@ pub struct WelfareChecks {
 /// Deliveries queued for the gaps.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 pub struct QueuedGaps {
-    /// (delivery, recipient)
-    pub queued: Vec<(i64, i64)>,
+    /// (delivery, recipient, log seq), in the order written.
+    pub queued: Vec<(i64, i64, i64)>,
     /// Gaps left alone because a delivery is already in the queue.
     pub already_queued: i64,
+}
+
+impl QueuedGaps {
+    /// The log entries written, for a flash or a line: `#12` or `#12–#40`.
+    pub fn seq_range(&self) -> String {
+        match (self.queued.first(), self.queued.last()) {
+            (Some(a), Some(b)) if a.2 != b.2 => format!("#{}–#{}", a.2, b.2),
+            (Some(a), _) => format!("#{}", a.2),
+            _ => "—".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -1525,7 +1536,7 @@ impl Store {
                          VALUES (?1, ?2, ?3, ?4, ?5, 'queued', 0, ?6, ?6, ?7)",
                     )?
                     .execute(params![id, rid, items, urgency.code(), to_db(due), n, seq])?;
-                queued.push((id, rid));
+                queued.push((id, rid, seq));
             }
             Ok(QueuedGaps {
                 queued,

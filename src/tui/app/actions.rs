@@ -1274,15 +1274,7 @@ impl App {
                 let norms = self.cfg.norms.norms();
                 let q = s.queue_gaps(&actor, &norms).map_err(store_msg)?;
                 let (n, skipped) = (q.queued.len() as i64, q.already_queued);
-                // One log entry per delivery, written in one transaction:
-                // the newest entries are theirs.
-                let last = s.head().map_err(store_msg)?.seq;
-                let first = last - n + 1;
-                let seqs = if first == last {
-                    format!("#{last}")
-                } else {
-                    format!("#{first}–#{last}")
-                };
+                let seqs = q.seq_range();
                 (
                     Level::Info,
                     msg!(

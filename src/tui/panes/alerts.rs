@@ -7,17 +7,18 @@ use std::collections::{BTreeSet, HashMap};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
+use unicode_width::UnicodeWidthStr;
 
 use super::{Cx, Details, Pane, frame_block, header_line, inner, render_empty};
 use crate::domain::Code;
 use crate::domain::alert::{self, AlertAction, ItemClass};
-use crate::domain::cover::{Cover, bar, format_days};
+use crate::domain::cover::{Cover, bar, format_days, level};
 use crate::domain::time::{age, local_minute};
 use crate::store::StoreError;
 use crate::store::alerts::{AlertCounts, AlertRow, CommunityAlerts, Escalation};
 use crate::store::supply::CoverRow;
 use crate::tui::keys::{Cmd, Context, PaneId};
-use crate::tui::list::{Paged, clean, col, fit, flex_upto, render_rows, row_line};
+use crate::tui::list::{Col, Paged, clean, col, fit, flex_upto, render_rows, row_line};
 use crate::tui::theme::Tone;
 
 /// Communities on the board at most (a sub-district has a dozen or so).
@@ -92,8 +93,27 @@ impl CoverCell {
     }
 
     /// Reads without colour: `!` below the threshold, `~` and brackets for
-    /// stale figures, "—" without consumption.
-    pub fn text(&self, full_days: f64, cx: &Cx) -> String {
+    /// stale figures, "—" without consumption. `compact`: one level cell
+    /// instead of the bar, and the item only while `width` has room.
+    pub fn text(&self, full_days: f64, cx: &Cx, compact: bool, width: usize) -> String {
+        if compact {
+            let (mark, days, item) = match *self {
+                CoverCell::Days { item, days, below } => {
+                    (if below { '!' } else { ' ' }, days, Some(item))
+                }
+                CoverCell::Stale { item, days } => ('~', days, Some(item)),
+                CoverCell::NoConsumption => return "  —".into(),
+            };
+            let head = format!(
+                "{mark}{}{}d",
+                level(Some(days), full_days),
+                format_days(days)
+            );
+            return match item.map(|i| i.label(cx.lang)) {
+                Some(l) if head.width() + 1 + l.width() <= width => format!("{head} {l}"),
+                _ => head,
+            };
+        }
         match *self {
             CoverCell::Days { item, days, below } => format!(
                 "{}{} {}d {}",
@@ -111,6 +131,37 @@ impl CoverCell {
             CoverCell::NoConsumption => format!(" {} —", bar(None, full_days, BAR_WIDTH)),
         }
     }
+}
+
+/// The pane's grid, shared by community rows and alert rows: marker,
+/// community or compound, cover, open count or item, households, age,
+/// severity breakdown or state, handler. `cover` is the cover column.
+fn grid(cover: Col) -> [Col; 8] {
+    [
+        col(3, 9),
+        flex_upto(10, 30, 9),
+        cover,
+        col(7, 8),
+        col(5, 4),
+        col(8, 8),
+        flex_upto(14, 18, 6),
+        col(7, 3),
+    ]
+}
+
+/// The columns a narrow pane must still show: all but households and
+/// handler.
+const CORE: [usize; 6] = [0, 1, 2, 3, 5, 6];
+
+/// Widths for `w` cells, and whether the cover column is the compact
+/// one: the bar where the core columns fit beside it, else one level cell
+/// (the 160×48 grid gives this pane some 54 cells).
+fn widths_for(w: usize) -> (Vec<Option<usize>>, bool) {
+    let wide = fit(w, &grid(col(18, 7)));
+    if CORE.iter().all(|i| wide[*i].is_some()) {
+        return (wide, false);
+    }
+    (fit(w, &grid(flex_upto(6, 11, 7))), true)
 }
 
 pub fn escalation(cx: &Cx) -> Escalation {
@@ -336,28 +387,20 @@ impl Pane for AlertsPane {
         let theme = &cx.theme;
         f.render_widget(self.cover_line(cx), foot);
         let w = body.width.saturating_sub(1) as usize;
-        // Community rows and alert rows share one grid.
-        let widths = fit(
-            w,
-            &[
-                col(3, 9),
-                flex_upto(10, 30, 9),
-                col(18, 5),
-                col(8, 8),
-                col(5, 7),
-                col(8, 8),
-                flex_upto(14, 18, 6),
-                col(7, 3),
-            ],
-        );
+        let (widths, compact) = widths_for(w);
+        let cover_w = widths[2].unwrap_or(0);
         f.render_widget(
             header_line(
                 &widths,
                 &[
                     "",
                     cx.t("社区/小区", "Community"),
-                    cx.t("最短供应天数", "Lowest cover"),
-                    cx.t("物资", "Item"),
+                    if compact {
+                        cx.t("最短", "Lowest")
+                    } else {
+                        cx.t("最短供应天数", "Lowest cover")
+                    },
+                    cx.t("条/物资", "N/Item"),
                     cx.t("户数", "Homes"),
                     cx.t("时长", "Age"),
                     cx.t("紧急度/状态", "Severity/state"),
@@ -396,7 +439,7 @@ impl Pane for AlertsPane {
                 let full = cx.cfg.norms.cover_threshold_days * 2.0;
                 let (cover_s, cover_tone) = match self.cover.get(&c.community_id) {
                     Some(cell) => (
-                        cell.text(full, cx),
+                        cell.text(full, cx, compact, cover_w),
                         match cell {
                             CoverCell::Days { below: true, .. } => Tone::Bad,
                             CoverCell::Stale { .. } => Tone::Dim,
@@ -612,5 +655,21 @@ mod tests {
             Some(CoverCell::NoConsumption)
         );
         assert_eq!(CoverCell::of(rows[4..].iter()), None);
+    }
+
+    #[test]
+    fn a_narrow_pane_keeps_the_core_columns_with_a_compact_cover() {
+        // The 160×48 grid leaves 53 cells beside the marker; 80×24, 75.
+        let (w53, compact) = widths_for(53);
+        assert!(compact);
+        assert!(CORE.iter().all(|i| w53[*i].is_some()), "{w53:?}");
+        let used: usize = w53.iter().flatten().sum::<usize>() + w53.iter().flatten().count() - 1;
+        assert!(used <= 53, "{used}");
+        let (w75, compact) = widths_for(75);
+        assert!(!compact);
+        assert_eq!(w75[2], Some(18));
+        // Wide enough for everything: the handler too.
+        let (w120, compact) = widths_for(119);
+        assert!(!compact && w120.iter().all(|c| c.is_some()), "{w120:?}");
     }
 }
