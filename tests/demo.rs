@@ -456,7 +456,7 @@ fn the_supply_picture_has_shortages_coming_and_people_missed() {
         };
         assert!(forecast("open") >= 2, "seed {seed}");
         assert_eq!(forecast("acknowledged"), 2, "seed {seed}");
-        assert!(forecast("cancelled") >= 1, "seed {seed}");
+        assert!(forecast("resolved") >= 1, "seed {seed}");
         assert!(
             cover.iter().any(|c| c.predicted_state
                 == Some(supplydesk::domain::alert::AlertState::Acknowledged)

@@ -309,7 +309,7 @@ fn a_low_report_raises_one_predicted_alert_and_recovery_clears_it() {
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .unwrap();
-    assert_eq!(state, "cancelled");
+    assert_eq!(state, "resolved");
     assert!(resolution.contains("recovered"), "{resolution}");
     assert!(closed.is_some());
     assert_eq!(open_predicted(&s), 0);
@@ -750,6 +750,21 @@ fn market_reports_are_their_own_alert_kind_for_the_market_station() {
         .open_alerts_by_community(t0(), &Default::default(), false, 0, 10)
         .unwrap();
     assert_eq!(board[0].community_id, w.community);
+    // The desk taking it up leaves it with the market station: the
+    // officer is the entry's author, the station stays its handler.
+    let before = s.head().unwrap();
+    s.acknowledge_alert(&a, id).unwrap();
+    let row = s.alert(id, t0(), &Default::default()).unwrap();
+    assert_eq!(row.state, AlertState::Acknowledged);
+    assert_eq!(row.kind, AlertKind::Market);
+    assert!(!row.predicted);
+    assert_eq!(row.handler.as_deref(), Some("市场监管所"));
+    let log = entries_since(&s, &before);
+    assert!(log[0].1.contains("handler 市场监管所"), "{}", log[0].1);
+    s.dispatch_alert(&a, id, "市场监管所 执法队").unwrap();
+    let row = s.alert(id, t0(), &Default::default()).unwrap();
+    assert_eq!(row.handler.as_deref(), Some("市场监管所"));
+    assert_eq!(row.dispatched_to.as_deref(), Some("市场监管所 执法队"));
     // A unit outside the sub-district needs the community named.
     let before = s.head().unwrap();
     let r = s.report_market(

@@ -62,6 +62,9 @@ code_enum! {
         Dispatch => ("dispatch", "派单", "Dispatch", ["分派"]),
         Resolve => ("resolve", "解决", "Resolve", []),
         Cancel => ("cancel", "撤销", "Cancel", []),
+        // The cover forecast's own: a predicted alert nobody took over,
+        // closed because cover recovered. No key or command offers it.
+        Clear => ("clear", "自动解除", "Clear automatically", []),
     }
 }
 
@@ -79,6 +82,7 @@ pub const TRANSITIONS: &[(AlertState, AlertAction, AlertState)] = &[
     (S::Open, A::Acknowledge, S::Acknowledged),
     (S::Open, A::Dispatch, S::InProgress),
     (S::Open, A::Cancel, S::Cancelled),
+    (S::Open, A::Clear, S::Resolved),
     (S::Acknowledged, A::Dispatch, S::InProgress),
     (S::Acknowledged, A::Resolve, S::Resolved),
     (S::Acknowledged, A::Cancel, S::Cancelled),
@@ -108,6 +112,7 @@ mod tests {
             (S::Open | S::Acknowledged | S::InProgress, A::Dispatch) => Some(S::InProgress),
             (S::Acknowledged | S::InProgress, A::Resolve) => Some(S::Resolved),
             (S::Open | S::Acknowledged | S::InProgress, A::Cancel) => Some(S::Cancelled),
+            (S::Open, A::Clear) => Some(S::Resolved),
             _ => None,
         }
     }

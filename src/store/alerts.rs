@@ -11,6 +11,7 @@ use super::places::{self, Ref};
 use super::{Actor, LogDraft, Result, Store, StoreError};
 use crate::domain::Code;
 use crate::domain::alert::{self, AlertAction, AlertState, ItemClass, MAX_HOUSEHOLDS, Severity};
+use crate::domain::cover::AlertKind;
 use crate::domain::time::{from_db, to_db};
 use crate::msg;
 use crate::msg::Msg;
@@ -83,7 +84,8 @@ pub struct AlertRow {
     pub households: i64,
     pub source: Option<String>,
     pub text: String,
-    /// The officer who acknowledged or dispatched it.
+    /// The officer who acknowledged or dispatched it; for a market alert,
+    /// 市场监管所 throughout.
     pub handler: Option<String>,
     pub dispatched_to: Option<String>,
     pub state: AlertState,
@@ -95,6 +97,9 @@ pub struct AlertRow {
     pub age_minutes: i64,
     /// Open and older than its severity's threshold.
     pub escalated: bool,
+    pub kind: AlertKind,
+    /// Raised by the cover forecast, not by a person.
+    pub predicted: bool,
 }
 
 /// One line of the alert board.
@@ -154,7 +159,8 @@ pub const BY_COMMUNITY_SQL: &str = "
 /// The open alerts of one community, most severe and oldest first.
 pub const OPEN_OF_COMMUNITY_SQL: &str = "
     SELECT a.id, a.community_id, c.name, a.compound_id, k.name, a.item, a.severity, a.households, a.source,
-           a.text, a.handler, a.dispatched_to, a.state, a.resolution, a.opened_at, a.updated_at, a.closed_at
+           a.text, a.handler, a.dispatched_to, a.state, a.resolution, a.opened_at, a.updated_at, a.closed_at,
+           a.kind, a.predicted
     FROM alert a JOIN community c ON c.id = a.community_id LEFT JOIN compound k ON k.id = a.compound_id
     WHERE a.community_id = ?1 AND a.state NOT IN ('resolved','cancelled')
     ORDER BY a.severity_rank, a.opened_at
@@ -162,7 +168,8 @@ pub const OPEN_OF_COMMUNITY_SQL: &str = "
 
 const ALL_OF_COMMUNITY_SQL: &str = "
     SELECT a.id, a.community_id, c.name, a.compound_id, k.name, a.item, a.severity, a.households, a.source,
-           a.text, a.handler, a.dispatched_to, a.state, a.resolution, a.opened_at, a.updated_at, a.closed_at
+           a.text, a.handler, a.dispatched_to, a.state, a.resolution, a.opened_at, a.updated_at, a.closed_at,
+           a.kind, a.predicted
     FROM alert a JOIN community c ON c.id = a.community_id LEFT JOIN compound k ON k.id = a.compound_id
     WHERE a.community_id = ?1
     ORDER BY a.state IN ('resolved','cancelled'), a.severity_rank, a.closed_at DESC, a.opened_at
@@ -170,7 +177,8 @@ const ALL_OF_COMMUNITY_SQL: &str = "
 
 const ONE_SQL: &str = "
     SELECT a.id, a.community_id, c.name, a.compound_id, k.name, a.item, a.severity, a.households, a.source,
-           a.text, a.handler, a.dispatched_to, a.state, a.resolution, a.opened_at, a.updated_at, a.closed_at
+           a.text, a.handler, a.dispatched_to, a.state, a.resolution, a.opened_at, a.updated_at, a.closed_at,
+           a.kind, a.predicted
     FROM alert a JOIN community c ON c.id = a.community_id LEFT JOIN compound k ON k.id = a.compound_id
     WHERE a.id = ?1";
 
@@ -185,6 +193,7 @@ fn alert_row(
     let opened: String = r.get(14)?;
     let updated: String = r.get(15)?;
     let closed: Option<String> = r.get(16)?;
+    let kind: String = r.get(17)?;
     let severity = Severity::from_code(&severity).unwrap_or(Severity::Critical);
     let state = AlertState::from_code(&state).unwrap_or(AlertState::Open);
     let opened_at = from_db(&opened).unwrap_or_default();
@@ -210,6 +219,8 @@ fn alert_row(
         closed_at,
         age_minutes: age.num_minutes().max(0),
         escalated: state.is_open() && age > esc.after(severity),
+        kind: AlertKind::from_code(&kind).unwrap_or(AlertKind::Shortage),
+        predicted: r.get(18)?,
     })
 }
 
@@ -231,6 +242,7 @@ fn past(action: AlertAction) -> (&'static str, &'static str) {
         AlertAction::Dispatch => ("派单", "dispatched"),
         AlertAction::Resolve => ("标记解决", "resolved"),
         AlertAction::Cancel => ("撤销", "cancelled"),
+        AlertAction::Clear => ("自动解除", "cleared automatically"),
     }
 }
 
@@ -351,6 +363,12 @@ impl Store {
             let a = load(w.conn(), id, w.now())?;
             let to = alert::step(a.state, action).map_err(|_| forbidden(id, a.state, action))?;
             let officer = w.actor().officer.clone();
+            // A market alert stays with 市场监管所: the officer who took it
+            // up at the desk is the entry's author, not its handler.
+            let handler = match (a.kind, &a.handler) {
+                (AlertKind::Market, Some(h)) => h.clone(),
+                _ => officer,
+            };
             let now = to_db(w.now());
             let place = match &a.compound {
                 Some(k) => format!("{} {}", a.community, k),
@@ -359,25 +377,27 @@ impl Store {
             let what = format!("#{id} {place} {}", label_pair(a.item));
             let t = text.clone().unwrap_or_default();
             let line = match action {
-                AlertAction::Acknowledge => format!("预警已确认 Alert acknowledged: {what}, 处理人 handler {officer}"),
+                AlertAction::Acknowledge => format!("预警已确认 Alert acknowledged: {what}, 处理人 handler {handler}"),
                 AlertAction::Dispatch => {
-                    format!("预警已派单 Alert dispatched: {what} → {t}, 处理人 handler {officer}")
+                    format!("预警已派单 Alert dispatched: {what} → {t}, 处理人 handler {handler}")
                 }
                 AlertAction::Resolve => format!("预警已解决 Alert resolved: {what}; 结果 outcome: {t}"),
-                AlertAction::Cancel => format!("预警已撤销 Alert cancelled: {what}; 原因 reason: {t}"),
+                AlertAction::Cancel | AlertAction::Clear => {
+                    format!("预警已撤销 Alert cancelled: {what}; 原因 reason: {t}")
+                }
             };
             let seq = w.log(LogDraft::change(format!("alert:{id}"), line))?;
             match action {
                 AlertAction::Acknowledge => w.conn().execute(
                     "UPDATE alert SET state = ?1, handler = ?2, updated_at = ?3, log_seq = ?4 WHERE id = ?5",
-                    params![to.code(), officer, now, seq, id],
+                    params![to.code(), handler, now, seq, id],
                 )?,
                 AlertAction::Dispatch => w.conn().execute(
                     "UPDATE alert SET state = ?1, handler = ?2, dispatched_to = ?3, updated_at = ?4, log_seq = ?5
                      WHERE id = ?6",
-                    params![to.code(), officer, t, now, seq, id],
+                    params![to.code(), handler, t, now, seq, id],
                 )?,
-                AlertAction::Resolve | AlertAction::Cancel => w.conn().execute(
+                AlertAction::Resolve | AlertAction::Cancel | AlertAction::Clear => w.conn().execute(
                     "UPDATE alert SET state = ?1, resolution = ?2, closed_at = ?3, updated_at = ?3, log_seq = ?4
                      WHERE id = ?5",
                     params![to.code(), t, now, seq, id],

@@ -692,8 +692,9 @@ fn apply_decision(
                 return Ok(None);
             };
             // The transition table is the law: an alert nobody took over
-            // closes by cancelling, with the recovery as its reason.
-            let to = alert::step(AlertState::Open, AlertAction::Cancel).map_err(|_| {
+            // is resolved by the recovery itself (the forecast's own
+            // action), with the figure as its outcome.
+            let to = alert::step(AlertState::Open, AlertAction::Clear).map_err(|_| {
                 StoreError::Refused(msg!(
                     "预警 #{id} 不能自动解除。",
                     "Alert #{id} cannot be cleared automatically."
@@ -1785,20 +1786,17 @@ fn gaps(
     };
     let values = vec!["(?, ?)"; cuts.len()].join(", ");
     let n = cuts.len() * 2;
-    let ctes = format!(
-        "WITH cut(grp, before) AS (VALUES {values}),
-         delivered AS (SELECT recipient_id, MAX(done_at) AS at FROM delivery
-                       WHERE state = 'delivered' GROUP BY recipient_id),
-         contacted AS (SELECT recipient_id, MAX(contacted_at) AS at FROM contact
-                       WHERE reached = 1 GROUP BY recipient_id),
-         queued AS (SELECT recipient_id, MIN(id) AS id FROM delivery
-                    WHERE state IN ('queued','assigned','en_route','failed') GROUP BY recipient_id)"
-    );
+    // Probes per recipient, not aggregates over every delivery and
+    // contact: each seeks one index (delivery_delivered, contact_recipient,
+    // delivery_open_recipient). 0.10 s against 0.25 s for 119k recipients.
+    let ctes = format!("WITH cut(grp, before) AS (VALUES {values})");
     const REACH: &str = "
-         LEFT JOIN delivered d ON d.recipient_id = r.id
-         LEFT JOIN contacted ct ON ct.recipient_id = r.id
-         LEFT JOIN queued q ON q.recipient_id = r.id
-         WHERE MAX(COALESCE(d.at, ''), COALESCE(ct.at, '')) < cut.before";
+         WHERE NOT EXISTS (SELECT 1 FROM delivery d WHERE d.recipient_id = r.id AND d.state = 'delivered'
+                           AND d.done_at >= cut.before)
+           AND NOT EXISTS (SELECT 1 FROM contact c WHERE c.recipient_id = r.id AND c.reached = 1
+                           AND c.contacted_at >= cut.before)";
+    const QUEUED: &str = "(SELECT MIN(q.id) FROM delivery q WHERE q.recipient_id = r.id
+                           AND q.state IN ('queued','assigned','en_route','failed'))";
     let mut args: Vec<String> = Vec::with_capacity(n + 1);
     for (g, c) in &cuts {
         args.push(g.code().to_string());
@@ -1806,7 +1804,7 @@ fn gaps(
     }
     let (total, not_queued): (i64, i64) = conn.query_row(
         &format!(
-            "{ctes} SELECT COUNT(*), COALESCE(SUM(q.id IS NULL), 0)
+            "{ctes} SELECT COUNT(*), COALESCE(SUM({QUEUED} IS NULL), 0)
              FROM recipient r JOIN cut ON cut.grp = r.grp {REACH}"
         ),
         rusqlite::params_from_iter(args.iter()),
@@ -1825,12 +1823,20 @@ fn gaps(
     args.push(to_db(since));
     let a = n + 1;
     let sql = format!(
-        "{ctes} SELECT r.id, r.name, r.grp, r.community_id, c.name, k.name, r.building, r.unit_no, r.room,
-                d.at, ct.at, q.id
-         FROM recipient r JOIN cut ON cut.grp = r.grp
-         JOIN community c ON c.id = r.community_id
-         LEFT JOIN compound k ON k.id = r.compound_id {REACH}
-         ORDER BY julianday(MAX(COALESCE(d.at, ''), COALESCE(ct.at, ''), ?{a})) - julianday(cut.before), r.id
+        "{ctes}, gap AS (
+           SELECT r.id, r.name, r.grp, r.community_id, r.compound_id, r.building, r.unit_no, r.room, cut.before,
+                  (SELECT MAX(d.done_at) FROM delivery d WHERE d.recipient_id = r.id AND d.state = 'delivered')
+                    AS delivered_at,
+                  (SELECT MAX(c.contacted_at) FROM contact c WHERE c.recipient_id = r.id AND c.reached = 1)
+                    AS contacted_at,
+                  {QUEUED} AS queued
+           FROM recipient r JOIN cut ON cut.grp = r.grp {REACH})
+         SELECT g.id, g.name, g.grp, g.community_id, c.name, k.name, g.building, g.unit_no, g.room,
+                g.delivered_at, g.contacted_at, g.queued
+         FROM gap g JOIN community c ON c.id = g.community_id
+         LEFT JOIN compound k ON k.id = g.compound_id
+         ORDER BY julianday(MAX(COALESCE(g.delivered_at, ''), COALESCE(g.contacted_at, ''), ?{a}))
+                  - julianday(g.before), g.id
          LIMIT {limit}"
     );
     let mut st = conn.prepare(&sql)?;

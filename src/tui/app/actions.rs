@@ -295,6 +295,7 @@ fn alert_refusal(id: i64, from: AlertState, action: AlertAction) -> Msg {
         AlertAction::Dispatch => ("派单", "be dispatched"),
         AlertAction::Resolve => ("标记解决", "be resolved"),
         AlertAction::Cancel => ("撤销", "be cancelled"),
+        AlertAction::Clear => ("自动解除", "be cleared automatically"),
     };
     if !from.is_open() {
         msg!(
