@@ -104,6 +104,7 @@ impl Ctx {
             &self.db,
             OpenOptions {
                 mode: Some(self.config.mode()),
+                on_upgrade: Some(supplydesk::store::announce_upgrade),
                 ..Default::default()
             },
         )?)
@@ -126,6 +127,7 @@ impl Ctx {
             OpenOptions {
                 create: true,
                 mode: Some(self.config.mode()),
+                on_upgrade: Some(supplydesk::store::announce_upgrade),
                 ..Default::default()
             },
         )?)

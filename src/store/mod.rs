@@ -57,6 +57,8 @@ pub enum StoreError {
     NotFound(Msg),
     /// The file is not a supplydesk database, or is damaged.
     NotADatabase(PathBuf, String),
+    /// The file's schema is newer than this program knows.
+    TooNew(PathBuf),
     Sqlite(rusqlite::Error),
 }
 
@@ -97,6 +99,13 @@ impl StoreError {
                 "The disk holding the database is full, so nothing was saved; free some space on it (or call the administrator) and try again."
             ),
             StoreError::Refused(m) | StoreError::NotFound(m) => m.clone(),
+            StoreError::TooNew(p) => {
+                let p = p.display();
+                msg!(
+                    "数据库 {p} 由更新版本的 supplydesk 写入，本程序无法安全打开；请使用与其他值班员相同（或更新）的版本。",
+                    "The database {p} was written by a newer supplydesk, which this one cannot open safely; run the same (or a newer) version as the other officers."
+                )
+            }
             StoreError::NotADatabase(p, why) => {
                 let p = p.display();
                 msg!(
@@ -334,6 +343,10 @@ pub struct OpenOptions {
     pub create: bool,
     /// Unix mode for a newly created database and its `-wal`/`-shm`.
     pub mode: Option<u32>,
+    /// Told, before a schema upgrade of an existing file starts, how many
+    /// steps it has: an upgrade of a long log can take a minute, and a
+    /// silent minute looks like a hang.
+    pub on_upgrade: Option<fn(usize)>,
 }
 
 pub struct Store {
@@ -489,17 +502,21 @@ impl Store {
             // other: the later ones fail on tables that now exist, or on the
             // snapshot that moved. Their transaction rolled back; the schema
             // is then already current, or one more try brings it there.
+            if let Some(tell) = opts.on_upgrade {
+                let v: i64 = conn
+                    .query_row("PRAGMA user_version", [], |r| r.get(0))
+                    .map_err(fail)?;
+                match m.pending_migrations(&conn) {
+                    Ok(n) if v > 0 && n > 0 => tell(n as usize),
+                    _ => {}
+                }
+            }
             m.to_latest(&mut conn)
                 .or_else(|first| match m.pending_migrations(&conn) {
                     Ok(0) => Ok(()),
                     _ => m.to_latest(&mut conn).map_err(|_| first),
                 })
-                .map_err(|e| {
-                    StoreError::NotADatabase(
-                        path.to_path_buf(),
-                        format!("schema migration failed: {e}"),
-                    )
-                })?;
+                .map_err(|e| migration_error(path, e))?;
         }
         if let Some(mode) = opts.mode {
             set_mode_of_companions(path, mode);
@@ -680,6 +697,40 @@ fn open_error(path: &Path, e: rusqlite::Error) -> StoreError {
             StoreError::NotWritable(path.to_path_buf())
         }
         _ => StoreError::from(e),
+    }
+}
+
+/// For [`OpenOptions::on_upgrade`] in the binary: on stderr, in both
+/// languages (the language flag is not at hand here), before a schema
+/// upgrade that may take a while.
+pub fn announce_upgrade(steps: usize) {
+    let m = msg!(
+        "正在升级数据库结构（{steps} 步）；日志很长时可能需要一两分钟。中途中断不会损坏数据，下次打开会重新开始。",
+        "Upgrading the database schema ({steps} steps); with a long log this can take a minute or two. Interrupting it does no harm: the next start begins it again."
+    );
+    eprintln!("{}\n{}", m.zh, m.en);
+}
+
+/// A failed schema upgrade in one sentence: the disk, the permissions or
+/// the lock when that is the cause, a newer schema as such, and otherwise
+/// SQLite's reason without the migration's SQL.
+fn migration_error(path: &Path, e: rusqlite_migration::Error) -> StoreError {
+    use rusqlite_migration::{Error, MigrationDefinitionError};
+    match e {
+        Error::RusqliteError { err, .. } => match open_error(path, err) {
+            StoreError::Sqlite(inner) => StoreError::NotADatabase(
+                path.to_path_buf(),
+                format!("schema upgrade failed: {inner}"),
+            ),
+            other => other,
+        },
+        Error::MigrationDefinition(MigrationDefinitionError::DatabaseTooFarAhead) => {
+            StoreError::TooNew(path.to_path_buf())
+        }
+        other => StoreError::NotADatabase(
+            path.to_path_buf(),
+            format!("schema upgrade failed: {other}"),
+        ),
     }
 }
 

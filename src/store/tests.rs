@@ -204,6 +204,70 @@ fn a_file_that_is_not_a_database_is_named() {
 }
 
 #[test]
+fn a_database_from_a_newer_version_is_refused_in_one_sentence() {
+    let (d, s) = temp_store();
+    s.conn().execute_batch("PRAGMA user_version = 99").unwrap();
+    drop(s);
+    let p = d.path().join("t.db");
+    let e = Store::open(&p, OpenOptions::default()).err().unwrap();
+    assert!(matches!(e, StoreError::TooNew(_)), "{e:?}");
+    let m = e.message();
+    assert!(m.en.contains("newer supplydesk"), "{}", m.en);
+    assert!(m.zh.contains("更新版本"), "{}", m.zh);
+}
+
+#[test]
+fn an_upgrade_of_an_existing_file_is_announced_before_it_runs() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static TOLD: AtomicUsize = AtomicUsize::new(0);
+    fn tell(steps: usize) {
+        TOLD.store(steps, Ordering::SeqCst);
+    }
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("old.db");
+    {
+        let mut c = rusqlite::Connection::open(&p).unwrap();
+        c.execute_batch("PRAGMA journal_mode = WAL").unwrap();
+        super::migrations().to_version(&mut c, 4).unwrap();
+    }
+    let opts = OpenOptions {
+        on_upgrade: Some(tell),
+        ..Default::default()
+    };
+    let s = Store::open(&p, opts).unwrap();
+    let latest = super::migrations()
+        .pending_migrations(&rusqlite::Connection::open_in_memory().unwrap())
+        .unwrap();
+    assert_eq!(TOLD.load(Ordering::SeqCst), latest as usize - 4);
+    drop(s);
+    // Already current: nothing to say.
+    TOLD.store(0, Ordering::SeqCst);
+    Store::open(&p, opts).unwrap();
+    assert_eq!(TOLD.load(Ordering::SeqCst), 0);
+}
+
+#[test]
+fn a_failed_schema_upgrade_gives_the_reason_not_the_sql() {
+    // Version 1 claimed, but a table the next migration creates is
+    // already there: the upgrade fails inside its transaction.
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("half.db");
+    {
+        let c = rusqlite::Connection::open(&p).unwrap();
+        c.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA user_version = 1; CREATE TABLE community (x);",
+        )
+        .unwrap();
+    }
+    let e = Store::open(&p, OpenOptions::default()).err().unwrap();
+    let m = e.message().en;
+    assert!(matches!(e, StoreError::NotADatabase(..)), "{e:?}");
+    assert!(m.contains("schema upgrade failed"), "{m}");
+    assert!(!m.contains("CREATE") && !m.contains('\n'), "{m}");
+    assert!(m.len() < 300, "{m}");
+}
+
+#[test]
 fn activation_needs_a_directive_and_follows_the_table() {
     let (_d, mut s) = temp_store();
     let e = s

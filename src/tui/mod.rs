@@ -46,6 +46,8 @@ pub fn open_store(
         read_only,
         create: false,
         mode: None,
+        // Before the screen is taken: the notice stays readable.
+        on_upgrade: Some(crate::store::announce_upgrade),
     };
     match Store::open(db, opts) {
         Ok(s) => Ok((s, read_only.then_some(ReadOnly::Asked))),
