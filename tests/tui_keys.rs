@@ -1173,6 +1173,11 @@ fn the_log_filter_reads_terms_and_short_chinese_text() {
         ("类别:来电 保供", "增派两辆保供车"),
         ("officer:李明 text:检查点", "检查点设在万州大道路口"),
         ("since:09:45 until:10:00 到岗", "交巡警龙都大队已到岗"),
+        // A date and its time, as the error message suggests writing it.
+        (
+            "since:2026-11-29 09:45 until:2026/11/29 10:00 到岗",
+            "交巡警龙都大队已到岗",
+        ),
     ] {
         a.run_typed(&format!(":filter {typed}"));
         assert!(

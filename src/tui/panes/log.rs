@@ -119,12 +119,17 @@ fn clock_time(
     })
 }
 
+/// `2026-11-29` or `2026/11/29`: a day, which a time may follow.
+fn is_date(v: &str) -> bool {
+    chrono::NaiveDate::parse_from_str(&v.replace('/', "-"), "%Y-%m-%d").is_ok()
+}
+
 /// Reads a filter as typed into what the store is asked. Words that are
 /// not terms are the text to find (joined by single spaces).
 pub fn parse_query(typed: &str, cx: &Cx) -> Result<LogFilter, Msg> {
     let mut q = LogFilter::default();
-    let mut text: Vec<&str> = Vec::new();
-    let mut until_typed: Option<&str> = None;
+    let mut text: Vec<String> = Vec::new();
+    let mut until_typed: Option<String> = None;
     let bad_time = |what: &str, v: &str| {
         let v = sanitize(v).into_owned();
         let (zh, en) = match what {
@@ -136,12 +141,21 @@ pub fn parse_query(typed: &str, cx: &Cx) -> Result<LogFilter, Msg> {
             "The filter's {en} \"{v}\" is not a time I can read; write it like 08:00, -2h or 2026-11-29 08:00."
         )
     };
-    for word in typed.split_whitespace() {
+    let mut words = typed.split_whitespace().peekable();
+    while let Some(word) = words.next() {
         let Some((key, v)) = term(word) else {
-            text.push(word);
+            text.push(word.to_string());
             continue;
         };
-        let v = v.trim();
+        let mut v = v.trim().to_string();
+        // `since:2026-11-29 08:00`: a date, then its time as the next word.
+        if matches!(key, "since" | "until")
+            && is_date(&v)
+            && let Some(t) = words.next_if(|w| NaiveTime::parse_from_str(w, "%H:%M").is_ok())
+        {
+            v = format!("{v} {t}");
+        }
+        let v = v.as_str();
         if v.is_empty() {
             let k = sanitize(word).into_owned();
             return Err(msg!(
@@ -170,11 +184,11 @@ pub fn parse_query(typed: &str, cx: &Cx) -> Result<LogFilter, Msg> {
                         .ok_or_else(|| bad_time("since", v))?,
                 )
             }
-            "until" => until_typed = Some(v),
-            _ => text.push(v),
+            "until" => until_typed = Some(v.to_string()),
+            _ => text.push(v.to_string()),
         }
     }
-    if let Some(v) = until_typed {
+    if let Some(v) = until_typed.as_deref() {
         // `until:12:00` is that time today, or after `since` when given.
         let t = match q.since {
             Some(since) => clock_time(v, cx.tz, since, true),
