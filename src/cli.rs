@@ -205,7 +205,8 @@ pub enum ShiftCommand {
     /// Go on duty (上岗); the officer is --officer
     Start,
 
-    /// End your shift, handing it over to the incoming officer (交班)
+    /// End your shift, handing it over to the incoming officer (交班);
+    /// again while nobody has acknowledged it, to name another (改交)
     End(ShiftEndArgs),
 
     /// Acknowledge the handover to you, one carry-over item, or all (接班确认)
@@ -354,7 +355,7 @@ pub struct LogListArgs {
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// communities, compounds, buildings, stations, points, outlets, units,
-    /// staff, vehicles, passes, volunteers, recipients (or 车辆, 附表5 …)
+    /// staff, vehicles, passes, volunteers, recipients, stock (or 车辆, 附表5 …)
     #[arg(value_name = "KIND")]
     pub kind: String,
 

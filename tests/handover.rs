@@ -974,6 +974,67 @@ fn the_pending_badge_shows_until_the_handover_is_acknowledged() {
 }
 
 #[test]
+fn nobody_else_starts_while_a_handover_waits_and_the_outgoing_officer_can_readdress_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open_store(&dir.path().join("desk.db"));
+    let zhang = officer("张伟");
+    at(&mut s, t(0, 0));
+    s.start_shift(&wang()).unwrap();
+    at(&mut s, t(12, 0));
+    let h = s
+        .end_shift(&wang(), "李明", None, &CarryRules::default())
+        .unwrap();
+    at(&mut s, t(12, 5));
+    // 张伟 arrives instead of 李明: refused, told how to take over.
+    refused(&s, || start_by(&s, &zhang), "re-addresses it to you");
+    refused(&s, || start_by(&s, &wang()), "hand it to someone else");
+    // Only 王静 re-addresses, never with a new cut-off, never to the same.
+    refused(
+        &s,
+        || end_by(&s, &zhang, "张伟"),
+        "only 王静 can hand it over",
+    );
+    refused(
+        &s,
+        || end_by(&s, &wang(), "李 明"),
+        "already addressed to 李明",
+    );
+    refused(
+        &s,
+        || {
+            other(&s)
+                .end_shift(&wang(), "张伟", Some(t(11, 0)), &CarryRules::default())
+                .map(|_| ())
+        },
+        "without a cut-off",
+    );
+    let before = s.head().unwrap();
+    let r = s
+        .end_shift(&wang(), "张伟", None, &CarryRules::default())
+        .unwrap();
+    assert_eq!((r.shift_id, r.head.clone()), (h.shift_id, h.head.clone()));
+    assert_eq!(r.seq, before.seq + 1, "one entry");
+    let row = s.shift(h.shift_id).unwrap();
+    assert_eq!(row.incoming.as_deref(), Some("张伟"));
+    assert_eq!(row.cutoff, Some(t(12, 0)), "the cut-off stays");
+    // 李明 no longer acknowledges it; 张伟 does, and is on duty.
+    let e = s
+        .acknowledge_handover(&li(), Some(h.shift_id), AckTarget::Handover)
+        .unwrap_err();
+    assert!(e.message().en.contains("only 张伟"), "{e}");
+    let a = s
+        .acknowledge_handover(&zhang, None, AckTarget::Handover)
+        .unwrap();
+    assert!(a.handover && a.started.is_some());
+    assert_eq!(
+        s.current_shift().unwrap().map(|x| x.officer),
+        Some("张伟".into())
+    );
+    // Acknowledged: too late to re-address.
+    refused(&s, || end_by(&s, &wang(), "李明"), "only 张伟 can hand it over");
+}
+
+#[test]
 fn a_cutoff_must_fall_within_the_shift() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = open_store(&dir.path().join("desk.db"));

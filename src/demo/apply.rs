@@ -610,7 +610,7 @@ impl<'p> Applier<'p> {
             Op::DeliveryAssign(_) => {
                 let seq = w.log(LogDraft::change(
                     subject,
-                    format!("配送分派 assigned: #{id} {who} → {assignee}"),
+                    format!("配送分派 Delivery assigned: #{id} 给 for {who} → {assignee}"),
                 ))?;
                 conn_sql(
                     w,
@@ -622,7 +622,7 @@ impl<'p> Applier<'p> {
             Op::DeliveryDepart(_) => {
                 let seq = w.log(LogDraft::change(
                     subject,
-                    format!("配送出发 Delivery en route: #{id} {who}, {assignee}"),
+                    format!("配送出发 Delivery en route: #{id} 给 for {who}, {assignee}"),
                 ))?;
                 conn_sql(
                     w,
@@ -634,7 +634,7 @@ impl<'p> Applier<'p> {
                 let seq = w.log(LogDraft::change(
                     subject,
                     format!(
-                        "配送送达 Delivered: #{id} {who}, {assignee}; 签收人 received by {}",
+                        "配送送达 Delivered: #{id} 给 for {who}, {assignee}; 签收人 received by {}",
                         d.received_by
                     ),
                 ))?;
@@ -649,7 +649,7 @@ impl<'p> Applier<'p> {
                 let seq = w.log(LogDraft::change(
                     subject,
                     format!(
-                        "配送未送达 Delivery failed: #{id} {who}, {assignee}; 原因 reason: {}; {}",
+                        "配送未送达 Delivery failed: #{id} 给 for {who}, {assignee}; 原因 reason: {}; {}",
                         pair(d.fail),
                         d.fail_note
                     ),
@@ -664,7 +664,7 @@ impl<'p> Applier<'p> {
             Op::DeliveryRequeue(_) => {
                 let seq = w.log(LogDraft::change(
                     subject,
-                    format!("配送重新排队 Delivery requeued: #{id} {who}"),
+                    format!("配送重新排队 Delivery requeued: #{id} 给 for {who}"),
                 ))?;
                 conn_sql(
                     w,
@@ -677,7 +677,7 @@ impl<'p> Applier<'p> {
                 let seq = w.log(LogDraft::change(
                     subject,
                     format!(
-                        "配送取消 Delivery cancelled: #{id} {who}; 原因 reason: {}",
+                        "配送取消 Delivery cancelled: #{id} 给 for {who}; 原因 reason: {}",
                         d.cancel_note
                     ),
                 ))?;

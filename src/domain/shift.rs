@@ -23,6 +23,10 @@ code_enum! {
     pub enum ShiftAction {
         HandOver => ("hand_over", "交班", "Hand over", ["end", "结束"]),
         Acknowledge => ("acknowledge", "接班确认", "Acknowledge", ["ack", "确认"]),
+        // The outgoing officer names another incoming officer while the
+        // first has not acknowledged (they could not come): the cut-off
+        // and the carry-over items stay as they were.
+        Readdress => ("readdress", "改交", "Re-address", ["改交接班人"]),
     }
 }
 
@@ -32,6 +36,7 @@ use ShiftState as S;
 pub const TRANSITIONS: &[(ShiftState, ShiftAction, ShiftState)] = &[
     (S::OnDuty, A::HandOver, S::HandedOver),
     (S::HandedOver, A::Acknowledge, S::Acknowledged),
+    (S::HandedOver, A::Readdress, S::HandedOver),
 ];
 
 pub fn step(
@@ -81,6 +86,10 @@ pub enum HandoverError {
     ControlCharacters,
     /// The shift was already handed over.
     NotOnDuty,
+    /// Re-addressing a handover to the officer it is already addressed to.
+    SameIncoming,
+    /// Re-addressing a handover that was already acknowledged.
+    NotPending,
 }
 
 /// Why an acknowledgement is refused.
@@ -121,6 +130,27 @@ pub fn hand_over(
     let name = check_handover(outgoing, incoming)?;
     let to = step(state, A::HandOver).map_err(|_| HandoverError::NotOnDuty)?;
     Ok((to, name))
+}
+
+/// Checks that `who` may re-address the pending handover of `outgoing`,
+/// now addressed to `current`, to `incoming`; returns the new name as it
+/// will be stored.
+pub fn readdress(
+    state: ShiftState,
+    outgoing: &str,
+    who: &str,
+    current: &str,
+    incoming: &str,
+) -> Result<String, HandoverError> {
+    if !same_officer(outgoing, who) {
+        return Err(HandoverError::NotTheOfficer);
+    }
+    let name = check_handover(outgoing, incoming)?;
+    if same_officer(current, &name) {
+        return Err(HandoverError::SameIncoming);
+    }
+    step(state, A::Readdress).map_err(|_| HandoverError::NotPending)?;
+    Ok(name)
 }
 
 /// Checks the incoming officer named at the end of a shift; returns the
@@ -258,6 +288,7 @@ mod tests {
         match (from, action) {
             (S::OnDuty, A::HandOver) => Some(S::HandedOver),
             (S::HandedOver, A::Acknowledge) => Some(S::Acknowledged),
+            (S::HandedOver, A::Readdress) => Some(S::HandedOver),
             _ => None,
         }
     }
@@ -299,6 +330,30 @@ mod tests {
         assert_eq!(
             check_handover("王静", &"李".repeat(OFFICER_MAX_CHARS + 1)),
             Err(HandoverError::TooLong)
+        );
+    }
+
+    #[test]
+    fn only_the_outgoing_officer_readdresses_a_pending_handover() {
+        assert_eq!(
+            readdress(S::HandedOver, "王静", "王静", "李明", "张伟").as_deref(),
+            Ok("张伟")
+        );
+        assert_eq!(
+            readdress(S::HandedOver, "王静", "张伟", "李明", "张伟"),
+            Err(HandoverError::NotTheOfficer)
+        );
+        assert_eq!(
+            readdress(S::HandedOver, "王静", "王静", "李明", "李 明"),
+            Err(HandoverError::SameIncoming)
+        );
+        assert_eq!(
+            readdress(S::HandedOver, "王静", "王静", "李明", "王静"),
+            Err(HandoverError::SameOfficer)
+        );
+        assert_eq!(
+            readdress(S::Acknowledged, "王静", "王静", "李明", "张伟"),
+            Err(HandoverError::NotPending)
         );
     }
 

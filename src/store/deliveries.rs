@@ -486,7 +486,7 @@ impl Store {
             let again = if d.row.state == DeliveryState::Assigned { "改派 reassigned" } else { "分派 assigned" };
             let seq = w.log(LogDraft::change(
                 format!("delivery:{id}"),
-                format!("配送{again}: #{id} {} → {who}", recipient_text(&d.row)),
+                format!("配送{again}: #{id} 给 for {} → {who}", recipient_text(&d.row)),
             ))?;
             w.conn().execute(
                 "UPDATE delivery SET state = 'assigned', assignee_kind = ?1, volunteer_id = ?2, vehicle_id = ?3,
@@ -612,7 +612,7 @@ impl Store {
                 DeliveryAction::Cancel => "配送取消 Delivery cancelled",
                 DeliveryAction::Assign => "配送分派 Delivery assigned",
             };
-            let mut line = format!("{head}: #{id} {}", recipient_text(&d.row));
+            let mut line = format!("{head}: #{id} 给 for {}", recipient_text(&d.row));
             if let Some(a) = &d.row.assignee
                 && !step.unassign
             {

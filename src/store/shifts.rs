@@ -266,6 +266,20 @@ fn handover_error(e: HandoverError, s: &ShiftRow, who: &str) -> StoreError {
             "接班人姓名含控制字符；请只写一行文字。",
             "The incoming officer's name contains control characters; write it on one line."
         ),
+        HandoverError::SameIncoming => {
+            let to = s.incoming.clone().unwrap_or_default();
+            msg!(
+                "班次 #{id} 的交接已是交给 {to}，无需改交。",
+                "The handover of shift #{id} is already addressed to {to}; there is nothing to change."
+            )
+        }
+        HandoverError::NotPending => {
+            let by = s.acknowledged_by.clone().unwrap_or_default();
+            msg!(
+                "班次 #{id} 的交接已由 {by} 确认，不能再改交。",
+                "The handover of shift #{id} was already acknowledged by {by}; it cannot be re-addressed."
+            )
+        }
         HandoverError::NotOnDuty => {
             let st = s.state.label_zh();
             let sten = s.state.label_en().to_lowercase();
@@ -336,6 +350,29 @@ fn start_in(w: &mut Writer<'_>) -> Result<i64> {
             )
         }));
     }
+    // A handover waiting for someone else: they take over by acknowledging
+    // it; starting beside it would leave two officers answering for one
+    // desk. The outgoing officer can re-address it instead.
+    if let Some(p) = one_shift(
+        w.conn(),
+        "s.id = (SELECT MAX(id) FROM shift WHERE state = 'handed_over')",
+        &[],
+    )? && let Some(to) = p.incoming.as_deref()
+        && !shift::same_officer(to, &officer)
+    {
+        let (id, by) = (p.id, p.officer.clone());
+        return Err(StoreError::Refused(if shift::same_officer(&by, &officer) {
+            msg!(
+                "你已把班次 #{id} 交给 {to}，尚待 {to} 确认；如 {to} 不能到岗，请改交：`supplydesk shift end --to 姓名`。",
+                "You handed shift #{id} over to {to}, who has not acknowledged it yet; if {to} cannot come, hand it to someone else with `supplydesk shift end --to NAME`."
+            )
+        } else {
+            msg!(
+                "{by} 已把班次 #{id} 交给 {to}，尚待 {to} 确认接班；如由你接班，请 {by} 改交给你（`supplydesk shift end --to {officer}`）。",
+                "{by} handed shift #{id} over to {to}, who has not acknowledged it yet; if you are taking over instead, {by} re-addresses it to you (`supplydesk shift end --to {officer}`)."
+            )
+        }));
+    }
     // The window continues from the last cut-off, so that consecutive
     // reports leave nothing out.
     let last: Option<(String, i64)> = w
@@ -366,6 +403,53 @@ fn start_in(w: &mut Writer<'_>) -> Result<i64> {
         params![id, officer, to_db(now), window_from, from_seq, seq],
     )?;
     Ok(id)
+}
+
+/// `end_shift` when the acting officer's shift is already handed over and
+/// not yet acknowledged: names another incoming officer (the first could
+/// not come). The cut-off, chain head and carry-over items stay. None
+/// when no handover is pending.
+fn readdress_in(
+    w: &mut Writer<'_>,
+    incoming: &str,
+    cutoff: Option<DateTime<Utc>>,
+) -> Result<Option<(i64, Head)>> {
+    let who = w.actor().officer.clone();
+    let Some(s) = one_shift(
+        w.conn(),
+        "s.id = (SELECT MAX(id) FROM shift WHERE state = 'handed_over')",
+        &[],
+    )?
+    else {
+        return Ok(None);
+    };
+    let id = s.id;
+    let before = s.incoming.clone().unwrap_or_default();
+    let name = shift::readdress(s.state, &s.officer, &who, &before, incoming)
+        .map_err(|e| handover_error(e, &s, &who))?;
+    if cutoff.is_some() {
+        let at = s.cutoff.map(local).unwrap_or_default();
+        return Err(StoreError::Refused(msg!(
+            "班次 #{id} 已于 {at} 截止交班，截止时间不能再改；改交时请不写截止时间。",
+            "Shift #{id} was handed over with its cut-off at {at}, which stays; re-address it without a cut-off."
+        )));
+    }
+    let seq = w.log(draft(
+        format!("shift:{id}"),
+        format!(
+            "交班改交 Handover re-addressed: #{id} {} → {name}（原接班人 was {before}）",
+            s.officer
+        ),
+    ))?;
+    w.conn().execute(
+        "UPDATE shift SET incoming = ?1, log_seq = ?2 WHERE id = ?3",
+        params![name, seq, id],
+    )?;
+    let head = Head {
+        seq: s.cutoff_seq.unwrap_or(0),
+        hash: s.cutoff_hash.clone().unwrap_or_default(),
+    };
+    Ok(Some((id, head)))
 }
 
 fn item_summary_alert(a: &ReportAlert) -> Summary {
@@ -476,6 +560,9 @@ impl Store {
         let ((shift_id, head), seq) = self.change(actor, |w| {
             let now = w.now();
             let Some(s) = on_duty(w.conn())? else {
+                if let Some(done) = readdress_in(w, incoming, cutoff)? {
+                    return Ok(done);
+                }
                 return Err(StoreError::Refused(msg!(
                     "当前没有在值的班次，无从交班；请先用 `supplydesk shift start` 上岗。",
                     "No shift is on duty, so there is nothing to hand over; start one with `supplydesk shift start`."
