@@ -1,16 +1,22 @@
 //! `supplydesk import KIND FILE [--dry-run]`: a clerk's ledger into the
 //! register, all or nothing. The summary goes to stdout; bad rows and
-//! warnings, each with its Excel row and column, go to stderr.
+//! warnings, each with its Excel row and column, go to stderr. A stock
+//! import also says which predicted shortage alerts its figures raised or
+//! cleared (judged by the configured norms).
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::process::ExitCode;
 
 use supplydesk::domain::Code;
+use supplydesk::domain::cover;
 use supplydesk::domain::text::sanitize;
 use supplydesk::i18n::Lang;
 use supplydesk::ledger::{self, Kind, Outcome as Imported, headers, progress::Bar};
 use supplydesk::msg;
 use supplydesk::msg::Msg;
+use supplydesk::store::ledger::LedgerTable;
+use supplydesk::store::supply::PredictedChange;
 
 use super::{Ctx, Failure, Outcome};
 use crate::cli::ImportArgs;
@@ -46,13 +52,15 @@ pub fn run(ctx: &Ctx, args: &ImportArgs, out: &mut impl Write) -> Outcome {
         (ctx.open_for_writing()?, Some(actor))
     };
     let bar = Bar::on_stderr(lang);
-    let done = ledger::import(
+    let norms = ctx.config.norms.norms();
+    let done = ledger::import_with(
         &mut store,
         actor.as_ref(),
         kind,
         &args.file,
         ctx.tz(),
         args.dry_run,
+        &norms,
         &bar,
     )?;
     bar.finish();
@@ -90,7 +98,16 @@ pub fn run(ctx: &Ctx, args: &ImportArgs, out: &mut impl Write) -> Outcome {
         )?;
         return Ok(ExitCode::from(EXIT_BAD_ROWS));
     }
-    summary(&done, lang, out)?;
+    // The communities of predicted alerts, for their lines.
+    let mut names = HashMap::new();
+    for ch in &done.predicted {
+        let (PredictedChange::Raised { community_id, .. }
+        | PredictedChange::Cleared { community_id, .. }) = ch;
+        if let Ok(c) = store.community(*community_id) {
+            names.insert(*community_id, c.name);
+        }
+    }
+    summary(&done, &names, lang, out)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -124,7 +141,12 @@ fn notes(done: &Imported, lang: Lang) {
     }
 }
 
-fn summary(done: &Imported, lang: Lang, out: &mut impl Write) -> std::io::Result<()> {
+fn summary(
+    done: &Imported,
+    names: &HashMap<i64, String>,
+    lang: Lang,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
     let r = &done.report;
     let (tzh, ten) = (done.kind.label_zh(), done.kind.label_en());
     let file = sanitize(&done.source.file_name).into_owned();
@@ -141,7 +163,16 @@ fn summary(done: &Imported, lang: Lang, out: &mut impl Write) -> std::io::Result
     );
     writeln!(out, "{}", head.get(lang))?;
     let (a, c, u) = (r.added.len(), r.changed.len(), r.unchanged);
+    let stock = done.kind.table() == LedgerTable::StockReport;
     let line: Msg = match (done.dry_run, r.seq) {
+        (true, _) | (false, None) if stock => msg!(
+            "试运行，未写入任何内容：将导入新的库存报告 {a} 份，{u} 份与已有报告相同、不再重复。",
+            "Dry run, nothing written: stock reports to import: {a} new, {u} already recorded."
+        ),
+        (false, Some(seq)) if stock => msg!(
+            "已导入库存报告：新增 {a} 份，{u} 份与已有报告相同、未重复记录；已记入值守日志 #{seq}。",
+            "Stock reports imported: {a} new, {u} already recorded and left out; recorded as duty-log entry #{seq}."
+        ),
         (true, _) | (false, None) => msg!(
             "试运行，未写入任何内容：将新增 {a} 条，更新 {c} 条，{u} 条不变。",
             "Dry run, nothing written: would add {a}, change {c}, leave {u} unchanged."
@@ -183,7 +214,100 @@ fn summary(done: &Imported, lang: Lang, out: &mut impl Write) -> std::io::Result
         }
         more(out, r.added.len(), lang)?;
     }
+    if stock && done.written() {
+        predictions(&done.predicted, names, lang, out)?;
+    }
     Ok(())
+}
+
+/// The predicted alerts a stock import raised and cleared: a count line,
+/// then one line per alert.
+fn predictions(
+    changes: &[PredictedChange],
+    names: &HashMap<i64, String>,
+    lang: Lang,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    // How many, and the first ids of them.
+    let ids = |raised: bool| -> (usize, String) {
+        let all: Vec<String> = changes
+            .iter()
+            .filter_map(|c| match (c, raised) {
+                (PredictedChange::Raised { alert_id, .. }, true)
+                | (PredictedChange::Cleared { alert_id, .. }, false) => {
+                    Some(format!("#{alert_id}"))
+                }
+                _ => None,
+            })
+            .collect();
+        let mut shown = all[..all.len().min(RECORDS_SHOWN)].join(lang.t("、", ", "));
+        if all.len() > RECORDS_SHOWN {
+            shown.push_str(" …");
+        }
+        (all.len(), shown)
+    };
+    let ((r, rl), (c, cl)) = (ids(true), ids(false));
+    let line = match (r, c) {
+        (0, 0) => msg!(
+            "预测短缺预警：未发出，也未解除。",
+            "Predicted shortage alerts: none raised, none cleared."
+        ),
+        (_, 0) => msg!(
+            "预测短缺预警：发出 {r} 条（{rl}），解除 0 条。",
+            "Predicted shortage alerts: {r} raised ({rl}), 0 cleared."
+        ),
+        (0, _) => msg!(
+            "预测短缺预警：发出 0 条，解除 {c} 条（{cl}）。",
+            "Predicted shortage alerts: 0 raised, {c} cleared ({cl})."
+        ),
+        _ => msg!(
+            "预测短缺预警：发出 {r} 条（{rl}），解除 {c} 条（{cl}）。",
+            "Predicted shortage alerts: {r} raised ({rl}), {c} cleared ({cl})."
+        ),
+    };
+    writeln!(out, "{}", line.get(lang))?;
+    let place = |id: &i64| {
+        names
+            .get(id)
+            .map_or_else(|| format!("#{id}"), |n| sanitize(n).into_owned())
+    };
+    for ch in changes.iter().take(RECORDS_SHOWN) {
+        let m = match ch {
+            PredictedChange::Raised {
+                alert_id,
+                community_id,
+                item,
+                severity,
+                days,
+                seq,
+            } => {
+                let (c, i, s, d) = (
+                    place(community_id),
+                    item.label(lang),
+                    severity.label(lang),
+                    cover::format_days(*days),
+                );
+                msg!(
+                    "  发出预测短缺预警 #{alert_id}：{c} {i}，预计可供 {d} 天（{s}）；日志 #{seq}。",
+                    "  raised predicted shortage alert #{alert_id}: {c} {i}, {d} days of cover ({s}); log #{seq}."
+                )
+            }
+            PredictedChange::Cleared {
+                alert_id,
+                community_id,
+                item,
+                seq,
+            } => {
+                let (c, i) = (place(community_id), item.label(lang));
+                msg!(
+                    "  预测预警 #{alert_id}（{c} {i}）随供应恢复自动解除；日志 #{seq}。",
+                    "  cleared predicted alert #{alert_id} ({c} {i}): cover has recovered; log #{seq}."
+                )
+            }
+        };
+        writeln!(out, "{}", m.get(lang))?;
+    }
+    more(out, changes.len(), lang)
 }
 
 fn more(out: &mut impl Write, n: usize, lang: Lang) -> std::io::Result<()> {

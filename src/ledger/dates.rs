@@ -35,6 +35,24 @@ fn time_part(s: &str) -> Option<NaiveTime> {
     if s.is_empty() {
         return None;
     }
+    // 8时, 8点, 8时30分, 8点半, 8时30分15秒 → 8:00, 8:30, 8:30:15.
+    let spoken;
+    let s = if s.contains(['时', '点', '分', '秒']) {
+        let t = s
+            .replace('钟', "")
+            .replace('半', "30")
+            .replace(['时', '点', '分'], ":")
+            .replace('秒', "");
+        let t = t.trim_end_matches(':');
+        spoken = if t.contains(':') {
+            t.to_string()
+        } else {
+            format!("{t}:00")
+        };
+        spoken.as_str()
+    } else {
+        s
+    };
     ["%H:%M:%S%.f", "%H:%M:%S", "%H:%M"]
         .iter()
         .find_map(|f| NaiveTime::parse_from_str(s, f).ok())
@@ -131,6 +149,20 @@ pub fn write(t: DateTime<Utc>, tz: Tz, is_end: bool) -> (NaiveDateTime, String) 
     (l, text.to_string())
 }
 
+/// How a stored moment of a report is written back: always with its time
+/// of day (midnight too), to the precision it has.
+pub fn write_moment(t: DateTime<Utc>, tz: Tz) -> (NaiveDateTime, String) {
+    let l = t.with_timezone(&tz).naive_local();
+    let text = if l.nanosecond() != 0 {
+        l.format("%Y-%m-%d %H:%M:%S%.3f")
+    } else if l.second() != 0 {
+        l.format("%Y-%m-%d %H:%M:%S")
+    } else {
+        l.format("%Y-%m-%d %H:%M")
+    };
+    (l, text.to_string())
+}
+
 /// Whether a written moment is a bare date (for a date-only cell format).
 pub fn is_date_only(n: NaiveDateTime) -> bool {
     n.time() == NaiveTime::MIN
@@ -164,6 +196,19 @@ mod tests {
         }
         let t = parse("2022年5月26日 8:30").unwrap();
         assert_eq!(t.time, NaiveTime::from_hms_opt(8, 30, 0));
+        for (spoken, h, m, sec) in [
+            ("2026年11月29日 8时", 8, 0, 0),
+            ("2026年11月29日8时30分", 8, 30, 0),
+            ("2026年11月29日 8点半", 8, 30, 0),
+            ("2026-11-29 20点", 20, 0, 0),
+            ("2026/11/29 8时5分9秒", 8, 5, 9),
+        ] {
+            let w = parse(spoken).unwrap_or_else(|| panic!("{spoken}"));
+            assert_eq!(w.date, d(2026, 11, 29), "{spoken}");
+            assert_eq!(w.time, NaiveTime::from_hms_opt(h, m, sec), "{spoken}");
+        }
+        assert_eq!(parse("2026-11-29 25时"), None);
+        assert_eq!(parse("2026-11-29 八时"), None);
         let t = parse("2022-05-26T08:30:15").unwrap();
         assert_eq!(t.time, NaiveTime::from_hms_opt(8, 30, 15));
         assert_eq!(
@@ -210,5 +255,18 @@ mod tests {
         assert_eq!(text, "2022-06-25 18:00:05.007");
         let back = parse(&text).unwrap();
         assert_eq!(end_of(back, sh), Some(odd));
+    }
+
+    #[test]
+    fn a_moment_is_written_with_its_time_even_at_midnight() {
+        let sh = chrono_tz::Asia::Shanghai;
+        let midnight = Utc.with_ymd_and_hms(2026, 11, 28, 16, 0, 0).unwrap();
+        assert_eq!(write_moment(midnight, sh).1, "2026-11-29 00:00");
+        let back = parse("2026-11-29 00:00").unwrap();
+        assert_eq!(start_of(back, sh), Some(midnight));
+        let odd = midnight + Duration::milliseconds(8_005_007);
+        let (_, text) = write_moment(odd, sh);
+        assert_eq!(text, "2026-11-29 02:13:25.007");
+        assert_eq!(start_of(parse(&text).unwrap(), sh), Some(odd));
     }
 }

@@ -72,6 +72,16 @@ fn aliases(t: LedgerTable, key: &str) -> &'static [&'static str] {
             "community",
         ],
         (L::Community | L::Compound | L::Building, "kind") => &["类型", "类别", "type"],
+        (L::StockReport, "community") => &[
+            "社区",
+            "村",
+            "社区/村",
+            "社区(村)",
+            "社区名称",
+            "所属社区",
+            "村（社区）",
+            "社区（村）名称",
+        ],
         (_, "community") => COMMUNITY,
         (L::Compound, "name") => &[
             "小区名称",
@@ -241,6 +251,57 @@ fn aliases(t: LedgerTable, key: &str) -> &'static [&'static str] {
         (L::Recipient, "unit_no") => &["单元", "单元号"],
         (L::Recipient, "room") => &["房号", "门牌号", "房间号", "室"],
         (L::Recipient, "needs") => &["需求", "物资需求", "所需物资", "needs"],
+        (L::StockReport, "item") => &[
+            "品类",
+            "物资品类",
+            "物资类别",
+            "类别",
+            "品种",
+            "物资",
+            "item",
+            "item class",
+        ],
+        (L::StockReport, "stock") => &[
+            "库存量",
+            "现有库存",
+            "当前库存",
+            "库存数量",
+            "stock",
+            "stock on hand",
+        ],
+        (L::StockReport, "supply_in") => &[
+            "日到货量",
+            "每日到货",
+            "日供应量",
+            "日供货量",
+            "日均到货",
+            "supply in",
+            "daily supply",
+        ],
+        (L::StockReport, "reported_at") => &[
+            "报告时间",
+            "时间",
+            "截至时间",
+            "统计时间",
+            "报告时点",
+            "as of",
+            "reported at",
+            "time",
+        ],
+        (L::StockReport, "outlet") => &["网点名称", "零售网点", "商户名称", "outlet"],
+        (L::StockReport, "station") => &[
+            "中转站",
+            "物资中转站",
+            "中转站名称",
+            "小区",
+            "小区名称",
+            "小区（组）",
+            "组",
+            "station",
+            "compound",
+        ],
+        (L::StockReport, "reporter") => &["报告人", "填报人", "上报人", "reporter"],
+        (L::StockReport, "channel") => &["报送方式", "渠道", "来源渠道", "channel", "via"],
         _ => &[],
     }
 }
@@ -334,6 +395,12 @@ mod tests {
         assert_eq!(key(Kind::Buildings, "小区名称"), Some("compound"));
         assert_eq!(key(Kind::Passes, "有效期至"), Some("valid_until"));
         assert_eq!(key(Kind::Recipients, "公民身份号码"), Some("id_number"));
+        assert_eq!(key(Kind::Stock, "社区/村"), Some("community"));
+        assert_eq!(key(Kind::Stock, "库存（公斤）"), Some("stock"));
+        assert_eq!(key(Kind::Stock, "日到货量(kg)"), Some("supply_in"));
+        assert_eq!(key(Kind::Stock, "报告时间"), Some("reported_at"));
+        assert_eq!(key(Kind::Stock, "小区名称"), Some("station"));
+        assert_eq!(key(Kind::Stock, "Daily supply"), Some("supply_in"));
         assert_eq!(key(Kind::Vehicles, "颜色"), None);
         assert!(is_ignored("序号") && is_ignored(" 备注 "));
     }

@@ -7,6 +7,9 @@
 //! points (附表3) are not tables of their own: a station belongs to a
 //! compound and a point to a building, so `stations` and `points` are the
 //! compound and building ledgers narrowed to those columns.
+//!
+//! `stock` is not part of the register: its rows are stock and
+//! daily-supply reports, appended to each cell's time series.
 
 use crate::code_enum;
 use crate::store::ledger::{FieldSpec, LedgerTable};
@@ -26,6 +29,7 @@ code_enum! {
         Passes => ("passes", "通行证", "Passes", ["pass", "permits", "通行证台账"]),
         Volunteers => ("volunteers", "志愿者", "Volunteers", ["volunteer", "志愿者台账", "附表6"]),
         Recipients => ("recipients", "特殊群体对象", "Special-group recipients", ["recipient", "特殊群体", "特殊群体台账"]),
+        Stock => ("stock", "库存报告", "Stock reports", ["stock-reports", "stock_reports", "stock_report", "库存", "库存日报", "日到货"]),
     }
 }
 
@@ -43,6 +47,7 @@ impl Kind {
             Kind::Passes => LedgerTable::Pass,
             Kind::Volunteers => LedgerTable::Volunteer,
             Kind::Recipients => LedgerTable::Recipient,
+            Kind::Stock => LedgerTable::StockReport,
         }
     }
 
@@ -77,12 +82,14 @@ impl Kind {
             Kind::Passes => "通行证台账",
             Kind::Volunteers => "志愿者台账",
             Kind::Recipients => "特殊群体对象台账",
+            Kind::Stock => "库存和日到货报告",
         }
     }
 
-    /// The kinds in the order a new database takes them: places before
-    /// what lies in them, units before their staff and vehicles, vehicles
-    /// before their passes.
+    /// The register's kinds in the order a new database takes them: places
+    /// before what lies in them, units before their staff and vehicles,
+    /// vehicles before their passes. Stock reports, which name the places
+    /// and sources, come after all of them and are not listed.
     pub const IMPORT_ORDER: &'static [Kind] = &[
         Kind::Communities,
         Kind::Compounds,
@@ -100,7 +107,8 @@ impl Kind {
 
     /// Example rows for the template, in the sheet's own words. They fit
     /// together: imported in [`Kind::IMPORT_ORDER`] into an empty
-    /// database, every one goes in. People in them are made up.
+    /// database, every one goes in (the stock reports' dated rows within a
+    /// year of their date). People in them are made up.
     pub fn examples(self) -> &'static [&'static [&'static str]] {
         match self {
             Kind::Communities => &[
@@ -343,6 +351,56 @@ impl Kind {
                     "透析日前一天送餐",
                 ],
             ],
+            Kind::Stock => &[
+                &[
+                    "螺蛳包社区",
+                    "粮",
+                    "3.2吨",
+                    "800kg",
+                    "2026-11-29 08:00",
+                    "万州区双河口粮油批发部",
+                    "",
+                    "",
+                    "周明",
+                    "电话",
+                ],
+                &[
+                    "螺蛳包社区",
+                    "蔬菜",
+                    "1200",
+                    "600",
+                    "2026/11/29 8:00",
+                    "",
+                    "螺蛳包生鲜超市",
+                    "",
+                    "王丽",
+                    "报表",
+                ],
+                &[
+                    "螺蛳包社区",
+                    "防护用品",
+                    "5000件",
+                    "",
+                    "2026年11月29日 8时",
+                    "",
+                    "",
+                    "滴水岩小区",
+                    "陈建华",
+                    "电话",
+                ],
+                &[
+                    "龙宝村",
+                    "蛋奶",
+                    "500斤",
+                    "100斤",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "刘德明",
+                    "",
+                ],
+            ],
         }
     }
 }
@@ -359,6 +417,9 @@ mod tests {
         assert_eq!(Kind::parse("附表5"), Some(Kind::Vehicles));
         assert_eq!(Kind::parse("Supply-Units"), Some(Kind::Units));
         assert_eq!(Kind::parse("特殊群体"), Some(Kind::Recipients));
+        assert_eq!(Kind::parse("stock"), Some(Kind::Stock));
+        assert_eq!(Kind::parse("库存报告"), Some(Kind::Stock));
+        assert_eq!(Kind::parse("库存"), Some(Kind::Stock));
         assert_eq!(Kind::parse("trucks"), None);
     }
 

@@ -7,6 +7,9 @@
 //! value, and every bad row is reported by its Excel row number and column.
 //! Then the store matches the rows on their natural keys and writes all
 //! of them in one transaction under one duty-log entry, or nothing.
+//! Stock reports (`stock`) are appended instead of matched, and move the
+//! predicted shortage alerts of the cells they report in the same
+//! transaction.
 
 pub mod dates;
 pub mod encoding;
@@ -26,12 +29,14 @@ use sha2::{Digest, Sha256};
 pub use kinds::Kind;
 
 use crate::domain::Code;
+use crate::domain::cover::Norms;
 use crate::i18n::Lang;
 use crate::msg;
 use crate::msg::Msg;
 use crate::store::ledger::{
     ImportReport, LedgerTable, Need, Phase, Progress, Record, RowIssue, Source,
 };
+use crate::store::supply::PredictedChange;
 use crate::store::{Actor, Store};
 use read::{Cell, FileFormat, Sheet};
 
@@ -293,6 +298,9 @@ pub struct Outcome {
     pub source: Source,
     pub report: ImportReport,
     pub dry_run: bool,
+    /// Predicted alerts a stock import raised or cleared, in the order
+    /// written; empty for every other kind and for a dry run.
+    pub predicted: Vec<PredictedChange>,
 }
 
 impl Outcome {
@@ -338,6 +346,7 @@ impl Outcome {
 /// Imports a ledger file all or nothing. With `dry_run` (or when a cell
 /// already failed) the store only checks, and nothing is written; the
 /// outcome says what would be added and changed, or what is wrong.
+/// Stock reports are judged by the default norms; see [`import_with`].
 pub fn import(
     store: &mut Store,
     actor: Option<&Actor>,
@@ -345,6 +354,23 @@ pub fn import(
     path: &Path,
     tz: Tz,
     dry_run: bool,
+    progress: &dyn Progress,
+) -> Result<Outcome, Msg> {
+    let norms = Norms::default();
+    import_with(store, actor, kind, path, tz, dry_run, &norms, progress)
+}
+
+/// [`import`] with the norms (from the config) that decide whether stock
+/// reports raise or clear predicted shortage alerts.
+#[allow(clippy::too_many_arguments)]
+pub fn import_with(
+    store: &mut Store,
+    actor: Option<&Actor>,
+    kind: Kind,
+    path: &Path,
+    tz: Tz,
+    dry_run: bool,
+    norms: &Norms,
     progress: &dyn Progress,
 ) -> Result<Outcome, Msg> {
     let (parsed, source) = parse_file(kind, path, tz, progress)?;
@@ -356,7 +382,15 @@ pub fn import(
         ));
     }
     let t = kind.table();
+    let mut predicted = Vec::new();
     let report = match actor {
+        Some(actor) if !dry_run && parsed.issues.is_empty() && t == LedgerTable::StockReport => {
+            let done = store
+                .import_stock(actor, &parsed.records, &source, norms, progress)
+                .map_err(|e| e.message())?;
+            predicted = done.predicted;
+            done.report
+        }
         Some(actor) if !dry_run && parsed.issues.is_empty() => store
             .import_ledger(actor, t, &parsed.records, &source, progress)
             .map_err(|e| e.message())?,
@@ -372,6 +406,7 @@ pub fn import(
         source,
         report,
         dry_run,
+        predicted,
     })
 }
 

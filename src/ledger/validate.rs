@@ -6,7 +6,8 @@ use chrono_tz::Tz;
 use rusqlite::types::Value;
 
 use super::dates;
-use super::read::Cell;
+use super::read::{Cell, number_text};
+use crate::domain::cover::MAX_QUANTITY;
 use crate::domain::plate::{self, PlateCheck};
 use crate::domain::time::to_db;
 use crate::msg;
@@ -275,6 +276,8 @@ pub fn read_cell(spec: &FieldSpec, cell: &Cell, tz: Tz) -> Result<Read, Msg> {
             })
         }
         FieldType::IdNumber => id_number(cell, &text),
+        FieldType::Quantity => quantity_cell(spec, cell, &text),
+        FieldType::Moment => moment_cell(spec, cell, &text, tz),
         FieldType::From | FieldType::Until => {
             let written = match cell {
                 Cell::DateTime(t) => Some(dates::Written {
@@ -305,6 +308,101 @@ pub fn read_cell(spec: &FieldSpec, cell: &Cell, tz: Tz) -> Result<Read, Msg> {
                 }
             }
         }
+    }
+}
+
+/// A figure in an item class's measure as people write it, the way the
+/// `stock` command reads it: `3200`, `3,200`, `3200kg`, `3.2t`, `3.2吨`,
+/// `500斤` (a jin is half a kilogram), `2000件`; full-width digits too.
+/// `None` for anything else, and for infinities and NaN.
+pub fn parse_quantity(input: &str) -> Option<f64> {
+    let t: String = input
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '\u{FF0E}' => '.',
+            '\u{FF0C}' => ',',
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .collect::<String>()
+        .to_lowercase();
+    const UNITS: [(&str, f64); 10] = [
+        ("公斤", 1.0),
+        ("千克", 1.0),
+        ("kg", 1.0),
+        ("吨", 1000.0),
+        ("t", 1000.0),
+        ("斤", 0.5),
+        ("件", 1.0),
+        ("个", 1.0),
+        ("pcs", 1.0),
+        ("", 1.0),
+    ];
+    UNITS.iter().find_map(|(suffix, factor)| {
+        let num = t.strip_suffix(suffix)?;
+        let v = num.trim().replace(',', "").parse::<f64>().ok()?;
+        v.is_finite().then_some(v * factor)
+    })
+}
+
+fn quantity_cell(spec: &FieldSpec, cell: &Cell, text: &str) -> Result<Read, Msg> {
+    let x = match cell {
+        Cell::Number(x) => Some(*x).filter(|x| x.is_finite()),
+        Cell::Text(_) => parse_quantity(text),
+        _ => None,
+    };
+    let (zh, en) = (spec.zh, spec.en);
+    let Some(x) = x else {
+        return Err(msg!(
+            "“{zh}”应为数量，这里是“{text}”；请写成 3200、3200kg、3.2吨 或 500斤 这样的形式。",
+            "The {en} must be a quantity, not \"{text}\"; write it like 3200, 3200kg, 3.2t or 500斤."
+        ));
+    };
+    if !(0.0..=MAX_QUANTITY).contains(&x) {
+        let max = number_text(MAX_QUANTITY);
+        let shown = number_text(x);
+        return Err(msg!(
+            "“{zh}”{shown} 不可用；请填 0 到 {max} 之间的数（公斤，防护用品为件）。",
+            "The {en} {shown} cannot be used; give a number from 0 to {max} (kg, pieces for protective supplies)."
+        ));
+    }
+    ok(Value::Real(x))
+}
+
+/// A moment with its time of day: an Excel date-time cell, a serial with
+/// its fraction of a day, or text such as `2026-11-29 08:00`,
+/// `2026/11/29 8:00` or `2026年11月29日 8时`.
+fn moment_cell(spec: &FieldSpec, cell: &Cell, text: &str, tz: Tz) -> Result<Read, Msg> {
+    let (zh, en) = (spec.zh, spec.en);
+    let written = match cell {
+        // A typed date-time cell is a moment even at midnight.
+        Cell::DateTime(t) => Some(dates::Written {
+            date: t.date(),
+            time: Some(t.time()),
+        }),
+        Cell::Number(x) => dates::from_serial(*x).map(|t| dates::Written {
+            date: t.date(),
+            time: (!dates::is_date_only(t)).then_some(t.time()),
+        }),
+        _ => dates::parse(text),
+    };
+    match written {
+        None => Err(msg!(
+            "“{zh}”读不出时间“{text}”；请写成 2026-11-29 08:00、2026/11/29 8:00 或 2026年11月29日 8时。",
+            "The {en} \"{text}\" is not a time I can read; write it like 2026-11-29 08:00, 2026/11/29 8:00 or 2026年11月29日 8时."
+        )),
+        Some(dates::Written { time: None, .. }) => Err(msg!(
+            "“{zh}”“{text}”只有日期没有钟点；同一天早晚的库存不同，请写明几点，如 2026-11-29 08:00。",
+            "The {en} \"{text}\" is a date without a time of day; figures change within a day, so add the hour, like 2026-11-29 08:00."
+        )),
+        Some(w) => match dates::start_of(w, tz) {
+            Some(t) => ok(Value::Text(to_db(t))),
+            None => Err(msg!(
+                "“{zh}”“{text}”在本时区不存在；请核对时间。",
+                "The {en} \"{text}\" does not exist in the local time zone; check it."
+            )),
+        },
     }
 }
 
@@ -350,6 +448,7 @@ fn id_number(cell: &Cell, text: &str) -> Result<Read, Msg> {
 mod tests {
     use super::*;
     use crate::store::ledger::LedgerTable;
+    use chrono::NaiveDate;
 
     fn spec(t: LedgerTable, key: &str) -> &'static FieldSpec {
         t.field(key).unwrap()
@@ -453,6 +552,54 @@ mod tests {
         assert!(e.en.contains("masked"), "{e:?}");
         // A volunteer's name is not personal data of a recipient.
         assert!(read(LedgerTable::Volunteer, "name", text("赵*")).is_ok());
+    }
+
+    #[test]
+    fn stock_figures_read_as_the_stock_command_reads_them() {
+        let q = |c: Cell| read(LedgerTable::StockReport, "stock", c).map(|r| r.value);
+        for (typed, want) in [
+            ("3200", 3200.0),
+            (" 3,200 kg ", 3200.0),
+            ("3.2t", 3200.0),
+            ("3.2吨", 3200.0),
+            ("500斤", 250.0),
+            ("2000件", 2000.0),
+            ("３２００公斤", 3200.0),
+        ] {
+            assert_eq!(q(text(typed)), Ok(Some(Value::Real(want))), "{typed}");
+        }
+        assert_eq!(q(Cell::Number(4.5)), Ok(Some(Value::Real(4.5))));
+        for bad in ["lots", "inf", "NaN", "3200 bags", "-5", "2e8"] {
+            let e = q(text(bad)).unwrap_err();
+            assert!(e.en.starts_with("The stock"), "{bad}: {e:?}");
+        }
+        assert_eq!(parse_quantity(" 3,200 kg "), Some(3200.0));
+        assert_eq!(parse_quantity(""), None);
+    }
+
+    #[test]
+    fn a_report_moment_needs_its_time_of_day() {
+        let m = |c: Cell| read(LedgerTable::StockReport, "reported_at", c).map(|r| r.value);
+        let want = Ok(Some(Value::Text("2026-11-29T00:00:00.000Z".into())));
+        let at = NaiveDate::from_ymd_opt(2026, 11, 29)
+            .and_then(|d| d.and_hms_opt(8, 0, 0))
+            .unwrap();
+        for cell in [
+            text("2026-11-29 08:00"),
+            text("2026/11/29 8:00"),
+            text("2026年11月29日 8时"),
+            text("46355.333333333336"),
+            Cell::Number(46355.0 + 1.0 / 3.0),
+            Cell::DateTime(at),
+        ] {
+            assert_eq!(m(cell.clone()), want, "{cell:?}");
+        }
+        for bare in [text("2026-11-29"), Cell::Number(46355.0)] {
+            let e = m(bare.clone()).unwrap_err();
+            assert!(e.en.contains("without a time of day"), "{bare:?}: {e:?}");
+        }
+        let e = m(text("昨天早上")).unwrap_err();
+        assert!(e.en.contains("not a time I can read"), "{e:?}");
     }
 
     #[test]

@@ -124,6 +124,13 @@ impl<'a> Export<'a> {
                 }
                 None => Out::Text(s.clone()),
             },
+            (Value::Text(s), FieldType::Moment) => match from_db(s) {
+                Some(t) => {
+                    let (at, text) = dates::write_moment(t, self.tz);
+                    Out::When(at, text)
+                }
+                None => Out::Text(s.clone()),
+            },
             (Value::Text(s), _) => Out::Text(self.personal(spec, s)),
             (Value::Blob(_), _) => Out::Empty,
         }
@@ -187,9 +194,12 @@ impl<'a> Export<'a> {
             let c = c as u16;
             let numeric = matches!(
                 spec.ty,
-                FieldType::Count | FieldType::Amount | FieldType::Tonnes
+                FieldType::Count | FieldType::Amount | FieldType::Tonnes | FieldType::Quantity
             );
-            let dated = matches!(spec.ty, FieldType::From | FieldType::Until);
+            let dated = matches!(
+                spec.ty,
+                FieldType::From | FieldType::Until | FieldType::Moment
+            );
             // Text columns stay text for what the clerk types later too.
             if !numeric && !dated {
                 ws.set_column_format(c, &text)?;
@@ -222,7 +232,9 @@ impl<'a> Export<'a> {
                     }
                     Out::When(at, _) => {
                         let serial = excel_serial(*at);
-                        let f = if dates::is_date_only(*at) {
+                        // A report's moment keeps its time of day at midnight.
+                        let moment = self.fields[c as usize].ty == FieldType::Moment;
+                        let f = if dates::is_date_only(*at) && !moment {
                             &date
                         } else {
                             &datetime

@@ -14,6 +14,8 @@
 //! carries that entry's number. A row that matches its stored record in
 //! every given field is left alone.
 
+mod stock;
+
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -22,6 +24,8 @@ use rusqlite::{Connection, params_from_iter, types::Value};
 use super::fields::{NAME_MAX_CHARS, TEXT_MAX_CHARS};
 use super::{Actor, LogDraft, Result, Store, StoreError, Writer};
 use crate::domain::Code;
+use crate::domain::alert::ItemClass;
+use crate::domain::cover::Norms;
 use crate::domain::delivery::Group;
 use crate::domain::log::LogKind;
 use crate::domain::mask;
@@ -31,6 +35,7 @@ use crate::domain::time::{from_db, to_db};
 use crate::domain::unit::{Capacity, UnitCategory};
 use crate::msg;
 use crate::msg::Msg;
+pub use stock::StockImport;
 
 /// The state tables a ledger fills.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -45,6 +50,9 @@ pub enum LedgerTable {
     Pass,
     Volunteer,
     Recipient,
+    /// Stock and daily-supply reports: a time series, appended to, never
+    /// matched and updated like the register's tables.
+    StockReport,
 }
 
 /// Enumerations a field takes, read from their code, label or alias.
@@ -57,6 +65,7 @@ pub enum CodeSet {
     PassKind,
     PassState,
     Group,
+    ItemClass,
 }
 
 fn parse_code<C: Code>(s: &str) -> Option<&'static str> {
@@ -86,6 +95,7 @@ impl CodeSet {
             CodeSet::PassKind => parse_code::<PassKind>(s),
             CodeSet::PassState => parse_code::<PassState>(s),
             CodeSet::Group => parse_code::<Group>(s),
+            CodeSet::ItemClass => parse_code::<ItemClass>(s),
         }
     }
 
@@ -99,6 +109,7 @@ impl CodeSet {
             CodeSet::PassKind => zh_of::<PassKind>(code),
             CodeSet::PassState => zh_of::<PassState>(code),
             CodeSet::Group => zh_of::<Group>(code),
+            CodeSet::ItemClass => zh_of::<ItemClass>(code),
         }
     }
 
@@ -112,6 +123,7 @@ impl CodeSet {
             CodeSet::PassKind => zh_list::<PassKind>(),
             CodeSet::PassState => zh_list::<PassState>(),
             CodeSet::Group => zh_list::<Group>(),
+            CodeSet::ItemClass => zh_list::<ItemClass>(),
         }
     }
 
@@ -125,6 +137,7 @@ impl CodeSet {
             CodeSet::PassKind => PassKind::codes_list(),
             CodeSet::PassState => PassState::codes_list(),
             CodeSet::Group => Group::codes_list(),
+            CodeSet::ItemClass => ItemClass::codes_list(),
         }
     }
 }
@@ -157,6 +170,12 @@ pub enum FieldType {
     Until,
     /// The name of another record (a community, compound, unit ...).
     Name,
+    /// A stock or supply figure in the item class's measure, written as
+    /// people say it: 3200, 3200kg, 3.2吨, 500斤.
+    Quantity,
+    /// A moment with its time of day (a bare date is refused: a morning
+    /// and an evening figure of one day differ).
+    Moment,
 }
 
 /// Whether a row must give the field.
@@ -348,6 +367,24 @@ const RECIPIENT_FIELDS: &[FieldSpec] = &[
     f("needs", "需求", "needs", T::Text(TEXT_MAX_CHARS)),
 ];
 
+const STOCK_FIELDS: &[FieldSpec] = &[
+    key(f("community", "社区（村）", "community", T::Name)),
+    key(f("item", "品类", "item class", T::Code(CodeSet::ItemClass))),
+    key(f("stock", "库存", "stock", T::Quantity)),
+    f("supply_in", "日到货", "daily supply in", T::Quantity),
+    f("reported_at", "时点", "report time", T::Moment),
+    f("unit", "保供单位", "supply unit", T::Name),
+    f("outlet", "网点", "outlet", T::Name),
+    f(
+        "station",
+        "中转站（小区）",
+        "transfer station (compound)",
+        T::Name,
+    ),
+    f("reporter", "报告人", "reporter", LINE),
+    f("channel", "来源", "channel", LINE),
+];
+
 /// A stored column and the field it shows as.
 struct Col {
     name: &'static str,
@@ -480,6 +517,23 @@ const RECIPIENT_COLS: &[Col] = &[
     c("room", "room"),
     c("needs", "needs"),
 ];
+const STOCK_COLS: &[Col] = &[
+    fixed("community_id", "community"),
+    fixed("item", "item"),
+    fixed("stock", "stock"),
+    fixed("supply_in", "supply_in"),
+    fixed("reported_at", "reported_at"),
+    fixed("unit_id", "unit"),
+    fixed("outlet_id", "outlet"),
+    fixed("compound_id", "station"),
+    fixed("reporter", "reporter"),
+    fixed("source", "channel"),
+    Col {
+        name: "recorded_at",
+        field: None,
+        fixed: true,
+    },
+];
 
 impl LedgerTable {
     pub const ALL: &'static [LedgerTable] = &[
@@ -493,6 +547,7 @@ impl LedgerTable {
         LedgerTable::Pass,
         LedgerTable::Volunteer,
         LedgerTable::Recipient,
+        LedgerTable::StockReport,
     ];
 
     /// The SQLite table, also the subject of an import's log entry.
@@ -508,6 +563,7 @@ impl LedgerTable {
             LedgerTable::Pass => "pass",
             LedgerTable::Volunteer => "volunteer",
             LedgerTable::Recipient => "recipient",
+            LedgerTable::StockReport => "stock_report",
         }
     }
 
@@ -524,6 +580,7 @@ impl LedgerTable {
             LedgerTable::Pass => ("通行证台账", "passes"),
             LedgerTable::Volunteer => ("志愿者台账", "volunteers"),
             LedgerTable::Recipient => ("特殊群体对象台账", "special-group recipients"),
+            LedgerTable::StockReport => ("库存和日到货报告", "stock reports"),
         }
     }
 
@@ -540,6 +597,7 @@ impl LedgerTable {
             LedgerTable::Pass => PASS_FIELDS,
             LedgerTable::Volunteer => VOLUNTEER_FIELDS,
             LedgerTable::Recipient => RECIPIENT_FIELDS,
+            LedgerTable::StockReport => STOCK_FIELDS,
         }
     }
 
@@ -560,6 +618,7 @@ impl LedgerTable {
             LedgerTable::Pass => PASS_COLS,
             LedgerTable::Volunteer => VOLUNTEER_COLS,
             LedgerTable::Recipient => RECIPIENT_COLS,
+            LedgerTable::StockReport => STOCK_COLS,
         }
     }
 
@@ -615,6 +674,14 @@ impl LedgerTable {
                         r.building, r.unit_no, r.room, r.needs
                  FROM recipient r JOIN community c ON c.id = r.community_id
                  LEFT JOIN compound k ON k.id = r.compound_id ORDER BY r.id"
+            }
+            LedgerTable::StockReport => {
+                "SELECT c.name, s.item, s.stock, s.supply_in, s.reported_at, u.name, o.name, k.name,
+                        s.reporter, s.source
+                 FROM stock_report s JOIN community c ON c.id = s.community_id
+                 LEFT JOIN supply_unit u ON u.id = s.unit_id
+                 LEFT JOIN outlet o ON o.id = s.outlet_id
+                 LEFT JOIN compound k ON k.id = s.compound_id ORDER BY s.id"
             }
         }
     }
@@ -778,7 +845,10 @@ impl Refs {
                 r.buildings.insert((compound, name), id);
             }
         }
-        if matches!(t, L::SupplyUnit | L::Staff | L::Vehicle | L::Pass) {
+        if matches!(
+            t,
+            L::SupplyUnit | L::Staff | L::Vehicle | L::Pass | L::StockReport
+        ) {
             let mut st = conn.prepare("SELECT id, name FROM supply_unit")?;
             let rows = st.query_map([], |row| {
                 Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
@@ -924,6 +994,8 @@ fn stored_keys(t: LedgerTable, row: &[Value]) -> Vec<String> {
             }
             v
         }
+        // Reports are appended, never matched here: see [`stock`].
+        L::StockReport => Vec::new(),
     }
 }
 
@@ -1328,6 +1400,8 @@ fn resolve(
                 ],
             }
         }
+        // Planned by [`stock`], which appends rather than matches.
+        L::StockReport => return None,
     };
     (issues.len() == before).then_some(out)
 }
@@ -1435,7 +1509,7 @@ fn complete_new(
             set(cols, 11, Value::Text(to_db(now)));
         }
         L::Volunteer => set(cols, 7, one.clone()),
-        L::Recipient => {}
+        L::Recipient | L::StockReport => {}
     }
 }
 
@@ -1883,6 +1957,9 @@ impl Store {
         records: &[Record],
         progress: &dyn Progress,
     ) -> Result<ImportReport> {
+        if t == LedgerTable::StockReport {
+            return stock::check(&self.conn, records, self.now(), progress);
+        }
         Ok(plan(&self.conn, t, records, self.now(), progress)?.report)
     }
 
@@ -1898,6 +1975,12 @@ impl Store {
         source: &Source,
         progress: &dyn Progress,
     ) -> Result<ImportReport> {
+        if t == LedgerTable::StockReport {
+            // Stock reports move predicted alerts, which need the norms.
+            return Ok(self
+                .import_stock(actor, records, source, &Norms::default(), progress)?
+                .report);
+        }
         let mut refused: Option<ImportReport> = None;
         let outcome = self.change(actor, |w| {
             let plan = plan(w.conn(), t, records, w.now(), progress)?;
@@ -1918,6 +2001,45 @@ impl Store {
         match (outcome, refused) {
             (_, Some(report)) => Ok(report),
             (Ok((report, _)), None) => Ok(report),
+            (Err(e), None) => Err(e),
+        }
+    }
+
+    /// Imports stock reports all or nothing, like [`Store::import_ledger`]:
+    /// one log entry (subject `stock_report`) and every new report under
+    /// it; then, in the same transaction, the predictive rule with `norms`
+    /// on every community and item class that received a report, each
+    /// predicted alert raised or cleared with its own entry after the
+    /// import's. When any row has an issue, nothing is written.
+    pub fn import_stock(
+        &mut self,
+        actor: &Actor,
+        records: &[Record],
+        source: &Source,
+        norms: &Norms,
+        progress: &dyn Progress,
+    ) -> Result<StockImport> {
+        let mut refused: Option<ImportReport> = None;
+        let outcome = self.change(actor, |w| {
+            match stock::import_in(w, records, source, norms, progress)? {
+                Ok(done) => Ok(done),
+                Err(report) => {
+                    let n = report.issues.len();
+                    refused = Some(report);
+                    // Dropping the transaction rolls back; nothing was written.
+                    Err(StoreError::Refused(msg!(
+                        "台账有 {n} 处问题，未导入任何内容。",
+                        "The ledger has {n} problems; nothing was imported."
+                    )))
+                }
+            }
+        });
+        match (outcome, refused) {
+            (_, Some(report)) => Ok(StockImport {
+                report,
+                predicted: Vec::new(),
+            }),
+            (Ok((done, _)), None) => Ok(done),
             (Err(e), None) => Err(e),
         }
     }

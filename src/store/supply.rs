@@ -362,8 +362,9 @@ fn check_quantity(v: f64, zh: &str, en: &str) -> Result<f64> {
 }
 
 /// A moment typed for something that happened: not ahead of the clock
-/// (beyond a little drift, taken as now) and not too far back.
-fn check_moment(at: DateTime<Utc>, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
+/// (beyond a little drift, taken as now) and not too far back. The ledger
+/// import of stock reports holds its rows to the same.
+pub(crate) fn check_moment(at: DateTime<Utc>, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
     if at > now + CLOCK_SLACK {
         let t = fields::log_time(at);
         return Err(StoreError::Refused(msg!(
@@ -839,6 +840,26 @@ pub fn record_stock_in(w: &mut Writer<'_>, e: &StockEntry, norms: &Norms) -> Res
         cover,
         predicted,
     })
+}
+
+/// Applies the predictive rule, as [`record_stock_in`] does for its one
+/// cell, to every cell a bulk change just gave new reports (a ledger
+/// import): each raise or clear is written with its own log entry, after
+/// the bulk change's entry, in the cells' order.
+pub(crate) fn apply_predictions_in(
+    w: &mut Writer<'_>,
+    cells: &[(i64, ItemClass)],
+    norms: &Norms,
+) -> Result<Vec<PredictedChange>> {
+    let now = w.now();
+    let mut changes = Vec::new();
+    for &(community_id, item) in cells {
+        let row = cell_cover(w.conn(), community_id, item, now, norms)?;
+        if let Some(change) = apply_decision(w, &row, norms)? {
+            changes.push(change);
+        }
+    }
+    Ok(changes)
 }
 
 /// Writes a contact inside a change: its log entry (the recipient masked,
