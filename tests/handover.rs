@@ -1031,7 +1031,11 @@ fn nobody_else_starts_while_a_handover_waits_and_the_outgoing_officer_can_readdr
         Some("张伟".into())
     );
     // Acknowledged: too late to re-address.
-    refused(&s, || end_by(&s, &wang(), "李明"), "only 张伟 can hand it over");
+    refused(
+        &s,
+        || end_by(&s, &wang(), "李明"),
+        "only 张伟 can hand it over",
+    );
 }
 
 #[test]

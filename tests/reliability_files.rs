@@ -10,15 +10,15 @@
 //! in tmux. Anything the machine does not allow is skipped with the reason
 //! printed.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+use common::{BIN, PATIENCE, Pane, Tmux, console, exec_noting_pid, open_read_only, temp_db};
 use supplydesk::store::log::LogFilter;
 use supplydesk::store::{Actor, OpenOptions, Store};
-
-const BIN: &str = env!("CARGO_BIN_EXE_supplydesk");
-const PATIENCE: Duration = Duration::from_secs(15);
 
 fn is_root() -> bool {
     std::fs::read_to_string("/proc/self/status")
@@ -129,19 +129,8 @@ fn assert_one_sentence(out: &Output, about: &str) -> String {
     l.to_string()
 }
 
-fn read_only_store(db: &Path) -> Store {
-    Store::open(
-        db,
-        OpenOptions {
-            read_only: true,
-            ..Default::default()
-        },
-    )
-    .expect("open read-only")
-}
-
 fn entries_with(db: &Path, needle: &str) -> usize {
-    read_only_store(db)
+    open_read_only(db)
         .log_list(&LogFilter {
             grep: Some(needle.into()),
             ..Default::default()
@@ -151,7 +140,7 @@ fn entries_with(db: &Path, needle: &str) -> usize {
 }
 
 fn assert_sound(db: &Path) {
-    let s = read_only_store(db);
+    let s = open_read_only(db);
     assert!(s.integrity_check().expect("check").is_empty(), "integrity");
     let v = s.verify_log().expect("verify");
     assert!(v.ok(), "chain: {:?}", v.first_bad);
@@ -167,7 +156,7 @@ fn a_full_disk_refuses_the_write_in_one_sentence_and_saves_nothing() {
     assert!(out.status.success(), "{out:?}");
     let out = cli(&db, &["log", "add", "满盘之前"]);
     assert!(out.status.success(), "{out:?}");
-    let before = read_only_store(&db).log_count().expect("count");
+    let before = open_read_only(&db).log_count().expect("count");
 
     let filler = fs.fill();
     let out = cli(&db, &["log", "add", "磁盘满时的记事 disk-full-note"]);
@@ -187,7 +176,7 @@ fn a_full_disk_refuses_the_write_in_one_sentence_and_saves_nothing() {
         0,
         "a refused note was kept"
     );
-    assert_eq!(read_only_store(&db).log_count().expect("count"), before);
+    assert_eq!(open_read_only(&db).log_count().expect("count"), before);
     assert_sound(&db);
     let out = cli(&db, &["log", "add", "空间恢复后 disk-freed-note"]);
     assert!(out.status.success(), "after freeing space: {out:?}");
@@ -198,8 +187,7 @@ fn a_full_disk_refuses_the_write_in_one_sentence_and_saves_nothing() {
 /// Where no filesystem can be mounted: SQLite meets EFBIG instead of
 /// ENOSPC when the WAL would pass the limit, the same "disk full" to it.
 fn file_size_limit_instead() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("desk.db");
+    let (_dir, db) = temp_db();
     assert!(cli(&db, &["init"]).status.success());
     // Keep the -shm and an empty -wal in place, as a running console does.
     let keep = Store::open(&db, OpenOptions::default()).expect("open");
@@ -226,8 +214,7 @@ fn a_read_only_file_is_refused_in_one_sentence_and_still_read() {
         eprintln!("SKIPPED: not root, so no other user can be tried");
         return;
     }
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("desk.db");
+    let (dir, db) = temp_db();
     assert!(cli(&db, &["demo"]).status.success());
     // Readable by the group `nogroup`, writable by root only: a reader
     // who is not on the duty group's write list.
@@ -297,7 +284,7 @@ fn a_read_only_filesystem_is_refused_in_one_sentence() {
     };
     let db = fs.path().join("desk.db");
     assert!(cli(&db, &["init"]).status.success());
-    let before = read_only_store(&db).log_count().expect("count");
+    let before = open_read_only(&db).log_count().expect("count");
     fs.remount("ro");
     let out = cli(&db, &["log", "add", "只读文件系统 rofs-note"]);
     assert_eq!(out.status.code(), Some(2), "{out:?}");
@@ -305,7 +292,7 @@ fn a_read_only_filesystem_is_refused_in_one_sentence() {
     assert!(!text(&out.stdout).contains("recorded"));
     eprintln!("read-only filesystem, `log add`: {line}");
     fs.remount("rw");
-    assert_eq!(read_only_store(&db).log_count().expect("count"), before);
+    assert_eq!(open_read_only(&db).log_count().expect("count"), before);
     assert_eq!(entries_with(&db, "rofs-note"), 0);
 }
 
@@ -313,153 +300,40 @@ fn a_read_only_filesystem_is_refused_in_one_sentence() {
 // The console on a disk that fills up, and on a filesystem that turns
 // read-only, while it runs.
 
-struct Tmux {
-    socket: String,
-    dir: tempfile::TempDir,
+/// The binary in a 120×40 terminal of a tmux server of our own: the
+/// console, or with `args` a command whose output stays on the screen to
+/// be read. None where tmux is not installed.
+fn start_console(name: &str, db: &Path, args: &str) -> Option<Pane> {
+    let tmux = Tmux::server(&format!("rel-{name}"))?;
+    let run = if args.is_empty() {
+        exec_noting_pid(&tmux.dir().join("pid"), &console(db, "王静"))
+    } else {
+        // The pane stays after the command, to be read.
+        format!("{} {args}; sleep 60", console(db, "王静"))
+    };
+    Some(tmux.start("desk", (120, 40), &run))
 }
 
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.cmd().arg("kill-server").output();
-    }
-}
-
-impl Tmux {
-    fn start(name: &str, db: &Path) -> Option<Tmux> {
-        Tmux::start_command(name, db, "")
-    }
-
-    /// The binary in a 120×40 terminal: the console, or with `args` a
-    /// command whose output stays on the screen to be read.
-    fn start_command(name: &str, db: &Path, args: &str) -> Option<Tmux> {
-        if !Command::new("tmux")
-            .arg("-V")
-            .output()
-            .is_ok_and(|o| o.status.success())
-        {
-            eprintln!("SKIPPED the console part: tmux is not installed");
-            return None;
-        }
-        let dir = tempfile::tempdir().expect("tempdir");
-        std::fs::write(dir.path().join("tmux.conf"), "set -g status off\n").expect("conf");
-        let t = Tmux {
-            socket: format!("sd-rel-{}-{name}", std::process::id()),
-            dir,
-        };
-        let pid = t.dir.path().join("pid");
-        let run = if args.is_empty() {
-            format!(
-                "echo $$ > '{}'; exec '{BIN}' --db '{}' --officer 王静 --lang en",
-                pid.display(),
-                db.display()
-            )
-        } else {
-            // The pane stays after the command, to be read.
-            format!(
-                "'{BIN}' --db '{}' --officer 王静 --lang en {args}; sleep 60",
-                db.display()
-            )
-        };
-        let out = t
-            .cmd()
-            .arg("-f")
-            .arg(t.dir.path().join("tmux.conf"))
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                "desk",
-                "-x",
-                "120",
-                "-y",
-                "40",
-                "sh",
-                "-c",
-            ])
-            .arg(&run)
-            .output()
-            .expect("start tmux");
-        assert!(out.status.success(), "{out:?}");
-        Some(t)
-    }
-
-    fn cmd(&self) -> Command {
-        let mut c = Command::new("tmux");
-        c.arg("-u")
-            .arg("-L")
-            .arg(&self.socket)
-            .env("TMUX_TMPDIR", self.dir.path())
-            .env("LC_ALL", "C.UTF-8")
-            .env_remove("TMUX")
-            .env_remove("NO_COLOR")
-            .env_remove("SUPPLYDESK_DB")
-            .env_remove("SUPPLYDESK_CONFIG")
-            .env("XDG_CONFIG_HOME", self.dir.path());
-        c
-    }
-
-    fn screen(&self) -> String {
-        let out = self
-            .cmd()
-            .args(["capture-pane", "-p", "-t", "desk"])
-            .output()
-            .expect("capture");
-        text(&out.stdout)
-    }
-
-    fn keys(&self, literal: &str) {
-        let out = self
-            .cmd()
-            .args(["send-keys", "-t", "desk", "-l", literal])
-            .output()
-            .expect("send-keys");
-        assert!(out.status.success());
-    }
-
-    fn press(&self, key: &str) {
-        let out = self
-            .cmd()
-            .args(["send-keys", "-t", "desk", key])
-            .output()
-            .expect("send-keys");
-        assert!(out.status.success());
-    }
-
-    fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            let s = self.screen();
-            if ok(&s) {
-                return s;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "waited for {what}; the screen:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn alive(&self) -> bool {
-        let pid = std::fs::read_to_string(self.dir.path().join("pid")).unwrap_or_default();
-        let pid = pid.trim();
-        !pid.is_empty() && Path::new(&format!("/proc/{pid}")).exists()
-    }
+/// Whether the console started by [`start_console`] still runs.
+fn alive(t: &Pane) -> bool {
+    let pid = std::fs::read_to_string(t.dir().join("pid")).unwrap_or_default();
+    let pid = pid.trim();
+    !pid.is_empty() && Path::new(&format!("/proc/{pid}")).exists()
 }
 
 /// A typed note is refused with the store's sentence in the footer, the
 /// console stays up and answers keys, and nothing reads as saved.
-fn refused_then_alive(t: &Tmux, note: &str, expect: &str) -> String {
-    t.keys(&format!(":note {note}"));
+fn refused_then_alive(t: &Pane, note: &str, expect: &str) -> String {
+    t.type_text(&format!(":note {note}"));
     t.press("Enter");
-    let screen = t.wait_for(&format!("the refusal ({expect})"), |s| {
+    let screen = t.wait_until(&format!("the refusal ({expect})"), |s| {
         s.contains(expect) && !s.contains(":note")
     });
     assert!(!screen.contains("recorded #"), "shown as saved:\n{screen}");
-    assert!(t.alive(), "the console died");
+    assert!(alive(t), "the console died");
     // Still answering: another pane, and back.
     t.press("5");
-    t.wait_for("the duty log pane", |s| s.contains("Duty log"));
+    t.wait_until("the duty log pane", |s| s.contains("Duty log"));
     screen
         .lines()
         .find(|l| l.contains(expect))
@@ -476,25 +350,25 @@ fn the_console_keeps_running_when_the_disk_fills_or_turns_read_only() {
     let db = fs.path().join("desk.db");
     let out = cli(&db, &["demo"]);
     assert!(out.status.success(), "{out:?}");
-    let Some(t) = Tmux::start("full", &db) else {
+    let Some(t) = start_console("full", &db, "") else {
         return;
     };
-    t.wait_for("the first frame", |s| {
+    t.wait_until("the first frame", |s| {
         s.contains("王静") && s.contains("Shortage")
     });
-    let before = read_only_store(&db).log_count().expect("count");
+    let before = open_read_only(&db).log_count().expect("count");
 
     // The disk fills up under the running console; a form is being saved.
     let filler = fs.fill();
     t.press("N");
-    t.wait_for("the note form", |s| s.contains("Duty-log note"));
-    t.keys("表单里的记事 cfn-2");
-    t.wait_for("the typed text", |s| s.contains("cfn-2"));
+    t.wait_until("the note form", |s| s.contains("Duty-log note"));
+    t.type_text("表单里的记事 cfn-2");
+    t.wait_until("the typed text", |s| s.contains("cfn-2"));
     t.press("Enter");
-    let s = t.wait_for("the refusal", |s| s.contains("is full"));
+    let s = t.wait_until("the refusal", |s| s.contains("is full"));
     assert!(s.contains("cfn-2"), "the form lost its text:\n{s}");
     assert!(!s.contains("recorded #"), "shown as saved:\n{s}");
-    assert!(t.alive(), "the console died");
+    assert!(alive(&t), "the console died");
     let full = s
         .lines()
         .find(|l| l.contains("is full"))
@@ -504,29 +378,29 @@ fn the_console_keeps_running_when_the_disk_fills_or_turns_read_only() {
     eprintln!("full disk, console: {full}");
     // Esc leaves the form (it asks first, as the form holds text).
     t.press("Escape");
-    t.wait_for("the question", |s| {
+    t.wait_until("the question", |s| {
         s.contains("Discard what you have typed?")
     });
     t.press("y");
-    t.wait_for("the form closed", |s| !s.contains("Duty-log note"));
+    t.wait_until("the form closed", |s| !s.contains("Duty-log note"));
     std::fs::remove_file(&filler).expect("free the space");
 
     // Space again: the same console saves.
-    t.keys(":note 恢复后记事 cfn-3");
+    t.type_text(":note 恢复后记事 cfn-3");
     t.press("Enter");
-    t.wait_for("the saved note", |s| s.contains("recorded #"));
+    t.wait_until("the saved note", |s| s.contains("recorded #"));
 
     t.press("q");
     let deadline = Instant::now() + PATIENCE;
-    while t.alive() && Instant::now() < deadline {
+    while alive(&t) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert!(!t.alive(), "the console did not quit");
+    assert!(!alive(&t), "the console did not quit");
     drop(t);
     for (note, n) in [("cfn-2", 0), ("cfn-3", 1)] {
         assert_eq!(entries_with(&db, note), n, "{note}");
     }
-    assert_eq!(read_only_store(&db).log_count().expect("count"), before + 1);
+    assert_eq!(open_read_only(&db).log_count().expect("count"), before + 1);
     assert_sound(&db);
 }
 
@@ -602,8 +476,7 @@ fn new_files_get_the_configured_mode_whatever_the_umask() {
 #[test]
 fn a_world_readable_database_is_warned_about_at_start() {
     use std::os::unix::fs::PermissionsExt;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("desk.db");
+    let (_dir, db) = temp_db();
     assert!(cli(&db, &["init"]).status.success());
     assert!(supplydesk::store::file_mode_warning(&db).is_none());
     std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).expect("chmod");
@@ -620,8 +493,8 @@ fn a_world_readable_database_is_warned_about_at_start() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert!(v.get("lets_through").is_some());
     // A person at a terminal is told, in one sentence, before the answer.
-    if let Some(t) = Tmux::start_command("warn", &db, "log list --limit 1") {
-        let s = t.wait_for("the warning", |s| {
+    if let Some(t) = start_console("warn", &db, "log list --limit 1") {
+        let s = t.wait_until("the warning", |s| {
             s.contains("every user of this server can read")
         });
         assert!(s.contains("chmod 660"), "{s}");
@@ -657,13 +530,13 @@ fn the_console_on_a_read_only_filesystem_refuses_and_keeps_running() {
     };
     let db = fs.path().join("desk.db");
     assert!(cli(&db, &["demo"]).status.success());
-    let before = read_only_store(&db).log_count().expect("count");
+    let before = open_read_only(&db).log_count().expect("count");
     fs.remount("ro");
-    let Some(t) = Tmux::start("rofs", &db) else {
+    let Some(t) = start_console("rofs", &db, "") else {
         fs.remount("rw");
         return;
     };
-    let first = t.wait_for("the first frame", |s| {
+    let first = t.wait_until("the first frame", |s| {
         s.contains("王静") || s.contains("supplydesk:")
     });
     assert!(first.contains("READ-ONLY"), "no read-only banner:\n{first}");
@@ -671,12 +544,12 @@ fn the_console_on_a_read_only_filesystem_refuses_and_keeps_running() {
     eprintln!("read-only filesystem, console: {line}");
     t.press("q");
     let deadline = Instant::now() + PATIENCE;
-    while t.alive() && Instant::now() < deadline {
+    while alive(&t) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert!(!t.alive(), "the console did not quit");
+    assert!(!alive(&t), "the console did not quit");
     drop(t);
     fs.remount("rw");
     assert_eq!(entries_with(&db, "cfn-4"), 0);
-    assert_eq!(read_only_store(&db).log_count().expect("count"), before);
+    assert_eq!(open_read_only(&db).log_count().expect("count"), before);
 }

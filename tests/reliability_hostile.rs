@@ -9,11 +9,12 @@
 //! hold no escape sequence but its own, the command line's output holds
 //! none either, and over-long input gets a limit message.
 
+mod common;
 mod tui_fixture;
 
 use std::path::Path;
 use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -21,6 +22,7 @@ use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use rusqlite::Connection;
 
+use common::{BIN, Tmux, console, temp_db};
 use supplydesk::domain::log::{Entry, LogKind};
 use supplydesk::domain::text::MAX_COMBINING_MARKS;
 use supplydesk::domain::time::to_db;
@@ -29,8 +31,6 @@ use supplydesk::store::Store;
 use supplydesk::tui::popups::{OnYes, Popup};
 use supplydesk::tui::{App, view};
 use tui_fixture::{app_with, code, key, store};
-
-const BIN: &str = env!("CARGO_BIN_EXE_supplydesk");
 
 /// The hostile strings, by name.
 fn hostile() -> Vec<(&'static str, String)> {
@@ -399,8 +399,7 @@ fn over_long_input_is_cut_with_a_limit_message() {
 
 #[test]
 fn invalid_utf8_from_another_tool_does_not_stop_the_console_or_the_log() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("desk.db");
+    let (_dir, db) = temp_db();
     let s = tui_fixture::store_file(&db);
     let c = s.conn();
     // A state row and a log entry whose text is not UTF-8.
@@ -497,8 +496,7 @@ fn cli(db: &Path, args: &[&str]) -> Output {
 
 #[test]
 fn the_command_line_never_prints_what_it_was_fed() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("desk.db");
+    let (_dir, db) = temp_db();
     assert!(cli(&db, &["demo"]).status.success());
     let mut stored = 0;
     for (name, text) in hostile() {
@@ -562,8 +560,7 @@ fn the_command_line_never_prints_what_it_was_fed() {
 
 #[test]
 fn an_imported_file_full_of_escapes_is_refused_or_shown_clean() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("desk.db");
+    let (dir, db) = temp_db();
     assert!(cli(&db, &["init"]).status.success());
     let header = "社区名称,类型,常住人口,流动人口,户数,联系人,联系电话\n";
     let mut csv = header.to_string();
@@ -684,16 +681,10 @@ fn the_escape_scanner_catches_what_it_should() {
 
 #[test]
 fn the_console_sends_a_terminal_only_its_own_sequences() {
-    if !Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        eprintln!("SKIPPED: tmux is not installed");
+    let Some(tmux) = Tmux::server("raw") else {
         return;
-    }
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("desk.db");
+    };
+    let (dir, db) = temp_db();
     {
         let s = tui_fixture::store_file(&db);
         for (_, text) in hostile() {
@@ -702,74 +693,23 @@ fn the_console_sends_a_terminal_only_its_own_sequences() {
         assert!(s.verify_log().expect("verify").ok());
     }
     let raw = dir.path().join("raw");
-    let socket = format!("sd-raw-{}", std::process::id());
-    let tmux = |args: &[&str]| -> Output {
-        Command::new("tmux")
-            .args(["-u", "-L", &socket])
-            .args(args)
-            .env("TMUX_TMPDIR", dir.path())
-            .env("LC_ALL", "C.UTF-8")
-            .env_remove("TMUX")
-            .env_remove("NO_COLOR")
-            .output()
-            .expect("tmux")
-    };
-    struct Kill<'a>(&'a dyn Fn(&[&str]) -> Output);
-    impl Drop for Kill<'_> {
-        fn drop(&mut self) {
-            let _ = (self.0)(&["kill-server"]);
-        }
-    }
-    std::fs::write(dir.path().join("tmux.conf"), "set -g status off\n").expect("conf");
-    let conf = dir.path().join("tmux.conf");
-    let conf = conf.to_str().expect("utf-8");
     let hold = dir.path().join("go");
-    let hold = hold.to_str().expect("utf-8").to_string();
     // The pane waits until the capture is on, then runs the console.
     let line = format!(
-        "while [ ! -e '{hold}' ]; do sleep 0.05; done; exec '{BIN}' --db '{}' --officer 王静 --lang en",
-        db.display()
+        "while [ ! -e '{}' ]; do sleep 0.05; done; exec {}",
+        hold.display(),
+        console(&db, "王静")
     );
-    let out = tmux(&[
-        "-f",
-        conf,
-        "new-session",
-        "-d",
-        "-s",
-        "desk",
-        "-x",
-        "160",
-        "-y",
-        "48",
-        "sh",
-        "-c",
-        &line,
-    ]);
-    assert!(out.status.success(), "{out:?}");
-    let _kill = Kill(&tmux);
-    let out = tmux(&[
+    let t = tmux.start("desk", (160, 48), &line);
+    t.tmux(&[
         "pipe-pane",
         "-O",
         "-t",
         "desk",
         &format!("cat >> '{}'", raw.display()),
     ]);
-    assert!(out.status.success(), "{out:?}");
     std::fs::write(&hold, "").expect("go");
-    let screen =
-        || String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", "desk"]).stdout).to_string();
-    let wait = |what: &str, ok: &dyn Fn(&str) -> bool| {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            let s = screen();
-            if ok(&s) {
-                return s;
-            }
-            assert!(Instant::now() < deadline, "waited for {what}:\n{s}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    };
-    wait("the first frame", &|s| s.contains("王静"));
+    t.wait_until("the first frame", |s| s.contains("王静"));
     let keys: &[&[&str]] = &[
         &["1"],
         &["Enter"],
@@ -793,25 +733,23 @@ fn the_console_sends_a_terminal_only_its_own_sequences() {
         &["p"],
     ];
     for k in keys {
-        let mut a = vec!["send-keys", "-t", "desk"];
-        a.extend_from_slice(k);
-        tmux(&a);
+        t.keys(k);
         std::thread::sleep(Duration::from_millis(120));
     }
     // A plate typed with escapes in it (tmux sends the bytes as typed).
-    tmux(&["send-keys", "-t", "desk", "-l", "渝F12345\x1b]52;c;AA\x07"]);
+    t.type_text("渝F12345\x1b]52;c;AA\x07");
     std::thread::sleep(Duration::from_millis(200));
-    tmux(&["send-keys", "-t", "desk", "Enter"]);
+    t.press("Enter");
     std::thread::sleep(Duration::from_millis(300));
-    tmux(&["send-keys", "-t", "desk", "Escape"]);
-    tmux(&["send-keys", "-t", "desk", "Escape"]);
+    t.press("Escape");
+    t.press("Escape");
     std::thread::sleep(Duration::from_millis(200));
-    let s = wait("the log pane with the foreign notes", &|s| {
-        tmux(&["send-keys", "-t", "desk", "5"]);
+    let s = t.wait_until("the log pane with the foreign notes", |s| {
+        t.press("5");
         s.contains("外部记事")
     });
     assert!(s.contains("<U+202E>") || s.contains("^["), "{s}");
-    tmux(&["send-keys", "-t", "desk", "q"]);
+    t.press("q");
     std::thread::sleep(Duration::from_millis(500));
     let bytes = std::fs::read(&raw).expect("the captured output");
     assert!(bytes.len() > 10_000, "only {} bytes captured", bytes.len());

@@ -11,6 +11,8 @@
 //! Figures are printed with `eprintln!`; see them with
 //! `cargo test --test reliability_load -- --nocapture` (RELIABILITY.md).
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -23,16 +25,16 @@ use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use rusqlite::{Connection, TransactionBehavior};
 
+use common::{BIN, community, open_read_only};
 use supplydesk::domain::alert::{ItemClass, Severity};
 use supplydesk::domain::delivery::{Group, Urgency};
 use supplydesk::domain::log::LogKind;
 use supplydesk::store::alerts::NewAlert;
 use supplydesk::store::deliveries::NewDelivery;
 use supplydesk::store::log::LogFilter;
-use supplydesk::store::places::{NewCommunity, NewRecipient, Ref};
+use supplydesk::store::places::{NewRecipient, Ref};
 use supplydesk::store::{Actor, OpenOptions, Store, WAL_BOUND};
 
-const BIN: &str = env!("CARGO_BIN_EXE_supplydesk");
 const ROLE: &str = "SUPPLYDESK_TEST_ROLE";
 const DB: &str = "SUPPLYDESK_TEST_DB";
 const INDEX: &str = "SUPPLYDESK_TEST_INDEX";
@@ -173,14 +175,7 @@ fn writer(db: &Path) {
 /// every entry read in full, and the chain walked.
 fn reader(db: &Path) {
     let stop = PathBuf::from(std::env::var(STOP).expect("stop file"));
-    let store = Store::open(
-        db,
-        OpenOptions {
-            read_only: true,
-            ..Default::default()
-        },
-    )
-    .expect("open read-only");
+    let store = open_read_only(db);
     let mut scans = 0u64;
     while !stop.exists() {
         let r = store
@@ -282,19 +277,7 @@ fn desk(dir: &Path) -> PathBuf {
         ssh_client: None,
     };
     for name in ["一碗水社区", "龙宝村"] {
-        s.add_community(
-            &a,
-            &NewCommunity {
-                name: name.into(),
-                kind: None,
-                resident_pop: 3000,
-                floating_pop: 300,
-                households: 1000,
-                contact: None,
-                phone: None,
-            },
-        )
-        .expect("community");
+        s.add_community(&a, &community(name)).expect("community");
     }
     for k in 0..8 {
         s.add_recipient(
@@ -361,22 +344,11 @@ fn foreign_key_problems(db: &Path) -> usize {
     st.query_map([], |_| Ok(())).expect("fk check").count()
 }
 
-fn read_only(db: &Path) -> Store {
-    Store::open(
-        db,
-        OpenOptions {
-            read_only: true,
-            ..Default::default()
-        },
-    )
-    .expect("open read-only")
-}
-
 /// The database is sound: SQLite's own check, the foreign keys, the chain.
 fn assert_sound(db: &Path) -> supplydesk::store::log::Verification {
     assert_eq!(integrity(db), vec!["ok".to_string()], "integrity_check");
     assert_eq!(foreign_key_problems(db), 0, "foreign_key_check");
-    let v = read_only(db).verify_log().expect("verify");
+    let v = open_read_only(db).verify_log().expect("verify");
     assert!(v.ok(), "the chain is broken: {:?}", v.first_bad);
     v
 }
@@ -443,7 +415,7 @@ fn eight_officers_write_while_the_log_is_scanned() {
     );
 
     let db = desk(dir.path());
-    let before = read_only(&db).log_count().expect("count");
+    let before = open_read_only(&db).log_count().expect("count");
     let stop = dir.path().join("stop");
 
     let done = AtomicBool::new(false);
@@ -524,7 +496,7 @@ fn eight_officers_write_while_the_log_is_scanned() {
     assert!(cli_failures.is_empty(), "{cli_failures:#?}");
 
     // Every entry reported is there, once, by the officer who wrote it.
-    let store = read_only(&db);
+    let store = open_read_only(&db);
     let mut all: Vec<i64> = Vec::new();
     for (k, p) in printed.iter().enumerate() {
         assert_eq!(
@@ -642,7 +614,7 @@ fn sigkill_at_random_moments_loses_nothing_reported() {
         }
     }
     let v = assert_sound(&db);
-    let store = read_only(&db);
+    let store = open_read_only(&db);
     for (seq, k) in &reported {
         let e = store
             .entry(*seq)
@@ -706,7 +678,7 @@ fn backup_while_officers_write() {
     for p in &printed {
         assert!(p.errors.is_empty(), "{:?}", p.errors);
     }
-    let live = read_only(&db);
+    let live = open_read_only(&db);
     let live_head = live.head().expect("head");
     for (copy, took, text) in &copies {
         // Checked here again, independently of what the command said.
@@ -924,7 +896,7 @@ fn populated_previous(dir: &Path) -> PathBuf {
     drop(c);
     assert_sound(&old);
     assert!(
-        read_only(&old).log_count().expect("count") > 1000,
+        open_read_only(&old).log_count().expect("count") > 1000,
         "populated"
     );
     old
@@ -982,7 +954,7 @@ fn a_migration_killed_midway_leaves_the_old_schema_and_completes_next_time() {
     let _g = heavy();
     let dir = tempfile::tempdir().expect("tempdir");
     let old = populated_previous(dir.path());
-    let entries = read_only(&old).log_count().expect("count");
+    let entries = open_read_only(&old).log_count().expect("count");
 
     // 1. Caught inside the migration's transaction: the moment the
     // starting session holds the write lock (its first write is the

@@ -9,6 +9,7 @@
 //! and a chain recomputed from scratch against the handover report — is
 //! proven in tests/cli.rs and tests/handover.rs; RELIABILITY.md lists them.)
 
+mod common;
 mod tui_fixture;
 
 use std::path::Path;
@@ -19,6 +20,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::KeyCode;
 
+use common::BIN;
 use supplydesk::domain::delivery::{Group, Urgency};
 use supplydesk::i18n::Lang;
 use supplydesk::store::deliveries::NewDelivery;
@@ -28,8 +30,6 @@ use supplydesk::store::{OpenOptions, Store};
 use supplydesk::tui::popups::Popup;
 use supplydesk::tui::{App, view};
 use tui_fixture::{actor, app_with, code, key, t0};
-
-const BIN: &str = env!("CARGO_BIN_EXE_supplydesk");
 
 const NAME: &str = "张三华";
 const PHONE: &str = "13812341234";

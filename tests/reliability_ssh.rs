@@ -9,16 +9,18 @@
 //! `ssh-keygen` and tmux; `.ci/run` installs openssh-server and tmux.
 //! Without them the tests are skipped with the reason printed.
 
+mod common;
+
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use common::{BIN, Pane, Tmux, exec_noting_pid, open_read_only, read_pid};
 use rusqlite::{Connection, TransactionBehavior};
+use supplydesk::store::Store;
 use supplydesk::store::log::LogFilter;
-use supplydesk::store::{OpenOptions, Store};
 
-const BIN: &str = env!("CARGO_BIN_EXE_supplydesk");
 const SSHD: &str = "/usr/sbin/sshd";
 const PATIENCE: Duration = Duration::from_secs(20);
 
@@ -272,14 +274,7 @@ impl Server {
     }
 
     fn store(&self) -> Store {
-        Store::open(
-            &self.db,
-            OpenOptions {
-                read_only: true,
-                ..Default::default()
-            },
-        )
-        .expect("open the desk's database")
+        open_read_only(&self.db)
     }
 }
 
@@ -319,113 +314,15 @@ fn lock_free(db: &Path) -> bool {
         .is_ok()
 }
 
-/// A tmux server of our own; one session per SSH client.
-struct Tmux {
-    socket: String,
-    dir: tempfile::TempDir,
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.cmd().arg("kill-server").output();
-    }
-}
-
-impl Tmux {
-    fn new() -> Tmux {
-        let dir = tempfile::tempdir().expect("tempdir");
-        std::fs::write(dir.path().join("tmux.conf"), "set -g status off\n").expect("conf");
-        Tmux {
-            socket: format!("sd-ssh-{}", std::process::id()),
-            dir,
-        }
-    }
-
-    fn cmd(&self) -> Command {
-        let mut c = Command::new("tmux");
-        c.arg("-u")
-            .arg("-L")
-            .arg(&self.socket)
-            .env("TMUX_TMPDIR", self.dir.path())
-            .env("LC_ALL", "C.UTF-8")
-            .env_remove("TMUX");
-        c
-    }
-
-    /// A session running `ssh -t … COMMAND`; the client's pid is written
-    /// to a file, so that it can be killed like a dropped link.
-    fn session(&self, name: &str, ssh: &[String], remote: &str) -> PathBuf {
-        let pid = self.dir.path().join(format!("{name}.pid"));
-        let quoted: Vec<String> = ssh.iter().map(|a| format!("'{a}'")).collect();
-        let line = format!(
-            "echo $$ > '{}'; exec ssh -t {} '{}'",
-            pid.display(),
-            quoted.join(" "),
-            remote
-        );
-        let out = run(self
-            .cmd()
-            .arg("-f")
-            .arg(self.dir.path().join("tmux.conf"))
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                name,
-                "-x",
-                "120",
-                "-y",
-                "40",
-                "sh",
-                "-c",
-            ])
-            .arg(&line));
-        assert!(out.status.success(), "tmux: {out:?}");
-        pid
-    }
-
-    fn screen(&self, name: &str) -> String {
-        text(&run(self.cmd().args(["capture-pane", "-p", "-t", name])).stdout)
-    }
-
-    fn keys(&self, name: &str, literal: &str) {
-        assert!(
-            run(self.cmd().args(["send-keys", "-t", name, "-l", literal]))
-                .status
-                .success()
-        );
-    }
-
-    fn press(&self, name: &str, key: &str) {
-        assert!(
-            run(self.cmd().args(["send-keys", "-t", name, key]))
-                .status
-                .success()
-        );
-    }
-
-    fn wait_for(&self, name: &str, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            let s = self.screen(name);
-            if ok(&s) {
-                return s;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "session {name}: waited for {what}; the screen:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-fn read_pid(p: &Path) -> u32 {
-    std::fs::read_to_string(p)
-        .expect("pid file")
-        .trim()
-        .parse()
-        .expect("a pid")
+/// A 120×40 session `name` of `tmux` running `ssh -t … COMMAND`; the
+/// client's pid is written to the file returned, so that it can be killed
+/// like a dropped link.
+fn ssh_session(tmux: &Tmux, name: &str, ssh: &[String], remote: &str) -> (Pane, PathBuf) {
+    let pid = tmux.dir().join(format!("{name}.pid"));
+    let quoted: Vec<String> = ssh.iter().map(|a| format!("'{a}'")).collect();
+    let line = exec_noting_pid(&pid, &format!("ssh -t {} '{remote}'", quoted.join(" ")));
+    let pane = tmux.start(name, (120, 40), &line).with_patience(PATIENCE);
+    (pane, pid)
 }
 
 #[test]
@@ -433,7 +330,9 @@ fn a_dropped_ssh_link_in_the_middle_of_a_form_leaves_nothing_behind() {
     let Some(server) = Server::start("c") else {
         return;
     };
-    let tmux = Tmux::new();
+    let Some(tmux) = Tmux::server("ssh") else {
+        return;
+    };
     let console = |officer: &str| {
         format!(
             "{} --db {} --officer {officer} --lang en",
@@ -442,17 +341,17 @@ fn a_dropped_ssh_link_in_the_middle_of_a_form_leaves_nothing_behind() {
         )
     };
     let ssh = server.ssh_args("officer_key");
-    let a_pid = tmux.session("a", &ssh, &console("远程值班甲"));
+    let (a, a_pid) = ssh_session(&tmux, "a", &ssh, &console("远程值班甲"));
     let first = |s: &str| s.contains("Shortage alerts") && s.contains("officer");
-    tmux.wait_for("a", "the console over ssh", first);
-    let _b_pid = tmux.session("b", &ssh, &console("远程值班乙"));
-    tmux.wait_for("b", "the second session", first);
+    a.wait_until("the console over ssh", first);
+    let (b, _b_pid) = ssh_session(&tmux, "b", &ssh, &console("远程值班乙"));
+    b.wait_until("the second session", first);
     assert_eq!(server.processes("supplydesk", "远程值班甲").len(), 1);
 
     // A completed action over SSH, recorded with the SSH client address.
-    tmux.keys("a", ":note 经SSH记事 ssh-note-1");
-    tmux.press("a", "Enter");
-    tmux.wait_for("a", "the note saved", |s| s.contains("recorded #"));
+    a.type_text(":note 经SSH记事 ssh-note-1");
+    a.press("Enter");
+    a.wait_until("the note saved", |s| s.contains("recorded #"));
     let store = server.store();
     let saved = store
         .log_list(&LogFilter {
@@ -472,14 +371,14 @@ fn a_dropped_ssh_link_in_the_middle_of_a_form_leaves_nothing_behind() {
     drop(store);
 
     // Half a form: a new shortage alert, typed but not saved.
-    tmux.press("a", "2");
-    tmux.wait_for("a", "the alerts pane", |s| s.contains("Shortage alerts"));
-    tmux.press("a", "n");
-    let form = tmux.wait_for("a", "the alert form", |s| {
+    a.press("2");
+    a.wait_until("the alerts pane", |s| s.contains("Shortage alerts"));
+    a.press("n");
+    let form = a.wait_until("the alert form", |s| {
         s.contains("Save") || s.contains("save")
     });
-    tmux.keys("a", "龙宝村 ssh-half-form");
-    tmux.wait_for("a", "the typed text", |s| s.contains("ssh-half-form"));
+    a.type_text("龙宝村 ssh-half-form");
+    a.wait_until("the typed text", |s| s.contains("ssh-half-form"));
     assert!(!form.is_empty());
 
     // The link drops: the client dies without a word.
@@ -520,18 +419,16 @@ fn a_dropped_ssh_link_in_the_middle_of_a_form_leaves_nothing_behind() {
     drop(store);
 
     // The other session carries on: it sees the first one's note and saves.
-    tmux.press("b", "5");
-    tmux.wait_for("b", "the first session's note", |s| {
-        s.contains("ssh-note-1")
-    });
-    tmux.keys("b", ":note 第二会话继续 ssh-note-2");
-    tmux.press("b", "Enter");
-    tmux.wait_for("b", "the second note saved", |s| s.contains("recorded #"));
+    b.press("5");
+    b.wait_until("the first session's note", |s| s.contains("ssh-note-1"));
+    b.type_text(":note 第二会话继续 ssh-note-2");
+    b.press("Enter");
+    b.wait_until("the second note saved", |s| s.contains("recorded #"));
     let store = server.store();
     assert_eq!(store.head().expect("head").seq, head.seq + 1);
     assert!(store.verify_log().expect("verify").ok());
     drop(store);
-    tmux.press("b", "q");
+    b.press("q");
     let deadline = Instant::now() + PATIENCE;
     while !server.processes("supplydesk", "远程值班乙").is_empty() {
         assert!(Instant::now() < deadline, "the second console did not quit");

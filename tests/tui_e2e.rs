@@ -9,164 +9,21 @@
 //! Every wait polls the screen against a deadline; nothing sleeps for a
 //! fixed time. Without tmux the test says so and passes (CI installs it).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+mod common;
 
-use supplydesk::config::PostConfig;
+use std::path::Path;
+
+use common::{Tmux, console, desk_with_two_communities, run, temp_db};
 use supplydesk::domain::delivery::Group;
 use supplydesk::domain::unit::{Capacity, UnitCategory};
-use supplydesk::store::places::{NewCommunity, NewRecipient, NewSupplyUnit, Ref};
-use supplydesk::store::{Actor, OpenOptions, Store};
+use supplydesk::store::places::{NewRecipient, NewSupplyUnit, Ref};
 
 const OFFICER: &str = "测试员";
-const WAIT: Duration = Duration::from_secs(15);
-
-/// A tmux server of our own; killed when dropped, whatever happened.
-struct Tmux {
-    socket: String,
-    /// The server's socket file, removed with the server.
-    path: std::cell::RefCell<String>,
-}
-
-impl Tmux {
-    fn cmd(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("tmux runs")
-    }
-
-    /// Literal text, typed.
-    fn type_text(&self, text: &str) {
-        let out = self.cmd(&["send-keys", "-t", "e2e", "-l", "--", text]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    /// Named keys (`Enter`, `Escape`, `Tab`, `Right`) or single characters.
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            let out = self.cmd(&["send-keys", "-t", "e2e", k]);
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "e2e"]).stdout).into_owned()
-    }
-
-    /// Polls the screen until it shows `text`; the screen it was seen on.
-    fn wait_for(&self, text: &str) -> String {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let s = self.screen();
-            if s.contains(text) {
-                return s;
-            }
-            if Instant::now() > deadline {
-                panic!("waited {WAIT:?} for {text:?}; the screen:\n{s}");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// Polls the screen until `text` is no longer on it.
-    fn wait_until_gone(&self, text: &str) {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let s = self.screen();
-            if !s.contains(text) {
-                return;
-            }
-            if Instant::now() > deadline {
-                panic!("waited {WAIT:?} for {text:?} to go; the screen:\n{s}");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// Polls until the console has quit and the session is gone.
-    fn wait_gone(&self) {
-        let deadline = Instant::now() + WAIT;
-        while self.cmd(&["has-session", "-t", "e2e"]).status.success() {
-            assert!(
-                Instant::now() < deadline,
-                "the console did not quit:\n{}",
-                self.screen()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.cmd(&["kill-server"]);
-        // The socket file outlives the server.
-        let path = self.path.borrow();
-        if path.contains(&self.socket) {
-            let _ = std::fs::remove_file(path.as_str());
-        }
-    }
-}
-
-fn tmux_present() -> bool {
-    Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_supplydesk")
-}
 
 /// A database with the posts, two communities, a supply unit and a
 /// recipient; the plan not yet activated.
 fn setup(path: &Path) {
-    let mut s = Store::open(
-        path,
-        OpenOptions {
-            create: true,
-            ..Default::default()
-        },
-    )
-    .unwrap();
-    let a = Actor {
-        officer: "准备数据".into(),
-        os_user: "test".into(),
-        ssh_client: None,
-    };
-    let posts: Vec<(String, String)> = supplydesk::config::default_posts()
-        .into_iter()
-        .map(|PostConfig { name, unit }| (name, unit))
-        .collect();
-    s.ensure_posts(&a, &posts).unwrap();
-    for name in ["螺蛳包社区", "一碗水社区"] {
-        s.add_community(
-            &a,
-            &NewCommunity {
-                name: name.into(),
-                kind: None,
-                resident_pop: 3000,
-                floating_pop: 300,
-                households: 1000,
-                contact: None,
-                phone: None,
-            },
-        )
-        .unwrap();
-    }
+    let (mut s, a) = desk_with_two_communities(path);
     s.add_supply_unit(
         &a,
         &NewSupplyUnit {
@@ -199,60 +56,14 @@ fn setup(path: &Path) {
     .unwrap();
 }
 
-fn run(db: &Path, args: &[&str]) -> Output {
-    Command::new(bin())
-        .arg("--db")
-        .arg(db)
-        .args(["--lang", "en"])
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("running {}: {e}", bin()))
-}
-
 #[test]
 fn one_incident_from_directive_to_delivery() {
-    if !tmux_present() {
-        eprintln!("tmux is not installed: the real-terminal test is skipped (CI installs tmux)");
+    let Some(tmux) = Tmux::server("e2e") else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let db: PathBuf = dir.path().join("desk.db");
-    setup(&db);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let t = Tmux {
-        socket: format!("supplydesk-e2e-{}-{nanos}", std::process::id()),
-        path: Default::default(),
     };
-    let console = format!(
-        "{} --db '{}' --officer {OFFICER} --lang en",
-        bin(),
-        db.display()
-    );
-    let out = t.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "120",
-        "-y",
-        "40",
-        "-c",
-        env!("CARGO_MANIFEST_DIR"),
-        "-e",
-        "TERM=tmux-256color",
-        &console,
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let path = t.cmd(&["display-message", "-p", "-t", "e2e", "#{socket_path}"]);
-    *t.path.borrow_mut() = String::from_utf8_lossy(&path.stdout).trim().to_string();
+    let (_dir, db) = temp_db();
+    setup(&db);
+    let t = tmux.start("e2e", (120, 40), &console(&db, OFFICER));
     t.wait_for("NORMAL");
 
     // Activate on a directive received twenty minutes ago, from the form.

@@ -9,202 +9,24 @@
 //! Every wait polls the screen against a deadline; nothing sleeps for a
 //! fixed time. Without tmux the test says so and passes (CI installs it).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+mod common;
 
-use supplydesk::config::PostConfig;
+use std::path::Path;
+
+use common::{Tmux, console, desk_with_two_communities, open_read_only, run, temp_db};
 use supplydesk::domain::alert::{ItemClass, Severity};
 use supplydesk::store::alerts::NewAlert;
-use supplydesk::store::places::{NewCommunity, Ref};
-use supplydesk::store::{Actor, OpenOptions, Store};
+use supplydesk::store::places::Ref;
 
 const OUTGOING: &str = "张伟";
 const INCOMING: &str = "王静";
-const WAIT: Duration = Duration::from_secs(15);
 const SESSION: &str = "hand";
-
-/// A tmux server of our own; killed when dropped, whatever happened.
-struct Tmux {
-    socket: String,
-    /// The server's socket file, removed with the server.
-    path: String,
-}
-
-impl Tmux {
-    fn cmd(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("tmux runs")
-    }
-
-    /// Starts `command` in a detached 120×40 session.
-    fn start(&mut self, command: &str) {
-        let out = self.cmd(&[
-            "new-session",
-            "-d",
-            "-s",
-            SESSION,
-            "-x",
-            "120",
-            "-y",
-            "40",
-            "-c",
-            env!("CARGO_MANIFEST_DIR"),
-            "-e",
-            "TERM=tmux-256color",
-            command,
-        ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let path = self.cmd(&["display-message", "-p", "-t", SESSION, "#{socket_path}"]);
-        let path = String::from_utf8_lossy(&path.stdout).trim().to_string();
-        if !path.is_empty() {
-            self.path = path;
-        }
-    }
-
-    /// Literal text, typed.
-    fn type_text(&self, text: &str) {
-        let out = self.cmd(&["send-keys", "-t", SESSION, "-l", "--", text]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    /// Named keys (`Enter`, `Escape`) or single characters.
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            let out = self.cmd(&["send-keys", "-t", SESSION, k]);
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-    }
-
-    /// A command line: `:`, the text, Enter.
-    fn command(&self, text: &str) {
-        self.keys(&[":"]);
-        self.type_text(text);
-        self.keys(&["Enter"]);
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", SESSION]).stdout)
-            .into_owned()
-    }
-
-    /// Polls the screen until it shows `text`; the screen it was seen on.
-    fn wait_for(&self, text: &str) -> String {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let s = self.screen();
-            if s.contains(text) {
-                return s;
-            }
-            if Instant::now() > deadline {
-                panic!("waited {WAIT:?} for {text:?}; the screen:\n{s}");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// Polls the screen until `text` is no longer on it; the screen then.
-    fn wait_until_gone(&self, text: &str) -> String {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let s = self.screen();
-            if !s.contains(text) {
-                return s;
-            }
-            if Instant::now() > deadline {
-                panic!("waited {WAIT:?} for {text:?} to go; the screen:\n{s}");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// Polls until the console has quit and the session is gone.
-    fn wait_gone(&self) {
-        let deadline = Instant::now() + WAIT;
-        while self.cmd(&["has-session", "-t", SESSION]).status.success() {
-            assert!(
-                Instant::now() < deadline,
-                "the console did not quit:\n{}",
-                self.screen()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.cmd(&["kill-server"]);
-        // The socket file outlives the server.
-        if self.path.contains(&self.socket) {
-            let _ = std::fs::remove_file(&self.path);
-        }
-    }
-}
-
-fn tmux_present() -> bool {
-    Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_supplydesk")
-}
+const SIZE: (u16, u16) = (120, 40);
 
 /// The posts, two communities and two open alerts: the two items the
 /// handover will carry over.
 fn setup(path: &Path) {
-    let mut s = Store::open(
-        path,
-        OpenOptions {
-            create: true,
-            ..Default::default()
-        },
-    )
-    .unwrap();
-    let a = Actor {
-        officer: "准备数据".into(),
-        os_user: "test".into(),
-        ssh_client: None,
-    };
-    let posts: Vec<(String, String)> = supplydesk::config::default_posts()
-        .into_iter()
-        .map(|PostConfig { name, unit }| (name, unit))
-        .collect();
-    s.ensure_posts(&a, &posts).unwrap();
-    for name in ["螺蛳包社区", "一碗水社区"] {
-        s.add_community(
-            &a,
-            &NewCommunity {
-                name: name.into(),
-                kind: None,
-                resident_pop: 3000,
-                floating_pop: 300,
-                households: 1000,
-                contact: None,
-                phone: None,
-            },
-        )
-        .unwrap();
-    }
+    let (mut s, a) = desk_with_two_communities(path);
     for (c, item, sev) in [
         ("一碗水社区", ItemClass::Medicine, Severity::Critical),
         ("螺蛳包社区", ItemClass::Vegetables, Severity::High),
@@ -225,44 +47,16 @@ fn setup(path: &Path) {
     }
 }
 
-fn console(db: &Path, officer: &str) -> String {
-    format!(
-        "{} --db '{}' --officer {officer} --lang en",
-        bin(),
-        db.display()
-    )
-}
-
-fn run(db: &Path, args: &[&str]) -> Output {
-    Command::new(bin())
-        .arg("--db")
-        .arg(db)
-        .args(["--lang", "en"])
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("running {}: {e}", bin()))
-}
-
 #[test]
 fn a_handover_acknowledged_item_by_item_in_a_real_terminal() {
-    if !tmux_present() {
-        eprintln!("tmux is not installed: the real-terminal test is skipped (CI installs tmux)");
+    let Some(tmux) = Tmux::server("handover") else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let db: PathBuf = dir.path().join("desk.db");
-    setup(&db);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let mut t = Tmux {
-        socket: format!("supplydesk-handover-{}-{nanos}", std::process::id()),
-        path: String::new(),
     };
+    let (_dir, db) = temp_db();
+    setup(&db);
 
     // 张伟 goes on duty and hands over to 王静; the console asks first.
-    t.start(&console(&db, OUTGOING));
+    let t = tmux.start(SESSION, SIZE, &console(&db, OUTGOING));
     t.wait_for("officer 张伟");
     t.command("shift start");
     t.wait_for("shift #1 started, 张伟 on duty");
@@ -278,7 +72,7 @@ fn a_handover_acknowledged_item_by_item_in_a_real_terminal() {
     t.wait_gone();
 
     // 王静 starts the console: the badge says the handover waits for her.
-    t.start(&console(&db, INCOMING));
+    let t = tmux.start(SESSION, SIZE, &console(&db, INCOMING));
     t.wait_for("HANDOVER PENDING");
     t.keys(&["H"]);
     t.wait_for("Carry-over items: 2 · 2 not acknowledged · incoming 王静");
@@ -296,14 +90,7 @@ fn a_handover_acknowledged_item_by_item_in_a_real_terminal() {
     t.keys(&["q"]);
     t.wait_gone();
 
-    let store = Store::open(
-        &db,
-        OpenOptions {
-            read_only: true,
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let store = open_read_only(&db);
     let shift = store.shift(1).unwrap();
     assert_eq!(shift.officer, OUTGOING);
     assert_eq!(shift.incoming.as_deref(), Some(INCOMING));

@@ -13,11 +13,15 @@
 //! rendered — the backend leaves out moves, styles and blanks to save
 //! bytes over SSH, and this is the proof it leaves out nothing that shows.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use std::ops::Deref;
+use std::path::PathBuf;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
+use common::{BIN, Pane, Tmux, console, exec_noting_pid, open_read_only, read_pid};
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::{Color, Modifier};
@@ -29,50 +33,41 @@ use supplydesk::domain::plate;
 use supplydesk::i18n::Lang;
 use supplydesk::store::log::LogFilter;
 use supplydesk::store::pass_actions::PassFilter;
-use supplydesk::store::{Actor, Clock, OpenOptions, Store};
+use supplydesk::store::{Actor, Clock, Store};
 use supplydesk::tui::backend::{FramePrep, Lean};
 use supplydesk::tui::keys::PaneId;
 use supplydesk::tui::popups::lookup::verdict_label;
 use supplydesk::tui::theme::Theme;
 use supplydesk::tui::{App, Setup, view};
 
-const BIN: &str = env!("CARGO_BIN_EXE_supplydesk");
 /// For anything that only has to happen eventually.
 const PATIENCE: Duration = Duration::from_secs(10);
 const WIDTH: u16 = 120;
 const HEIGHT: u16 = 40;
 
-fn tmux_missing() -> bool {
-    let found = Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        eprintln!("SKIPPED: tmux is not installed, so the console cannot be run in a terminal");
-    }
-    !found
-}
-
-/// A tmux server of our own with one 120×40 session running `sh` in a
-/// scratch directory that also holds the database. Dropping it kills the
-/// server (and with it anything still running in the pane), also when
-/// the test failed.
-struct Tmux {
-    socket: String,
-    dir: tempfile::TempDir,
+/// A tmux server of our own with one 120×40 session running `sh` in the
+/// server's scratch directory, which also holds a demo database. Used as
+/// its pane; dropping it kills the server (and with it anything still
+/// running in the pane), also when the test failed.
+struct Desk {
+    pane: Pane,
     db: PathBuf,
 }
 
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.cmd().arg("kill-server").output();
+impl Deref for Desk {
+    type Target = Pane;
+
+    fn deref(&self) -> &Pane {
+        &self.pane
     }
 }
 
-impl Tmux {
-    fn start(name: &str) -> Tmux {
-        let dir = tempfile::tempdir().expect("a scratch directory");
-        let db = dir.path().join("desk.db");
+impl Desk {
+    /// None where tmux is not installed (the reason printed).
+    fn start(name: &str) -> Option<Desk> {
+        let tmux = Tmux::server(name)?;
+        let dir = tmux.dir();
+        let db = dir.join("desk.db");
         let out = Command::new(BIN)
             .args(["--lang", "en", "demo", "--db"])
             .arg(&db)
@@ -81,103 +76,21 @@ impl Tmux {
         assert!(out.status.success(), "demo failed: {out:?}");
         // The console's pid, and its exit status printed where the screen
         // shows it once the shell has the terminal back.
-        std::fs::write(
-            dir.path().join("run.sh"),
-            format!(
-                "echo $$ > '{pid}'\nexec '{BIN}' --db '{db}' --officer 王静 --lang en \"$@\"\n",
-                pid = dir.path().join("pid").display(),
-                db = db.display(),
-            ),
-        )
-        .expect("write run.sh");
-        std::fs::write(dir.path().join("tmux.conf"), "set -g status off\n")
-            .expect("write tmux.conf");
-        let t = Tmux {
-            socket: format!("sd-{}-{name}", std::process::id()),
-            dir,
-            db,
-        };
-        let conf = t.dir.path().join("tmux.conf");
-        let out = t
-            .cmd()
-            .arg("-f")
-            .arg(&conf)
-            .args(["new-session", "-d", "-s", "desk", "-x"])
-            .arg(WIDTH.to_string())
-            .arg("-y")
-            .arg(HEIGHT.to_string())
-            .arg("-c")
-            .arg(t.dir.path())
-            .arg("sh")
-            .output()
-            .expect("start tmux");
-        assert!(out.status.success(), "tmux new-session: {out:?}");
-        t
-    }
-
-    fn cmd(&self) -> Command {
-        let mut c = Command::new("tmux");
-        c.arg("-u").arg("-L").arg(&self.socket);
-        // Sockets in the scratch directory; UTF-8 whatever the caller's
-        // locale; no outer tmux to nest into; no user config for `sh`.
-        c.env("TMUX_TMPDIR", self.dir.path())
-            .env("LC_ALL", "C.UTF-8")
-            .env_remove("TMUX")
-            .env_remove("ENV")
-            .env_remove("NO_COLOR")
-            .env_remove("SUPPLYDESK_DB")
-            .env_remove("SUPPLYDESK_OFFICER")
-            .env_remove("SUPPLYDESK_CONFIG")
-            .env("XDG_CONFIG_HOME", self.dir.path());
-        c
-    }
-
-    fn tmux(&self, args: &[&str]) -> Output {
-        let out = self.cmd().args(args).output().expect("run tmux");
-        assert!(out.status.success(), "tmux {args:?}: {out:?}");
-        out
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p", "-t", "desk"]).stdout).into()
-    }
-
-    fn display(&self, format: &str) -> String {
-        let out = self.tmux(&["display-message", "-p", "-t", "desk", format]);
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    }
-
-    /// Types text as it is (no key names).
-    fn type_text(&self, text: &str) {
-        self.tmux(&["send-keys", "-t", "desk", "-l", text]);
-    }
-
-    /// Presses keys by tmux name (`Enter`, `Tab`, `Escape`, `C-c`).
-    fn press(&self, key: &str) {
-        self.tmux(&["send-keys", "-t", "desk", key]);
-    }
-
-    /// Polls the screen until `ok` holds; fails with the last screen.
-    fn wait_for(&self, what: &str, within: Duration, ok: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + within;
-        loop {
-            let s = self.screen();
-            if ok(&s) {
-                return s;
-            }
-            if Instant::now() > deadline {
-                panic!("waited {within:?} for {what}; the screen:\n{s}");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn wait_text(&self, text: &str) -> String {
-        self.wait_for(&format!("{text:?}"), PATIENCE, |s| s.contains(text))
+        let pid = dir.join("pid");
+        let run = format!("{} \"$@\"", console(&db, "王静"));
+        std::fs::write(dir.join("run.sh"), exec_noting_pid(&pid, &run) + "\n")
+            .expect("write run.sh");
+        let pane = tmux
+            .start_in("desk", (WIDTH, HEIGHT), dir, &["sh"])
+            .with_patience(PATIENCE);
+        // Keys typed before the shell reads would be echoed ahead of its
+        // prompt, and the prompt would then stand before the exit line.
+        pane.wait_until("the shell's prompt", |s| !s.trim().is_empty());
+        Some(Desk { pane, db })
     }
 
     fn pid_file(&self) -> PathBuf {
-        self.dir.path().join("pid")
+        self.dir().join("pid")
     }
 
     /// Starts the console from the shell; `tag` marks its exit line.
@@ -186,11 +99,10 @@ impl Tmux {
         self.type_text(&format!("sh run.sh; echo END-{tag}:$?"));
         self.press("Enter");
         // The header names the officer once the first frame is drawn.
-        self.wait_for("the console's first frame", PATIENCE, |s| {
+        self.wait_until("the console's first frame", |s| {
             s.contains("王静") && s.contains("Shortage alerts")
         });
-        let pid = std::fs::read_to_string(self.pid_file()).expect("the console's pid");
-        pid.trim().parse().expect("a pid")
+        read_pid(&self.pid_file())
     }
 
     /// The console exited with 0 and the terminal is as the shell left
@@ -203,9 +115,7 @@ impl Tmux {
                 .find_map(|l| l.trim().strip_prefix(mark.as_str()).map(str::to_string))
                 .filter(|code| code.parse::<i32>().is_ok())
         };
-        let screen = self.wait_for(&format!("{mark} and a status"), PATIENCE, |s| {
-            status(s).is_some()
-        });
+        let screen = self.wait_until(&format!("{mark} and a status"), |s| status(s).is_some());
         assert_eq!(
             status(&screen).as_deref(),
             Some("0"),
@@ -223,7 +133,7 @@ impl Tmux {
         );
         self.type_text(&format!("stty -a; echo STTY-{tag}"));
         self.press("Enter");
-        let screen = self.wait_for("stty's answer", PATIENCE, |s| {
+        let screen = self.wait_until("stty's answer", |s| {
             s.lines().any(|l| l.trim() == format!("STTY-{tag}"))
         });
         let words: Vec<&str> = screen
@@ -237,23 +147,12 @@ impl Tmux {
         }
         self.type_text("clear");
         self.press("Enter");
-        self.wait_for("a cleared shell", PATIENCE, |s| !s.contains("STTY-"));
+        self.wait_until("a cleared shell", |s| !s.contains("STTY-"));
     }
 
     fn open_db(&self) -> Store {
-        open(&self.db)
+        open_read_only(&self.db)
     }
-}
-
-fn open(db: &Path) -> Store {
-    Store::open(
-        db,
-        OpenOptions {
-            read_only: true,
-            ..Default::default()
-        },
-    )
-    .expect("open the test database")
 }
 
 /// The title line of the pane shown in tabs mode.
@@ -293,10 +192,9 @@ fn plate_with(store: &Store, status: PassStatus) -> (String, String) {
 
 #[test]
 fn the_console_in_a_real_terminal() {
-    if tmux_missing() {
+    let Some(t) = Desk::start("desk") else {
         return;
-    }
-    let t = Tmux::start("desk");
+    };
     assert_eq!(t.display("#{pane_width}x#{pane_height}"), "120x40");
     t.launch("quit");
     assert_eq!(
@@ -311,7 +209,7 @@ fn the_console_in_a_real_terminal() {
     for i in 1..=PaneId::ALL.len() {
         t.press("Tab");
         let want = PaneId::from_index(first.index() + i);
-        t.wait_for(&format!("pane {want:?} after Tab"), PATIENCE, |s| {
+        t.wait_until(&format!("pane {want:?} after Tab"), |s| {
             pane_title(s) == Some(want)
         });
         seen.push(want);
@@ -327,7 +225,7 @@ fn the_console_in_a_real_terminal() {
     let note = "龙宝村报告菜价上涨 tmux-note";
     t.type_text(&format!(":note {note}"));
     t.press("Enter");
-    let screen = t.wait_text("recorded #");
+    let screen = t.wait_for("recorded #");
     let found = t
         .open_db()
         .log_list(&LogFilter {
@@ -349,7 +247,7 @@ fn the_console_in_a_real_terminal() {
     for status in [PassStatus::Valid, PassStatus::Expired] {
         let (plate, label) = plate_with(&t.open_db(), status);
         t.press("p");
-        t.wait_text("Plate lookup");
+        t.wait_for("Plate lookup");
         // Lower case, with a dot after the province: normalised as typed.
         let mut loose = plate.to_lowercase();
         if let Some((i, c)) = loose.char_indices().nth(1) {
@@ -357,22 +255,18 @@ fn the_console_in_a_real_terminal() {
         }
         t.type_text(&loose);
         t.press("Enter");
-        let screen = t.wait_for(&format!("the verdict {label} for {plate}"), PATIENCE, |s| {
+        let screen = t.wait_until(&format!("the verdict {label} for {plate}"), |s| {
             s.lines().any(|l| l.contains(&label) && l.contains(&plate))
         });
         let may_pass = screen.contains("may pass");
         assert_eq!(may_pass, status == PassStatus::Valid, "{screen}");
         t.press("Escape");
-        t.wait_for("the lookup closed", PATIENCE, |s| {
-            !s.contains("Plate lookup")
-        });
+        t.wait_until("the lookup closed", |s| !s.contains("Plate lookup"));
     }
 
     // Another process writes; the duty log pane shows it within a second.
     t.press("5");
-    t.wait_for("the duty log", PATIENCE, |s| {
-        pane_title(s) == Some(PaneId::Log)
-    });
+    t.wait_until("the duty log", |s| pane_title(s) == Some(PaneId::Log));
     let live = "第二会话来电 live-entry";
     let before = Instant::now();
     let out = Command::new(BIN)
@@ -395,7 +289,7 @@ fn the_console_in_a_real_terminal() {
     // The entry is committed before the process exits; the clock starts
     // there (the process's own start-up is not the console's to answer for).
     let written = Instant::now();
-    t.wait_text("live-entry");
+    t.wait_for("live-entry");
     let shown = written.elapsed();
     eprintln!(
         "live update: on screen {shown:?} after the write ({:?} after starting `log add`)",
@@ -415,10 +309,9 @@ fn the_console_in_a_real_terminal() {
 
 #[test]
 fn signals_and_ctrl_c_give_the_terminal_back() {
-    if tmux_missing() {
+    let Some(t) = Desk::start("signals") else {
         return;
-    }
-    let t = Tmux::start("signals");
+    };
     for (tag, signal) in [
         ("term", Some("TERM")),
         ("hup", Some("HUP")),

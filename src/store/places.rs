@@ -4,10 +4,10 @@
 //! units and the special-group recipients of point-to-point delivery.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, ToSql, params};
 
 use super::fields::{self, Field, NAME_MAX_CHARS, TEXT_MAX_CHARS, field};
-use super::{Actor, LogDraft, Result, Store, StoreError};
+use super::{Actor, LogDraft, Result, Store, StoreError, Writer};
 use crate::domain::Code;
 use crate::domain::delivery::Group;
 use crate::domain::mask;
@@ -464,6 +464,90 @@ fn find_post(conn: &Connection, r: &Ref) -> Result<super::activation::PostRow> {
     }
 }
 
+/// Where a new record's name must be free, and how a clash is put.
+enum Among<'a> {
+    /// Every record of the table; `what` names their kind (zh, en).
+    All { what: (&'a str, &'a str) },
+    /// The records under one parent: the column naming it, its id and
+    /// its name.
+    Under {
+        column: &'a str,
+        id: i64,
+        parent: &'a str,
+    },
+}
+
+/// Refuses a `name` that a record of `table` already has `among` its
+/// like: a place registered twice would split its figures and deliveries.
+fn refuse_if_registered(
+    conn: &Connection,
+    table: &str,
+    among: Among<'_>,
+    name: &str,
+) -> Result<()> {
+    let exists: bool = match among {
+        Among::All { .. } => conn.query_row(
+            &format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE name = ?1)"),
+            [name],
+            |r| r.get(0),
+        )?,
+        Among::Under { column, id, .. } => conn.query_row(
+            &format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE {column} = ?1 AND name = ?2)"),
+            params![id, name],
+            |r| r.get(0),
+        )?,
+    };
+    if !exists {
+        return Ok(());
+    }
+    Err(StoreError::Refused(match among {
+        Among::All { what: (zh, en) } => msg!(
+            "{zh}“{name}”已登记；请勿重复登记。",
+            "The {en} \"{name}\" is already registered; it cannot be registered twice."
+        ),
+        Among::Under { parent, .. } => msg!(
+            "{parent}已有“{name}”；请勿重复登记。",
+            "{parent} already has \"{name}\"; it cannot be registered twice."
+        ),
+    }))
+}
+
+/// Inserts a new record of `table` under a log entry of its own, whose
+/// text `text` gives for the record's id. The id is chosen first because
+/// the entry's subject must name the row (`table:id`, which the rule
+/// triggers check). `sql` takes the id as ?1 and the entry's seq as its
+/// last parameter; `values` are those between, in order.
+fn insert_logged(
+    w: &mut Writer<'_>,
+    table: &str,
+    text: impl FnOnce(i64) -> String,
+    sql: &str,
+    values: &[&dyn ToSql],
+) -> Result<i64> {
+    let id = w.next_id(table)?;
+    let seq = w.log(LogDraft::change(format!("{table}:{id}"), text(id)))?;
+    let mut all: Vec<&dyn ToSql> = Vec::with_capacity(values.len() + 2);
+    all.push(&id);
+    all.extend_from_slice(values);
+    all.push(&seq);
+    w.conn().execute(sql, all.as_slice())?;
+    Ok(id)
+}
+
+/// Where a volunteer or recipient is, for the log line: the community and,
+/// if one was chosen, the compound.
+fn place_name(community: &CommunityRow, compound: Option<&CompoundRow>) -> String {
+    match compound {
+        Some(k) => format!("{} {}", community.name, k.name),
+        None => community.name.clone(),
+    }
+}
+
+/// `, LABEL value` for a log line where a value was given, else nothing.
+fn optional_part(label: &str, value: Option<&str>) -> String {
+    value.map(|v| format!(", {label} {v}")).unwrap_or_default()
+}
+
 fn population(resident: i64, floating: i64, households: i64) -> Result<(i64, i64, i64)> {
     Ok((
         fields::count(RESIDENTS, resident, fields::COUNT_MAX)?,
@@ -718,29 +802,19 @@ impl Store {
         let contact = fields::optional_line(CONTACT, new.contact.as_deref(), NAME_MAX_CHARS)?;
         let phone = fields::optional_phone(PHONE, new.phone.as_deref())?;
         self.change(actor, |w| {
-            let exists: bool = w
-                .conn()
-                .query_row("SELECT EXISTS (SELECT 1 FROM community WHERE name = ?1)", [&name], |r| r.get(0))?;
-            if exists {
-                return Err(StoreError::Refused(msg!(
-                    "社区（村）“{name}”已登记；请勿重复登记。",
-                    "The community \"{name}\" is already registered; it cannot be registered twice."
-                )));
-            }
-            let id = w.next_id("community")?;
+            let among = Among::All { what: ("社区（村）", "community") };
+            refuse_if_registered(w.conn(), "community", among, &name)?;
             let (kzh, ken) = (kind.label_zh(), kind.label_en());
-            let seq = w.log(LogDraft::change(
-                format!("community:{id}"),
-                format!(
+            insert_logged(
+                w,
+                "community",
+                |_| format!(
                     "登记{kzh} {ken} registered: {name}, 户数 households {households}, 常住 residents {resident}, 流动 floating {floating}"
                 ),
-            ))?;
-            w.conn().execute(
                 "INSERT INTO community (id, name, kind, resident_pop, floating_pop, households, contact, phone, log_seq)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![id, name, kind.code(), resident, floating, households, contact, phone, seq],
-            )?;
-            Ok(id)
+                params![name, kind.code(), resident, floating, households, contact, phone],
+            )
         })
     }
 
@@ -754,34 +828,22 @@ impl Store {
         let community = find_community(&self.conn, &new.community)?;
         let kind = new.kind.unwrap_or(place::compound_kind_for(community.kind));
         self.change(actor, |w| {
-            let exists: bool = w.conn().query_row(
-                "SELECT EXISTS (SELECT 1 FROM compound WHERE community_id = ?1 AND name = ?2)",
-                params![community.id, name],
-                |r| r.get(0),
-            )?;
             let cname = &community.name;
-            if exists {
-                return Err(StoreError::Refused(msg!(
-                    "{cname}已有“{name}”；请勿重复登记。",
-                    "{cname} already has \"{name}\"; it cannot be registered twice."
-                )));
-            }
-            let id = w.next_id("compound")?;
+            let among = Among::Under { column: "community_id", id: community.id, parent: cname };
+            refuse_if_registered(w.conn(), "compound", among, &name)?;
             let (kzh, ken) = (kind.label_zh(), kind.label_en());
-            let station_text = station.as_deref().map(|s| format!(", 中转站 transfer station {s}")).unwrap_or_default();
-            let seq = w.log(LogDraft::change(
-                format!("compound:{id}"),
-                format!(
+            let station_text = optional_part("中转站 transfer station", station.as_deref());
+            insert_logged(
+                w,
+                "compound",
+                |_| format!(
                     "登记{kzh} {ken} registered: {cname} {name}, 户数 households {households}, 常住 residents {resident}, 流动 floating {floating}{station_text}"
                 ),
-            ))?;
-            w.conn().execute(
                 "INSERT INTO compound (id, community_id, name, kind, households, resident_pop, floating_pop,
                     transfer_station, station_active, log_seq)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9)",
-                params![id, community.id, name, kind.code(), households, resident, floating, station, seq],
-            )?;
-            Ok(id)
+                params![community.id, name, kind.code(), households, resident, floating, station],
+            )
         })
     }
 
@@ -807,30 +869,18 @@ impl Store {
                     "There is no compound #{compound_id}; check the number."
                 )));
             };
-            let exists: bool = w.conn().query_row(
-                "SELECT EXISTS (SELECT 1 FROM building WHERE compound_id = ?1 AND name = ?2)",
-                params![compound_id, name],
-                |r| r.get(0),
-            )?;
-            if exists {
-                return Err(StoreError::Refused(msg!(
-                    "{kname}已有“{name}”；请勿重复登记。",
-                    "{kname} already has \"{name}\"; it cannot be registered twice."
-                )));
-            }
-            let id = w.next_id("building")?;
+            let among = Among::Under { column: "compound_id", id: compound_id, parent: &kname };
+            refuse_if_registered(w.conn(), "building", among, &name)?;
             let (kzh, ken) = (kind.label_zh(), kind.label_en());
-            let point_text = point.as_deref().map(|s| format!(", 转运点 transfer point {s}")).unwrap_or_default();
-            let seq = w.log(LogDraft::change(
-                format!("building:{id}"),
-                format!("登记{kzh} {ken} registered: {cname} {kname} {name}, 户数 households {households}{point_text}"),
-            ))?;
-            w.conn().execute(
+            let point_text = optional_part("转运点 transfer point", point.as_deref());
+            insert_logged(
+                w,
+                "building",
+                |_| format!("登记{kzh} {ken} registered: {cname} {kname} {name}, 户数 households {households}{point_text}"),
                 "INSERT INTO building (id, compound_id, name, kind, households, transfer_point, log_seq)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![id, compound_id, name, kind.code(), households, point, seq],
-            )?;
-            Ok(id)
+                params![compound_id, name, kind.code(), households, point],
+            )
         })
     }
 
@@ -842,10 +892,10 @@ impl Store {
         let station = fields::optional_line(STATION, new.station.as_deref(), NAME_MAX_CHARS)?;
         let tasks = fields::optional_text(TASKS, new.tasks.as_deref(), TEXT_MAX_CHARS)?;
         let community = find_community(&self.conn, &new.community)?;
-        let compound = match new.compound_id {
-            Some(id) => Some(find_compound(&self.conn, community.id, &Ref::Id(id))?),
-            None => None,
-        };
+        let compound = new
+            .compound_id
+            .map(|id| find_compound(&self.conn, community.id, &Ref::Id(id)))
+            .transpose()?;
         if let Some(b) = new.building_id {
             let in_compound: Option<i64> = self
                 .conn
@@ -871,22 +921,16 @@ impl Store {
         }
         let building_id = new.building_id;
         self.change(actor, |w| {
-            let id = w.next_id("volunteer")?;
-            let place = match &compound {
-                Some(k) => format!("{} {}", community.name, k.name),
-                None => community.name.clone(),
-            };
-            let station_text = station.as_deref().map(|s| format!(", 站点 station {s}")).unwrap_or_default();
-            let seq = w.log(LogDraft::change(
-                format!("volunteer:{id}"),
-                format!("登记志愿者 Volunteer registered: {name}, {place}{station_text}"),
-            ))?;
-            w.conn().execute(
+            let place = place_name(&community, compound.as_ref());
+            let station_text = optional_part("站点 station", station.as_deref());
+            insert_logged(
+                w,
+                "volunteer",
+                |_| format!("登记志愿者 Volunteer registered: {name}, {place}{station_text}"),
                 "INSERT INTO volunteer (id, name, phone, community_id, compound_id, building_id, station, tasks, active, log_seq)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9)",
-                params![id, name, phone, community.id, compound.as_ref().map(|k| k.id), building_id, station, tasks, seq],
-            )?;
-            Ok(id)
+                params![name, phone, community.id, compound.as_ref().map(|k| k.id), building_id, station, tasks],
+            )
         })
     }
 
@@ -916,30 +960,20 @@ impl Store {
         };
         let category = new.category;
         self.change(actor, |w| {
-            let exists: bool = w
-                .conn()
-                .query_row("SELECT EXISTS (SELECT 1 FROM supply_unit WHERE name = ?1)", [&name], |r| r.get(0))?;
-            if exists {
-                return Err(StoreError::Refused(msg!(
-                    "保供单位“{name}”已登记；请勿重复登记。",
-                    "The supply unit \"{name}\" is already registered; it cannot be registered twice."
-                )));
-            }
-            let id = w.next_id("supply_unit")?;
+            let among = Among::All { what: ("保供单位", "supply unit") };
+            refuse_if_registered(w.conn(), "supply_unit", among, &name)?;
             let (czh, cen) = (category.label_zh(), category.label_en());
-            let seq = w.log(LogDraft::change(
-                format!("supply_unit:{id}"),
-                format!(
+            insert_logged(
+                w,
+                "supply_unit",
+                |_| format!(
                     "登记保供单位 Supply unit registered: {name}（{czh} {cen}）, 日销售 daily sales {}, 库存 stock {}, 仓储 storage {}, 人员 staff {}, 车辆 vehicles {}, 司机 drivers {}",
                     cap.daily_sales, cap.regular_stock, cap.storage_capacity, cap.staff, cap.vehicles, cap.drivers
                 ),
-            ))?;
-            w.conn().execute(
                 "INSERT INTO supply_unit (id, name, category, community_id, address, contact, phone, daily_sales,
                     regular_stock, storage_capacity, staff, vehicles, drivers, log_seq)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                 params![
-                    id,
                     name,
                     category.code(),
                     community.as_ref().map(|c| c.id),
@@ -951,11 +985,9 @@ impl Store {
                     cap.storage_capacity,
                     cap.staff,
                     cap.vehicles,
-                    cap.drivers,
-                    seq
+                    cap.drivers
                 ],
-            )?;
-            Ok(id)
+            )
         })
     }
 
@@ -971,29 +1003,23 @@ impl Store {
         let room = fields::optional_line(ROOM, new.room.as_deref(), NAME_MAX_CHARS)?;
         let needs = fields::optional_text(NEEDS, new.needs.as_deref(), TEXT_MAX_CHARS)?;
         let community = find_community(&self.conn, &new.community)?;
-        let compound = match new.compound_id {
-            Some(id) => Some(find_compound(&self.conn, community.id, &Ref::Id(id))?),
-            None => None,
-        };
+        let compound = new
+            .compound_id
+            .map(|id| find_compound(&self.conn, community.id, &Ref::Id(id)))
+            .transpose()?;
         let group = new.group;
         self.change(actor, |w| {
-            let id = w.next_id("recipient")?;
             let masked = mask::mask_name(&name);
-            let place = match &compound {
-                Some(k) => format!("{} {}", community.name, k.name),
-                None => community.name.clone(),
-            };
+            let place = place_name(&community, compound.as_ref());
             let (gzh, gen_) = (group.label_zh(), group.label_en());
-            let seq = w.log(LogDraft::change(
-                format!("recipient:{id}"),
-                format!("登记特殊群体对象 Recipient registered: #{id} {masked}（{gzh} {gen_}）, {place}"),
-            ))?;
-            w.conn().execute(
+            insert_logged(
+                w,
+                "recipient",
+                |id| format!("登记特殊群体对象 Recipient registered: #{id} {masked}（{gzh} {gen_}）, {place}"),
                 "INSERT INTO recipient (id, name, phone, id_number, grp, condition, community_id, compound_id,
                     building, unit_no, room, needs, log_seq)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 params![
-                    id,
                     name,
                     phone,
                     id_number,
@@ -1004,11 +1030,9 @@ impl Store {
                     building,
                     unit_no,
                     room,
-                    needs,
-                    seq
+                    needs
                 ],
-            )?;
-            Ok(id)
+            )
         })
     }
 }
