@@ -1008,13 +1008,63 @@ fn handing_over_from_the_form_and_going_on_duty() {
     assert!(a.popups.is_empty(), "{:?}", flash_text(&a));
     assert_eq!(a.store.shift(2).unwrap().incoming.as_deref(), Some("王静"));
 
-    // Nobody is on duty after a handover: anyone may go on duty.
-    let mut b = app_with(handed_over_store(), Lang::En, None, Some("张伟"));
+    // A handover waits for the officer it names: nobody else goes on
+    // duty beside it, and is told who can re-address it.
+    let mut c = app_with(handed_over_store(), Lang::En, None, Some("张伟"));
+    let before = head(&c);
+    c.run_typed(":shift start");
+    let f = flash_text(&c);
+    assert!(f.contains("has not acknowledged it yet"), "{f}");
+    assert!(f.contains(":shift end 张伟"), "{f}");
+    assert_eq!(head(&c), before, "nothing written");
+    // 王静 cannot come: 李明, who handed over, re-addresses it to 张伟,
+    // from the form (which says so) or typed; asked first.
+    let mut o = app_with(handed_over_store(), Lang::En, None, Some("李明"));
+    o.run_typed(":shift end");
+    let Some(Popup::Form(f)) = o.popups.last() else {
+        panic!("the form: {}", flash_text(&o))
+    };
+    assert!(
+        f.intro
+            .as_ref()
+            .is_some_and(|m| m.en.contains("handed over to 王静, not yet acknowledged")),
+        "{:?}",
+        f.intro
+    );
+    o.on_key(esc());
+    o.run_typed(":shift end 王静");
+    assert!(
+        flash_text(&o).contains("already addressed to 王静"),
+        "{}",
+        flash_text(&o)
+    );
+    let before = head(&o);
+    o.run_typed(":shift end 张伟");
+    let Some(Popup::Confirm(q)) = o.popups.last() else {
+        panic!("asks first: {}", flash_text(&o))
+    };
+    assert!(
+        q.question.en.contains("instead of 王静"),
+        "{}",
+        q.question.en
+    );
+    o.on_key(key('y'));
+    let f = flash_text(&o);
+    assert!(f.contains("re-addressed to 张伟"), "{f}");
+    assert_eq!(head(&o), before + 1, "one entry");
+    let sid = o.store.pending_handover().unwrap().map(|p| p.id).unwrap();
+    assert_eq!(
+        o.store.shift(sid).unwrap().incoming.as_deref(),
+        Some("张伟")
+    );
+
+    // The incoming officer may go on duty (and acknowledge later).
+    let mut b = app_with(handed_over_store(), Lang::En, None, Some("王静"));
     b.run_typed(":shift start");
     let f = flash_text(&b);
-    assert!(f.contains("shift #3 started, 张伟 on duty"), "{f}");
+    assert!(f.contains("shift #3 started, 王静 on duty"), "{f}");
     let text = screen(&mut b, 160, 48);
-    assert!(text.contains("officer 张伟 · since 10:00"), "{text}");
+    assert!(text.contains("officer 王静 · since 10:00"), "{text}");
     b.run_typed(":shift start");
     assert!(
         flash_text(&b).contains("already on duty"),

@@ -55,26 +55,8 @@ fn item(input: &str) -> Result<ItemClass, Failure> {
 /// A quantity as people say it: `3200`, `3200kg`, `3.2t`, `3.2吨`, `500斤`
 /// (a jin is half a kilogram), `2000件`.
 fn amount(input: &str, what_zh: &str, what_en: &str) -> Result<f64, Failure> {
-    let t = input.trim().to_lowercase();
-    let units: [(&str, f64); 10] = [
-        ("公斤", 1.0),
-        ("千克", 1.0),
-        ("kg", 1.0),
-        ("吨", 1000.0),
-        ("t", 1000.0),
-        ("斤", 0.5),
-        ("件", 1.0),
-        ("个", 1.0),
-        ("pcs", 1.0),
-        ("", 1.0),
-    ];
-    for (suffix, factor) in units {
-        if let Some(num) = t.strip_suffix(suffix)
-            && let Ok(v) = num.trim().replace(',', "").parse::<f64>()
-            && v.is_finite()
-        {
-            return Ok(v * factor);
-        }
+    if let Some(v) = cover::parse_quantity(input) {
+        return Ok(v);
     }
     let s = sanitize(input.trim());
     Err(Failure::User(msg!(

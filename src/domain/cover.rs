@@ -409,6 +409,41 @@ pub fn bar(days: Option<f64>, full_days: f64, width: usize) -> String {
     out
 }
 
+/// A figure in an item class's measure as people write it, the way the
+/// `stock` command reads it: `3200`, `3,200`, `3200kg`, `3.2t`, `3.2吨`,
+/// `500斤` (a jin is half a kilogram), `2000件`; full-width digits too.
+/// `None` for anything else, and for infinities and NaN.
+pub fn parse_quantity(input: &str) -> Option<f64> {
+    let t: String = input
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '\u{FF0E}' => '.',
+            '\u{FF0C}' => ',',
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .collect::<String>()
+        .to_lowercase();
+    const UNITS: [(&str, f64); 10] = [
+        ("公斤", 1.0),
+        ("千克", 1.0),
+        ("kg", 1.0),
+        ("吨", 1000.0),
+        ("t", 1000.0),
+        ("斤", 0.5),
+        ("件", 1.0),
+        ("个", 1.0),
+        ("pcs", 1.0),
+        ("", 1.0),
+    ];
+    UNITS.iter().find_map(|(suffix, factor)| {
+        let num = t.strip_suffix(suffix)?;
+        let v = num.trim().replace(',', "").parse::<f64>().ok()?;
+        v.is_finite().then_some(v * factor)
+    })
+}
+
 /// One cell for `days` of cover, full at `full_days`: a block as high as
 /// the share (`▁`…`█`), for a column too narrow for [`bar`]. Any cover
 /// above nothing shows at least `▁`; nothing and "—" show a blank.
@@ -467,6 +502,21 @@ code_enum! {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn quantities_read_as_people_write_them() {
+        assert_eq!(parse_quantity("3200"), Some(3200.0));
+        assert_eq!(parse_quantity(" 3,200 kg "), Some(3200.0));
+        assert_eq!(parse_quantity("3.2t"), Some(3200.0));
+        assert_eq!(parse_quantity("3.2吨"), Some(3200.0));
+        assert_eq!(parse_quantity("500斤"), Some(250.0));
+        assert_eq!(parse_quantity("2000件"), Some(2000.0));
+        assert_eq!(parse_quantity("３２００ＫＧ"), Some(3200.0));
+        assert_eq!(parse_quantity("lots"), None);
+        assert_eq!(parse_quantity("inf"), None);
+        assert_eq!(parse_quantity("NaN"), None);
+        assert_eq!(parse_quantity(""), None);
+    }
     #[test]
     fn a_level_is_one_cell_and_never_hides_a_little_cover() {
         assert_eq!(level(None, 6.0), ' ');

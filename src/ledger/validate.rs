@@ -311,40 +311,7 @@ pub fn read_cell(spec: &FieldSpec, cell: &Cell, tz: Tz) -> Result<Read, Msg> {
     }
 }
 
-/// A figure in an item class's measure as people write it, the way the
-/// `stock` command reads it: `3200`, `3,200`, `3200kg`, `3.2t`, `3.2吨`,
-/// `500斤` (a jin is half a kilogram), `2000件`; full-width digits too.
-/// `None` for anything else, and for infinities and NaN.
-pub fn parse_quantity(input: &str) -> Option<f64> {
-    let t: String = input
-        .trim()
-        .chars()
-        .map(|c| match c {
-            '\u{FF0E}' => '.',
-            '\u{FF0C}' => ',',
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            _ => c,
-        })
-        .collect::<String>()
-        .to_lowercase();
-    const UNITS: [(&str, f64); 10] = [
-        ("公斤", 1.0),
-        ("千克", 1.0),
-        ("kg", 1.0),
-        ("吨", 1000.0),
-        ("t", 1000.0),
-        ("斤", 0.5),
-        ("件", 1.0),
-        ("个", 1.0),
-        ("pcs", 1.0),
-        ("", 1.0),
-    ];
-    UNITS.iter().find_map(|(suffix, factor)| {
-        let num = t.strip_suffix(suffix)?;
-        let v = num.trim().replace(',', "").parse::<f64>().ok()?;
-        v.is_finite().then_some(v * factor)
-    })
-}
+pub use crate::domain::cover::parse_quantity;
 
 fn quantity_cell(spec: &FieldSpec, cell: &Cell, text: &str) -> Result<Read, Msg> {
     let x = match cell {

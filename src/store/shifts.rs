@@ -363,13 +363,13 @@ fn start_in(w: &mut Writer<'_>) -> Result<i64> {
         let (id, by) = (p.id, p.officer.clone());
         return Err(StoreError::Refused(if shift::same_officer(&by, &officer) {
             msg!(
-                "你已把班次 #{id} 交给 {to}，尚待 {to} 确认；如 {to} 不能到岗，请改交：`supplydesk shift end --to 姓名`。",
-                "You handed shift #{id} over to {to}, who has not acknowledged it yet; if {to} cannot come, hand it to someone else with `supplydesk shift end --to NAME`."
+                "你已把班次 #{id} 交给 {to}，尚待 {to} 确认；如 {to} 不能到岗，请改交他人（控制台 :shift end 姓名，命令行 supplydesk shift end --to 姓名）。",
+                "You handed shift #{id} over to {to}, who has not acknowledged it yet; if {to} cannot come, hand it to someone else (:shift end NAME in the console, supplydesk shift end --to NAME on the command line)."
             )
         } else {
             msg!(
-                "{by} 已把班次 #{id} 交给 {to}，尚待 {to} 确认接班；如由你接班，请 {by} 改交给你（`supplydesk shift end --to {officer}`）。",
-                "{by} handed shift #{id} over to {to}, who has not acknowledged it yet; if you are taking over instead, {by} re-addresses it to you (`supplydesk shift end --to {officer}`)."
+                "{by} 已把班次 #{id} 交给 {to}，尚待 {to} 确认接班；如由你接班，请 {by} 改交给你（控制台 :shift end {officer}，命令行 supplydesk shift end --to {officer}）。",
+                "{by} handed shift #{id} over to {to}, who has not acknowledged it yet; if you are taking over instead, {by} re-addresses it to you (:shift end {officer} in the console, supplydesk shift end --to {officer} on the command line)."
             )
         }));
     }

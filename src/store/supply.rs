@@ -802,8 +802,10 @@ pub fn record_stock_in(w: &mut Writer<'_>, e: &StockEntry, norms: &Norms) -> Res
     } else if matches!(cover_after, Cover::Stale { .. }) {
         line.push_str("（报告已过时 stale, not trusted）");
     }
+    // A report "as of now" (the form's moment, a few milliseconds back)
+    // has no separate moment to show; one a minute or more back has.
     let seq = w.log(LogDraft {
-        occurred_at: Some(e.reported_at).filter(|t| *t < now),
+        occurred_at: Some(e.reported_at).filter(|t| now - *t >= Duration::minutes(1)),
         ..LogDraft::change(format!("stock_report:{id}"), line)
     })?;
     w.conn()

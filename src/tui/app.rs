@@ -1,11 +1,13 @@
 //! The console's state and the one dispatcher every key and every typed
 //! command goes through. No terminal here: tests drive an `App` with key
 //! events and read its state, or draw it into a `TestBackend`. The
-//! changes made on a row, their forms and questions are in `actions`.
+//! changes made on a row, their forms and questions are in `actions`;
+//! the stock, market and contact forms and the reach popup in `supply`.
 
 mod actions;
 mod handover;
 mod preview;
+mod supply;
 
 use std::time::{Duration, Instant};
 
@@ -38,7 +40,7 @@ use crate::msg;
 use crate::msg::Msg;
 use crate::store::activation::ActivationRow;
 use crate::store::alerts::NewAlert;
-use crate::store::places::{Ref, VolunteerRow};
+use crate::store::places::{Ref, SupplyUnitRow, VolunteerRow};
 use crate::store::shifts::HandoverStatus;
 use crate::store::{Actor, Store, StoreError};
 use actions::at;
@@ -144,6 +146,9 @@ pub struct App {
     pending: Option<(Cmd, Option<String>)>,
     /// The volunteers the open assign form matches names against.
     assign_pool: Vec<VolunteerRow>,
+    /// The supply units the open stock or market form matches names
+    /// against.
+    unit_pool: Vec<SupplyUnitRow>,
     /// Panes were invalidated and read again at the next tick.
     reload_due: bool,
 }
@@ -202,6 +207,7 @@ impl App {
             minute: minute_of(now),
             pending: None,
             assign_pool: Vec::new(),
+            unit_pool: Vec::new(),
             reload_due: false,
             store,
         };
@@ -266,6 +272,7 @@ impl App {
         if let Some(e) = failed {
             self.flash(Level::Error, e.message());
         }
+        self.reload_reach();
     }
 
     fn refresh_header(&mut self) {
@@ -296,6 +303,7 @@ impl App {
         self.invalidate_all();
         self.refresh_header();
         self.refresh_views();
+        self.reach_changed(false);
         self.reload_due = true;
         self.dirty = true;
     }
@@ -309,8 +317,10 @@ impl App {
         for id in panes.iter().chain([&PaneId::Log]) {
             self.panes.get_mut(*id).invalidate();
         }
+        self.panes.queue.reach_due();
         self.refresh_header();
         self.refresh_views();
+        self.reach_changed(true);
         self.reload_due = true;
         self.dirty = true;
     }
@@ -539,6 +549,10 @@ impl App {
             Cmd::ShiftStart => self.shift_start(),
             Cmd::ShiftEnd => self.shift_end(arg),
             Cmd::QueueGaps => self.queue_gaps(),
+            Cmd::Stock => self.open_stock(arg),
+            Cmd::Market => self.open_market(arg),
+            Cmd::Contact => self.open_contact(arg),
+            Cmd::Reach => self.open_reach(),
             Cmd::HandoverAck => self.handover_ack(arg),
             Cmd::HandoverAckAll => self.handover_ack(Some("all".into())),
             Cmd::HandoverText => self.toggle_text(),
@@ -968,6 +982,9 @@ impl App {
             FormKind::Alert => self.submit_alert(&form),
             FormKind::Pass => self.submit_pass(&form),
             FormKind::Delivery => self.submit_delivery(&form),
+            FormKind::Stock => self.submit_stock(&form),
+            FormKind::Market => self.submit_market(&form),
+            FormKind::Contact(rid) => self.submit_contact(&form, rid),
             _ => match self.form_action(&form) {
                 Ok(a) if form.dangerous || a.asks_first() => {
                     // Checked; the question goes on top of the form, which
@@ -988,6 +1005,7 @@ impl App {
             Ok(()) => {
                 self.popups.pop();
                 self.assign_pool.clear();
+                self.unit_pool.clear();
                 if form.kind == FormKind::Officer
                     && let Some((cmd, arg)) = self.pending.take()
                 {

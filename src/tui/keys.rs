@@ -86,6 +86,14 @@ pub enum Cmd {
     ShiftEnd,
     /// Queue a delivery for every coverage gap.
     QueueGaps,
+    /// The stock-report form.
+    Stock,
+    /// The market-report form (price rise, hoarding, gouging).
+    Market,
+    /// The form logging a call or visit to a recipient.
+    Contact,
+    /// The coverage gaps and welfare checks, in a popup.
+    Reach,
     // the handover view
     HandoverAck,
     HandoverAckAll,
@@ -202,6 +210,8 @@ pub enum Context {
     Handover,
     /// The list of shifts.
     Shifts,
+    /// The coverage gaps and welfare checks.
+    Reach,
     /// Typed only, after `:`.
     Typed,
 }
@@ -224,6 +234,7 @@ impl Context {
             Context::Confirm => lang.t("确认", "Questions"),
             Context::Handover => lang.t("交接班", "Handover"),
             Context::Shifts => lang.t("班次列表", "Shifts"),
+            Context::Reach => lang.t("覆盖缺口与探视", "Coverage gaps and welfare checks"),
             Context::Typed => lang.t("命令（输入 : 后）", "Commands (after :)"),
         }
     }
@@ -434,6 +445,7 @@ pub const TABLE: &[Binding] = &[
     bind!(Cmd::AlertResolve, "resolve", [Key::ch('r')], ["resolve"], "[#N] OUTCOME", "标记预警已解决，写明结果", "resolve the alert, with the outcome", true, Alerts, Some(("解决", "resolve"))),
     bind!(Cmd::AlertCancel, "cancel_alert", [Key::ch('x')], ["cancel"], "[#N] REASON", "撤销预警（误报、重复），写明原因；在配送面板则取消配送", "cancel the alert (false or duplicate), with the reason; on the queue pane :cancel cancels the delivery", true, Alerts, Some(("撤销", "cancel"))),
     bind!(Cmd::AlertSeverity, "severity", [Key::ch('s')], ["severity"], "[#N] SEVERITY", "更改预警的紧急程度", "change the alert's severity", true, Alerts, Some(("紧急度", "severity"))),
+    bind!(Cmd::Stock, "stock", [Key::ch('i')], ["stock", "库存"], "[COMMUNITY]", "登记库存报告（库存、日到货）", "record a stock report (stock on hand, daily supply in)", true, Alerts, None),
     // The selected pass (or its number after the command word).
     bind!(Cmd::PassIssue, "issue", [Key::ch('i')], ["issue"], "[NUMBER]", "发放待审批的通行证", "issue a requested pass", true, Passes, Some(("发放", "issue"))),
     bind!(Cmd::PassExtend, "extend", [Key::ch('e')], ["extend"], "[NUMBER] UNTIL", "通行证延期", "extend the pass", true, Passes, Some(("延期", "extend"))),
@@ -448,6 +460,8 @@ pub const TABLE: &[Binding] = &[
     bind!(Cmd::DeliveryRequeue, "requeue", [Key::ch('r')], ["requeue"], "[#N] [DUE]", "未送达的配送重新排队", "put a failed delivery back in the queue", true, Queue, Some(("重排", "requeue"))),
     bind!(Cmd::DeliveryCancel, "cancel_delivery", [Key::ch('x')], ["cancel"], "[#N] REASON", "取消配送，写明原因", "cancel the delivery, with the reason", true, Queue, Some(("取消", "cancel"))),
     bind!(Cmd::Reveal, "reveal", [Key::ch('v')], ["reveal"], "[#N]", "查看对象的个人信息（记入日志）", "reveal the recipient's personal data (logged)", true, Queue, Some(("个人信息", "reveal"))),
+    bind!(Cmd::Contact, "contact", [Key::ch('c')], ["contact", "联系"], "[#N|NAME]", "记录对特殊群体对象的电话或上门联系", "log a call or visit to a special-group recipient", true, Queue, None),
+    bind!(Cmd::Reach, "reach", [Key::ch('w')], ["reach", "welfare", "探视", "覆盖"], "", "覆盖缺口与需上门探视名单", "the coverage gaps and welfare checks", false, Queue, None),
     // The selected log entry.
     bind!(Cmd::Correct, "correct", [Key::ch('c')], ["correct"], "[SEQ] TEXT", "更正一条记录（原记录保留并标为已更正）", "correct an entry (the old one stays, marked corrected)", true, Log, Some(("更正", "correct"))),
     // Typed only.
@@ -456,6 +470,7 @@ pub const TABLE: &[Binding] = &[
     bind!(Cmd::RaiseAlert, "alert", [], ["alert"], "COMMUNITY ITEM SEVERITY [TEXT]", "登记缺货预警", "raise a shortage alert", true, Typed, None),
     bind!(Cmd::ShiftStart, "shift_start", [], ["shift start"], "", "上岗：开始我的班次", "go on duty: start my shift", true, Typed, None),
     bind!(Cmd::QueueGaps, "queue_gaps", [], ["gaps"], "", "为全部未覆盖对象排队配送（先确认）", "queue a delivery for every coverage gap (asks first)", true, Typed, None),
+    bind!(Cmd::Market, "market", [], ["market", "市场"], "[KIND]", "登记市场监测情况：涨价、囤积居奇、哄抬物价（预警交市场监管所）", "report a price rise, hoarding or gouging (an alert for 市场监管所)", true, Typed, None),
     bind!(Cmd::ShiftEnd, "shift_end", [], ["shift end"], "NAME", "交班给接班人（先确认，显示将带出的遗留事项数）", "hand the shift over to the incoming officer (asks first, with the carry-over count)", true, Typed, None),
     // Forms.
     bind!(Cmd::Submit, "submit", [Key::plain(K::Enter)], [], "", "确定", "confirm", false, Form, Some(("确定", "save"))),
@@ -501,6 +516,16 @@ pub const TABLE: &[Binding] = &[
     bind!(Cmd::Top, "top", [Key::ch('g'), Key::plain(K::Home)], [], "", "到顶部", "go to the top", false, Shifts, None),
     bind!(Cmd::Details, "details", [Key::plain(K::Enter)], [], "", "打开该班次的交接报告", "open the shift's handover report", false, Shifts, Some(("打开", "open"))),
     bind!(Cmd::Close, "close", [Key::plain(K::Esc), Key::ch('q')], [], "", "关闭", "close", false, Shifts, Some(("关闭", "close"))),
+    // The coverage gaps and welfare checks.
+    bind!(Cmd::Down, "down", [Key::ch('j'), Key::plain(K::Down)], [], "", "下移", "move down", false, Reach, Some(("选择", "select"))),
+    bind!(Cmd::Up, "up", [Key::ch('k'), Key::plain(K::Up)], [], "", "上移", "move up", false, Reach, None),
+    bind!(Cmd::PageDown, "page_down", [Key::plain(K::PageDown), Key::ctrl('f')], [], "", "下一页", "page down", false, Reach, None),
+    bind!(Cmd::PageUp, "page_up", [Key::plain(K::PageUp), Key::ctrl('b')], [], "", "上一页", "page up", false, Reach, None),
+    bind!(Cmd::Top, "top", [Key::ch('g'), Key::plain(K::Home)], [], "", "到顶部", "go to the top", false, Reach, None),
+    bind!(Cmd::Bottom, "bottom", [Key::ch('G'), Key::plain(K::End)], [], "", "到底部", "go to the bottom", false, Reach, None),
+    bind!(Cmd::NextField, "next_section", [Key::plain(K::Tab), Key::plain(K::BackTab)], [], "", "切换：覆盖缺口 / 需探视", "switch: coverage gaps / welfare checks", false, Reach, Some(("切换", "switch"))),
+    bind!(Cmd::Contact, "reach_contact", [Key::plain(K::Enter)], [], "", "为所选对象记录联系（联系上即解除缺口和探视）", "log a contact with the selected recipient (reaching them closes the gap and the check)", true, Reach, Some(("记录联系", "log contact"))),
+    bind!(Cmd::Close, "close", [Key::plain(K::Esc), Key::ch('q')], [], "", "关闭", "close", false, Reach, Some(("关闭", "close"))),
     // Questions.
     bind!(Cmd::Yes, "yes", [Key::ch('y'), Key::ch('Y')], [], "", "是", "yes", false, Confirm, Some(("是", "yes"))),
     bind!(Cmd::No, "no", [Key::ch('n'), Key::ch('N'), Key::plain(K::Esc)], [], "", "否", "no", false, Confirm, Some(("否", "no"))),

@@ -86,6 +86,17 @@ pub fn draw(f: &mut Frame, app: &App) {
             Popup::Shifts(l) => {
                 popups::shifts::render(f, screen.body, l, app.lang, &app.theme, app.tz)
             }
+            Popup::Reach(v) => popups::reach::render(
+                f,
+                screen.body,
+                v,
+                &popups::reach::Ctx {
+                    lang: app.lang,
+                    theme: &app.theme,
+                    tz: app.tz,
+                    read_only: app.read_only.is_some(),
+                },
+            ),
         }
     }
     // The handover view covers the body: what an acknowledgement did (or
@@ -93,7 +104,7 @@ pub fn draw(f: &mut Frame, app: &App) {
     if app
         .popups
         .iter()
-        .any(|p| matches!(p, Popup::Handover(_) | Popup::Shifts(_)))
+        .any(|p| matches!(p, Popup::Handover(_) | Popup::Shifts(_) | Popup::Reach(_)))
     {
         flash(f, screen.body, app);
     }

@@ -131,6 +131,14 @@ pub enum Action {
         items: usize,
         earlier: usize,
     },
+    /// Name `incoming` instead of `before` for shift `shift`'s handover,
+    /// which nobody acknowledged; its cut-off and `items` stay.
+    ReaddressHandover {
+        shift: i64,
+        before: String,
+        incoming: String,
+        items: i64,
+    },
     AckHandover {
         shift: i64,
         target: AckTarget,
@@ -167,6 +175,7 @@ impl Action {
             | Action::Reveal { .. }
             | Action::StartShift
             | Action::EndShift { .. }
+            | Action::ReaddressHandover { .. }
             | Action::AckHandover { .. } => PaneId::Log,
         }
     }
@@ -183,6 +192,7 @@ impl Action {
                 | Action::CancelDelivery { .. }
                 | Action::Reveal { .. }
                 | Action::EndShift { .. }
+                | Action::ReaddressHandover { .. }
                 | Action::QueueGaps { .. }
         )
     }
@@ -858,7 +868,10 @@ impl App {
             | FormKind::Officer
             | FormKind::Alert
             | FormKind::Pass
-            | FormKind::Delivery => {
+            | FormKind::Delivery
+            | FormKind::Stock
+            | FormKind::Market
+            | FormKind::Contact(_) => {
                 return Err(Refusal::from(msg!(
                     "这个表单不经此处保存。",
                     "This form is not saved here."
@@ -937,6 +950,18 @@ impl App {
                 msg!(
                     "把班次 #{shift} 交给 {who}？截止为现在，将带出 {items} 项遗留事项（其中上一班未确认 {earlier} 项），由 {who} 逐项确认；交班后不能撤回。",
                     "Hand shift #{shift} over to {who}? The cut-off is now and {items} carry-over items go with it ({earlier} not acknowledged before), for {who} to acknowledge; a handover cannot be taken back."
+                )
+            }
+            Action::ReaddressHandover {
+                shift,
+                before,
+                incoming,
+                items,
+            } => {
+                let (was, who) = (clean(before), clean(incoming));
+                msg!(
+                    "把班次 #{shift} 改交给 {who}（原为 {was}）？截止时间与 {items} 项遗留事项不变，由 {who} 确认；{was} 将不能再确认。",
+                    "Hand shift #{shift} over to {who} instead of {was}? The cut-off and the {items} carry-over items stay, for {who} to acknowledge; {was} can no longer acknowledge it."
                 )
             }
             Action::QueueGaps { gaps } => msg!(
@@ -1268,6 +1293,22 @@ impl App {
                     msg!(
                         "班次 #{id} 已交班给 {who}，遗留事项 {n} 项待 {who} 确认，记录 #{seq}",
                         "shift #{id} handed over to {who}, {n} carry-over items for {who} to acknowledge, recorded #{seq}"
+                    ),
+                )
+            }
+            Action::ReaddressHandover { incoming, .. } => {
+                // The store re-addresses when the officer's handover is
+                // pending and nobody is on duty.
+                let h = s
+                    .end_shift(&actor, &incoming, None, &rules)
+                    .map_err(store_msg)?;
+                let (id, seq) = (h.shift_id, h.seq);
+                let who = clean(&incoming);
+                (
+                    Level::Info,
+                    msg!(
+                        "班次 #{id} 已改交给 {who}，待 {who} 确认，记录 #{seq}",
+                        "shift #{id} re-addressed to {who}, for {who} to acknowledge, recorded #{seq}"
                     ),
                 )
             }

@@ -181,10 +181,24 @@ impl App {
         }
     }
 
-    /// Moves in the handover view or the list of shifts, when one is on
-    /// top; `false` when neither is.
+    /// Moves in the handover view, the list of shifts or the reach
+    /// popup, when one is on top; `false` when none is.
     pub(super) fn popup_nav(&mut self, cmd: Cmd) -> bool {
         match self.popups.last_mut() {
+            Some(Popup::Reach(v)) => {
+                let page = 10;
+                match cmd {
+                    Cmd::Down => v.move_by(1),
+                    Cmd::Up => v.move_by(-1),
+                    Cmd::PageDown => v.move_by(page),
+                    Cmd::PageUp => v.move_by(-page),
+                    Cmd::Top => v.move_by(isize::MIN),
+                    Cmd::Bottom => v.move_by(isize::MAX),
+                    Cmd::NextField | Cmd::PrevField => v.switch(),
+                    _ => return false,
+                }
+                true
+            }
             Some(Popup::Handover(v)) => {
                 let page = 10;
                 match cmd {
@@ -463,8 +477,58 @@ impl App {
         Ok((carry.len(), earlier))
     }
 
+    /// This officer's own handover that nobody acknowledged yet, while
+    /// nobody is on duty: `:shift end NAME` re-addresses it.
+    fn pending_mine(&self) -> Option<ShiftRow> {
+        if self.store.schema_version().ok()? < 3 || self.store.current_shift().ok()?.is_some() {
+            return None;
+        }
+        let me = self.officer.clone().unwrap_or_default();
+        self.store
+            .pending_handover()
+            .ok()?
+            .filter(|p| shift::same_officer(&p.officer, &me))
+    }
+
+    /// Re-addressing `p` to `incoming`, checked.
+    fn readdress_action(&self, p: &ShiftRow, incoming: &str) -> Result<Action, Msg> {
+        let me = self.officer.clone().unwrap_or_default();
+        let before = p.incoming.clone().unwrap_or_default();
+        let id = p.id;
+        let name = shift::readdress(p.state, &p.officer, &me, &before, incoming).map_err(|e| {
+            let was = clean(&before);
+            match e {
+                HandoverError::SameIncoming => msg!(
+                    "班次 #{id} 的交接已是交给 {was}，无需改交。",
+                    "The handover of shift #{id} is already addressed to {was}, so there is nothing to change."
+                ),
+                HandoverError::SameOfficer => msg!(
+                    "接班人不能是交班人本人，请写明接班的另一位值班员。",
+                    "The incoming officer cannot be the outgoing one, so name the officer who takes over."
+                ),
+                HandoverError::NoIncoming => msg!(
+                    "未写接班人，请写明改交给谁，如 :shift end 张伟。",
+                    "No incoming officer is named, so say who takes over instead, e.g. :shift end 张伟."
+                ),
+                _ => msg!(
+                    "接班人姓名不可用（过长或含控制字符），请只写姓名。",
+                    "The incoming officer's name cannot be used (too long or with control characters), so give just the name."
+                ),
+            }
+        })?;
+        Ok(Action::ReaddressHandover {
+            shift: id,
+            before,
+            incoming: name,
+            items: p.items,
+        })
+    }
+
     /// The action of handing over to `incoming`, checked, with its counts.
     pub(super) fn end_action(&self, incoming: &str) -> Result<Action, Msg> {
+        if let Some(p) = self.pending_mine() {
+            return self.readdress_action(&p, incoming);
+        }
         let (s, incoming) = self.end_check(incoming)?;
         let (items, earlier) = self.carry_preview(&s).map_err(|e| e.message())?;
         Ok(Action::EndShift {
@@ -483,6 +547,20 @@ impl App {
                 Err(m) => self.flash(Level::Error, m),
             },
             None => {
+                if let Some(p) = self.pending_mine() {
+                    let (id, was, items) = (
+                        p.id,
+                        clean(p.incoming.as_deref().unwrap_or_default()),
+                        p.items,
+                    );
+                    let mut f = Form::end_shift();
+                    f.intro = Some(msg!(
+                        "班次 #{id} 已交给 {was}，尚未确认。如 {was} 不能到岗，写明改交给谁；截止时间与 {items} 项遗留事项不变。",
+                        "Shift #{id} is handed over to {was}, not yet acknowledged. If {was} cannot come, name who takes over instead; the cut-off and the {items} carry-over items stay."
+                    ));
+                    let _ = self.open_form(f);
+                    return;
+                }
                 let s = match self.current_shift() {
                     Ok(s) => s,
                     Err(m) => return self.flash(Level::Error, m),

@@ -32,6 +32,25 @@ impl App {
             return;
         };
         let i = field.unwrap_or(f.focus);
+        if matches!(
+            f.kind,
+            FormKind::Stock | FormKind::Market | FormKind::Contact(_)
+        ) {
+            // These read other fields too (the community a station is
+            // looked up in, the kind a severity defaults from).
+            let notes: Vec<(usize, Option<(Msg, bool)>)> = std::iter::once(i)
+                .chain(super::supply::dependents(f.kind, i).iter().copied())
+                .map(|j| (j, self.supply_note(f, j)))
+                .collect();
+            if let Some(Popup::Form(f)) = self.popups.last_mut() {
+                for (j, note) in notes {
+                    if let Some(fl) = f.fields.get_mut(j) {
+                        fl.note = note;
+                    }
+                }
+            }
+            return;
+        }
         let Some(fl) = f.fields.get(i) else {
             return;
         };
@@ -43,7 +62,7 @@ impl App {
         }
     }
 
-    fn when(&self, t: DateTime<Utc>) -> Msg {
+    pub(super) fn when(&self, t: DateTime<Utc>) -> Msg {
         let at = local_minute(t, self.tz);
         let now = self.now();
         if t >= now {
@@ -202,7 +221,7 @@ impl App {
         }
     }
 
-    fn recipient_preview(&self, q: &str) -> Option<(Msg, bool)> {
+    pub(super) fn recipient_preview(&self, q: &str) -> Option<(Msg, bool)> {
         let found = self.store.find_recipients(q, RECIPIENTS_SHOWN + 1).ok()?;
         let line = |m: &crate::store::deliveries::RecipientMatch| {
             clean(&format!(

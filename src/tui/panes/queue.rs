@@ -4,6 +4,8 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use std::time::{Duration, Instant};
+use unicode_width::UnicodeWidthStr;
 
 use super::{Cx, Details, Pane, count_note, frame_block, header_line, inner, render_empty};
 use crate::domain::Code;
@@ -22,7 +24,17 @@ pub struct QueuePane {
     /// Recipients nobody reached within their group's period, and of
     /// them those with no delivery in the queue yet (`:gaps` queues them).
     gaps: (i64, i64),
+    /// Recipients whose deliveries failed several times in a row.
+    welfare: i64,
+    /// When the gap and welfare counts were last read. They read every
+    /// recipient (0.1–0.3 s at scale 100), so other sessions' writes
+    /// bring them up to date at most every [`REACH_EVERY`]; this
+    /// session's own writes at once ([`QueuePane::reach_due`]).
+    reach_read: Option<Instant>,
 }
+
+/// How often other sessions' writes re-read the gap and welfare counts.
+pub const REACH_EVERY: Duration = Duration::from_secs(10);
 
 impl QueuePane {
     pub fn counts(&self) -> QueueCounts {
@@ -34,9 +46,67 @@ impl QueuePane {
         self.gaps
     }
 
+    /// Welfare checks due.
+    pub fn welfare(&self) -> i64 {
+        self.welfare
+    }
+
+    /// This session wrote: the next load reads the gap and welfare counts
+    /// whatever their age.
+    pub fn reach_due(&mut self) {
+        self.reach_read = None;
+    }
+
     pub fn selected(&self) -> Option<&QueueRow> {
         self.list.selected()
     }
+}
+
+/// The gaps and welfare checks before the counts of the queue pane's
+/// frame: the commands that act on them while the title leaves room,
+/// the bare counts when it does not.
+fn reach_note(gaps: (i64, i64), welfare: i64, counts: &str, width: u16, cx: &Cx) -> String {
+    let (total, todo) = gaps;
+    let gap_part = |hint: bool| -> Option<String> {
+        let cmd = if hint { " :gaps" } else { "" };
+        if todo > 0 {
+            Some(format!(
+                "⚠ {} {total} · {} {todo}{cmd}",
+                cx.t("未覆盖", "gaps"),
+                cx.t("未排", "unqueued"),
+            ))
+        } else if total > 0 {
+            Some(format!("{} {total}", cx.t("未覆盖", "gaps")))
+        } else {
+            None
+        }
+    };
+    let welfare_part = |hint: bool| -> Option<String> {
+        (welfare > 0).then(|| {
+            let cmd = if hint { " :reach" } else { "" };
+            format!("{} {welfare}{cmd}", cx.t("需探视", "welfare"))
+        })
+    };
+    let build = |gap_hint: bool, welfare_hint: bool| -> String {
+        gap_part(gap_hint)
+            .into_iter()
+            .chain(welfare_part(welfare_hint))
+            .chain(std::iter::once(counts.to_string()))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    };
+    // Title, borders, a rule of at least one cell, the note's padding.
+    let title = format!(
+        " {} {} ",
+        PaneId::Queue.index() + 1,
+        PaneId::Queue.title(cx.lang)
+    );
+    let room = (width as usize).saturating_sub(title.width() + 5);
+    [(true, true), (true, false), (false, false)]
+        .into_iter()
+        .map(|(g, w)| build(g, w))
+        .find(|n| n.width() <= room)
+        .unwrap_or_else(|| build(false, false))
 }
 
 impl Pane for QueuePane {
@@ -75,8 +145,13 @@ impl Pane for QueuePane {
         };
         if self.list.stale {
             self.counts = cx.store.delivery_counts(cx.now)?;
-            let g = cx.store.coverage_gaps(cx.now, &cx.cfg.norms.norms(), 0)?;
-            self.gaps = (g.total, g.not_queued);
+            if self.reach_read.is_none_or(|at| at.elapsed() >= REACH_EVERY) {
+                let norms = cx.cfg.norms.norms();
+                let g = cx.store.coverage_gaps(cx.now, &norms, 0)?;
+                self.gaps = (g.total, g.not_queued);
+                self.welfare = cx.store.welfare_checks(&norms, 0)?.total;
+                self.reach_read = Some(Instant::now());
+            }
         }
         let rows = cx
             .store
@@ -109,16 +184,7 @@ impl Pane for QueuePane {
         if c.overdue > 0 {
             note = format!("⚠ {} {} · {note}", cx.t("逾期", "overdue"), c.overdue);
         }
-        let (gaps, todo) = self.gaps;
-        if todo > 0 {
-            note = format!(
-                "⚠ {} {gaps} · {} {todo} :gaps · {note}",
-                cx.t("未覆盖", "gaps"),
-                cx.t("未排", "unqueued"),
-            );
-        } else if gaps > 0 {
-            note = format!("{} {gaps} · {note}", cx.t("未覆盖", "gaps"));
-        }
+        let note = reach_note(self.gaps, self.welfare, &note, area.width, cx);
         f.render_widget(frame_block(self.id(), note, cx, focused), area);
         let body = inner(area);
         let [head, rows] =

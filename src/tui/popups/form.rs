@@ -18,6 +18,7 @@ use super::centered;
 use crate::domain::Code;
 use crate::domain::activation::{ActivationAction, DIRECTIVE_MAX_CHARS};
 use crate::domain::alert::{ItemClass, Severity};
+use crate::domain::cover::{ContactChannel, MarketKind};
 use crate::domain::delivery::{FailReason, Urgency};
 use crate::domain::text::{pad_to_width, sanitize, truncate_to_width};
 use crate::i18n::Lang;
@@ -34,6 +35,8 @@ const TIME_MAX_CHARS: usize = 40;
 const PLATE_MAX_CHARS: usize = 20;
 /// A household count.
 const COUNT_MAX_CHARS: usize = 9;
+/// A quantity as typed (`3,200 kg`).
+const QUANTITY_MAX_CHARS: usize = 20;
 /// A choice's label as typed.
 const CHOICE_MAX_CHARS: usize = 30;
 /// The officer's name.
@@ -63,6 +66,13 @@ pub enum FormKind {
     Correct(i64),
     /// Hand the shift on duty over to the incoming officer.
     EndShift,
+    /// A stock report of a community (issue 7).
+    Stock,
+    /// A price rise, hoarding or gouging at a unit or outlet.
+    Market,
+    /// A call or visit to a recipient; the recipient it opened with, if
+    /// it was opened on one (a gap, a welfare check, a delivery).
+    Contact(Option<i64>),
 }
 
 /// One of a field's fixed choices.
@@ -103,6 +113,17 @@ pub const THEN_REQUEUE: Choice = Choice {
     zh: "重新排队",
     en: "requeue",
 };
+/// Whether a contact reached the recipient: only then does it count.
+pub const REACHED: Choice = Choice {
+    code: "y",
+    zh: "已联系上",
+    en: "reached",
+};
+pub const NOT_REACHED: Choice = Choice {
+    code: "n",
+    zh: "未联系上",
+    en: "not reached",
+};
 pub const THEN_LEAVE: Choice = Choice {
     code: "leave",
     zh: "暂不排队",
@@ -123,6 +144,9 @@ pub struct Field {
     /// What the value reads as (a time, a plate, a match), shown under
     /// the field; `true` when it is a warning.
     pub note: Option<(Msg, bool)>,
+    /// Names to step through with ←/→ (the registered communities).
+    /// Unlike `choices`, any text may be typed; it is resolved on saving.
+    pub options: Vec<String>,
     /// The value it opened with, so an untouched form closes quietly.
     initial: String,
 }
@@ -136,6 +160,7 @@ fn field(label: (&'static str, &'static str), hint: (&'static str, &'static str)
         choices: Vec::new(),
         error: None,
         note: None,
+        options: Vec::new(),
         initial: String::new(),
     }
 }
@@ -150,6 +175,17 @@ impl Field {
         self.choices = c;
         self.max = CHOICE_MAX_CHARS;
         self
+    }
+
+    /// Names ←/→ step through; typing stays free.
+    pub fn options(mut self, o: Vec<String>) -> Field {
+        self.options = o;
+        self
+    }
+
+    /// Takes ←/→: fixed choices or names to step through.
+    pub fn steps(&self) -> bool {
+        !self.choices.is_empty() || !self.options.is_empty()
     }
 
     /// The beginning of a long prefilled text is what is read first.
@@ -181,6 +217,22 @@ impl Field {
 
     /// Steps to the next (or previous) choice and shows its label.
     pub fn cycle(&mut self, forward: bool, lang: Lang) {
+        if self.choices.is_empty() && !self.options.is_empty() {
+            let n = self.options.len();
+            let cur = self
+                .options
+                .iter()
+                .position(|o| o == self.input.value().trim());
+            let next = match (cur, forward) {
+                (None, true) => 0,
+                (None, false) => n - 1,
+                (Some(i), true) => (i + 1) % n,
+                (Some(i), false) => (i + n - 1) % n,
+            };
+            self.input = Input::new(self.options[next].clone());
+            self.error = None;
+            return;
+        }
         let n = self.choices.len();
         if n == 0 {
             return;
@@ -624,6 +676,139 @@ impl Form {
         .dangerous()
     }
 
+    /// A stock report: the figures a community, unit, outlet or transfer
+    /// station gave; `communities` are stepped through with ←/→.
+    pub fn stock(communities: Vec<String>) -> Form {
+        Form::new(
+            FormKind::Stock,
+            vec![
+                field(
+                    ("社区（村）", "Community"),
+                    (
+                        "名称或开头几个字，←/→ 逐个选择",
+                        "name or its first characters, ←/→ to step through",
+                    ),
+                )
+                .options(communities),
+                field(("物资类别", "Item class"), ("", "")).choices(choices_of::<ItemClass>()),
+                field(
+                    ("库存", "Stock on hand"),
+                    (
+                        "如 3200、3200kg、3.2t、500斤（防护用品：件）",
+                        "e.g. 3200, 3200kg, 3.2t, 500斤 (protective supplies: pieces)",
+                    ),
+                )
+                .max(QUANTITY_MAX_CHARS),
+                field(
+                    ("日到货量（可空）", "Supply in per day (optional)"),
+                    ("同上计量；空 = 0", "same measure; empty = 0"),
+                )
+                .max(QUANTITY_MAX_CHARS),
+                time_field(
+                    ("数字截至（可空）", "Figures as of (optional)"),
+                    (
+                        "如 08:30、2026-11-29 08:30、-2h；空 = 现在",
+                        "e.g. 08:30, 2026-11-29 08:30, -2h; empty = now",
+                    ),
+                ),
+                field(
+                    ("报告来源（可空）", "Source (optional)"),
+                    (
+                        "保供单位、网点或小区（中转站）名称；空 = 社区汇总",
+                        "a supply unit, outlet or compound (its transfer station); empty = the community's count",
+                    ),
+                ),
+                field(("报告人（可空）", "Reporter (optional)"), ("", "")),
+                field(
+                    ("渠道（可空）", "Came in by (optional)"),
+                    ("如 电话、报表", "e.g. phone, report sheet"),
+                ),
+            ],
+        )
+    }
+
+    /// A market report against a unit or outlet, for 市场监管所.
+    pub fn market(communities: Vec<String>) -> Form {
+        Form::new(
+            FormKind::Market,
+            vec![
+                field(("情况", "What was seen"), ("", "")).choices(choices_of::<MarketKind>()),
+                field(
+                    ("保供单位或网点", "Supply unit or outlet"),
+                    (
+                        "名称；同名时写 单位:名称 或 网点:名称",
+                        "its name; if both exist, unit:NAME or outlet:NAME",
+                    ),
+                ),
+                field(
+                    ("社区（村）（可空）", "Community (optional)"),
+                    (
+                        "空 = 单位或网点所在社区；←/→ 选择",
+                        "empty = the unit's or outlet's; ←/→ to step through",
+                    ),
+                )
+                .options(communities),
+                field(("物资类别（可空）", "Item class (optional)"), ("", ""))
+                    .choices(choices_of::<ItemClass>()),
+                field(("紧急程度（可空）", "Severity (optional)"), ("", ""))
+                    .choices(choices_of::<Severity>()),
+                text_field(
+                    ("情况说明", "Description"),
+                    (
+                        "如 大米每袋涨价 20 元",
+                        "e.g. rice up 20 yuan a bag",
+                    ),
+                ),
+                field(
+                    ("来源（可空）", "Reported by (optional)"),
+                    (
+                        "如 群众举报电话、市场巡查",
+                        "e.g. a resident's call, market patrol",
+                    ),
+                ),
+            ],
+        )
+        .with_intro(msg!(
+            "市场监测预警记在社区的预警板上，处理单位为市场监管所。",
+            "A market alert goes on the community's board, with 市场监管所 (market supervision) as its handler."
+        ))
+    }
+
+    /// A call or visit to a recipient; opened on one, `recipient` is its
+    /// number and `label` its masked name and address.
+    pub fn contact(recipient: Option<(i64, &str)>) -> Form {
+        let mut who = field(
+            ("对象", "Recipient"),
+            (
+                "姓名、地址或类别中的几个字（显示已遮蔽）",
+                "part of the name, the address or the group (shown masked)",
+            ),
+        );
+        if let Some((_, label)) = recipient {
+            who = who.with_value(label).cursor_at_start();
+        }
+        let mut f = Form::new(
+            FormKind::Contact(recipient.map(|r| r.0)),
+            vec![
+                who,
+                field(("方式", "How"), ("", ""))
+                    .choices(choices_of::<ContactChannel>())
+                    .with_value(ContactChannel::Phone.label_zh()),
+                field(("联系上了吗（y/n）", "Reached? (y/n)"), ("", ""))
+                    .choices(vec![REACHED, NOT_REACHED]),
+                text_field(("说明（可空）", "Note (optional)"), ("", "")),
+                time_field(
+                    ("联系时间（可空）", "When (optional)"),
+                    ("如 08:30、-2h；空 = 现在", "e.g. 08:30, -2h; empty = now"),
+                ),
+            ],
+        );
+        if recipient.is_some() {
+            f.focus = 1;
+        }
+        f
+    }
+
     /// For a form built in language `lang`: choices start in that
     /// language (the fail form's default "then").
     pub fn localize(mut self, lang: Lang) -> Form {
@@ -666,6 +851,9 @@ impl Form {
             FormKind::CancelDelivery(_) => lang.t("取消配送", "Cancel the delivery"),
             FormKind::Correct(_) => lang.t("更正记录", "Correct an entry"),
             FormKind::EndShift => lang.t("交班", "Hand the shift over"),
+            FormKind::Stock => lang.t("登记库存报告", "Record a stock report"),
+            FormKind::Market => lang.t("市场监测报告", "Report a market problem"),
+            FormKind::Contact(_) => lang.t("记录联系", "Log a contact"),
         }
     }
 

@@ -24,6 +24,7 @@ const SECTIONS: &[Context] = &[
     Context::Log,
     Context::Handover,
     Context::Shifts,
+    Context::Reach,
     Context::Typed,
     Context::CommandLine,
     Context::Form,

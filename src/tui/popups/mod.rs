@@ -9,6 +9,7 @@ pub mod form;
 pub mod handover;
 pub mod help;
 pub mod lookup;
+pub mod reach;
 pub mod shifts;
 
 use ratatui::layout::Rect;
@@ -18,6 +19,7 @@ pub use command::CommandLine;
 pub use form::{Form, FormKind};
 pub use handover::HandoverView;
 pub use lookup::Lookup;
+pub use reach::ReachView;
 pub use shifts::ShiftList;
 
 use super::keys::Context;
@@ -61,6 +63,8 @@ pub enum Popup {
     Handover(Box<HandoverView>),
     /// Past and present shifts, for review.
     Shifts(ShiftList),
+    /// The coverage gaps and welfare checks.
+    Reach(Box<ReachView>),
 }
 
 impl Popup {
@@ -73,6 +77,7 @@ impl Popup {
             Popup::Confirm(_) => Context::Confirm,
             Popup::Handover(_) => Context::Handover,
             Popup::Shifts(_) => Context::Shifts,
+            Popup::Reach(_) => Context::Reach,
         }
     }
 
@@ -80,7 +85,7 @@ impl Popup {
     /// fixed choices adds ←/→.
     pub fn contexts(&self) -> Vec<Context> {
         match self {
-            Popup::Form(f) if f.focused().is_some_and(|x| !x.choices.is_empty()) => {
+            Popup::Form(f) if f.focused().is_some_and(|x| x.steps()) => {
                 vec![Context::Choice, Context::Form]
             }
             p => vec![p.context()],
