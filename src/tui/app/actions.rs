@@ -211,6 +211,39 @@ impl From<Msg> for Refusal {
     }
 }
 
+/// Field `i` of `form`, one line, required; the refusal under it.
+pub fn form_line(
+    form: &Form,
+    i: usize,
+    zh: &'static str,
+    en: &'static str,
+) -> Result<String, Refusal> {
+    fields::required_line(fields::field(zh, en), form.value(i), NAME_MAX_CHARS)
+        .map_err(|e| at(i)(e.message()))
+}
+
+/// Field `i` of `form`, one line, may be empty.
+pub fn form_optional_line(
+    form: &Form,
+    i: usize,
+    zh: &'static str,
+    en: &'static str,
+) -> Result<Option<String>, Refusal> {
+    fields::optional_line(fields::field(zh, en), Some(form.value(i)), NAME_MAX_CHARS)
+        .map_err(|e| at(i)(e.message()))
+}
+
+/// Field `i` of `form`, text, required.
+pub fn form_text(
+    form: &Form,
+    i: usize,
+    zh: &'static str,
+    en: &'static str,
+) -> Result<String, Refusal> {
+    fields::required_text(fields::field(zh, en), form.value(i), TEXT_MAX_CHARS)
+        .map_err(|e| at(i)(e.message()))
+}
+
 /// Maps a message to a refusal of field `i`.
 pub fn at(i: usize) -> impl FnOnce(Msg) -> Refusal {
     move |msg| Refusal {
@@ -741,14 +774,8 @@ impl App {
 
     /// The action a filled form asks for, checked field by field.
     pub(super) fn form_action(&self, form: &Form) -> Result<Action, Refusal> {
-        let line = |i: usize, zh: &'static str, en: &'static str| {
-            fields::required_line(fields::field(zh, en), form.value(i), NAME_MAX_CHARS)
-                .map_err(|e| at(i)(e.message()))
-        };
-        let text = |i: usize, zh: &'static str, en: &'static str| {
-            fields::required_text(fields::field(zh, en), form.value(i), TEXT_MAX_CHARS)
-                .map_err(|e| at(i)(e.message()))
-        };
+        let line = |i: usize, zh: &'static str, en: &'static str| form_line(form, i, zh, en);
+        let text = |i: usize, zh: &'static str, en: &'static str| form_text(form, i, zh, en);
         let number = form.target.clone();
         Ok(match form.kind {
             FormKind::Directive(action) => {

@@ -7,7 +7,7 @@
 
 use std::time::Duration as StdDuration;
 
-use super::actions::{Refusal, at};
+use super::actions::{Refusal, at, form_optional_line, form_text};
 use super::{App, Level};
 use crate::domain::Code;
 use crate::domain::alert::{ItemClass, Severity};
@@ -16,7 +16,7 @@ use crate::domain::text::sanitize;
 use crate::msg;
 use crate::msg::Msg;
 use crate::store::StoreError;
-use crate::store::fields::{self, NAME_MAX_CHARS, TEXT_MAX_CHARS};
+use crate::store::fields::{self, TEXT_MAX_CHARS};
 use crate::store::places::{Ref, SupplyUnitRow};
 use crate::store::supply::{
     MarketTarget, NewContact, NewMarketReport, NewStockReport, PredictedChange, StockSource,
@@ -627,18 +627,8 @@ impl App {
                 "Name the community (or village) the stock report is for."
             )));
         }
-        let reporter = fields::optional_line(
-            fields::field("报告人", "reporter"),
-            Some(form.value(6)),
-            NAME_MAX_CHARS,
-        )
-        .map_err(|e| at(6)(e.message()))?;
-        let channel = fields::optional_line(
-            fields::field("渠道", "channel"),
-            Some(form.value(7)),
-            NAME_MAX_CHARS,
-        )
-        .map_err(|e| at(7)(e.message()))?;
+        let reporter = form_optional_line(form, 6, "报告人", "reporter")?;
+        let channel = form_optional_line(form, 7, "渠道", "channel")?;
         let actor = self.actor().ok_or_else(|| Refusal::from(self.no_actor()))?;
         let outlet = match &source {
             Source::Outlet(n) => Some(n.clone()),
@@ -746,18 +736,8 @@ impl App {
         };
         let item = chosen::<ItemClass>(form, 3, ("物资类别", "item classes")).map_err(at(3))?;
         let severity = chosen::<Severity>(form, 4, ("紧急程度", "severities")).map_err(at(4))?;
-        let text = fields::required_text(
-            fields::field("情况说明", "description"),
-            form.value(5),
-            TEXT_MAX_CHARS,
-        )
-        .map_err(|e| at(5)(e.message()))?;
-        let source = fields::optional_line(
-            fields::field("来源", "source"),
-            Some(form.value(6)),
-            NAME_MAX_CHARS,
-        )
-        .map_err(|e| at(6)(e.message()))?;
+        let text = form_text(form, 5, "情况说明", "description")?;
+        let source = form_optional_line(form, 6, "来源", "source")?;
         let actor = self.actor().ok_or_else(|| Refusal::from(self.no_actor()))?;
         let outlet = match &target {
             MarketTarget::Outlet(Ref::Name(n)) => Some(n.clone()),
