@@ -98,10 +98,16 @@ fn end(ctx: &Ctx, args: &ShiftEndArgs, out: &mut impl Write) -> Outcome {
         .unwrap_or_default();
     let (hseq, hash) = (h.head.seq, h.head.hash.as_str());
     let n = h.items.len();
-    let m = msg!(
-        "班次 #{id} 已交班给 {to}，截止 {at}；日志链头 #{hseq} {hash}；遗留事项 {n} 项，待 {to} 确认",
-        "shift #{id} handed over to {to}, cut-off {at}; chain head #{hseq} {hash}; {n} carry-over items for {to} to acknowledge"
-    );
+    let m = match h.readdressed_from.as_deref().map(sanitize) {
+        Some(was) => msg!(
+            "班次 #{id} 已改交给 {to}（原为 {was}），截止 {at} 不变；日志链头 #{hseq} {hash}；遗留事项 {n} 项，待 {to} 确认",
+            "shift #{id} re-addressed to {to} (was {was}), cut-off {at} unchanged; chain head #{hseq} {hash}; {n} carry-over items for {to} to acknowledge"
+        ),
+        None => msg!(
+            "班次 #{id} 已交班给 {to}，截止 {at}；日志链头 #{hseq} {hash}；遗留事项 {n} 项，待 {to} 确认",
+            "shift #{id} handed over to {to}, cut-off {at}; chain head #{hseq} {hash}; {n} carry-over items for {to} to acknowledge"
+        ),
+    };
     writeln!(out, "{}", m.get(ctx.lang))?;
     write_items(out, &h.items, ctx.lang)?;
     let m = msg!(

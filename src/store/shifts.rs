@@ -116,6 +116,8 @@ pub struct Handover {
     /// The chain head at the cut-off, printed in the report.
     pub head: Head,
     pub items: Vec<HandoverItem>,
+    /// Set when this re-addressed a pending handover: whom it was for.
+    pub readdressed_from: Option<String>,
 }
 
 /// What to acknowledge.
@@ -413,7 +415,7 @@ fn readdress_in(
     w: &mut Writer<'_>,
     incoming: &str,
     cutoff: Option<DateTime<Utc>>,
-) -> Result<Option<(i64, Head)>> {
+) -> Result<Option<(i64, Head, String)>> {
     let who = w.actor().officer.clone();
     let Some(s) = one_shift(
         w.conn(),
@@ -449,7 +451,7 @@ fn readdress_in(
         seq: s.cutoff_seq.unwrap_or(0),
         hash: s.cutoff_hash.clone().unwrap_or_default(),
     };
-    Ok(Some((id, head)))
+    Ok(Some((id, head, before)))
 }
 
 fn item_summary_alert(a: &ReportAlert) -> Summary {
@@ -557,11 +559,11 @@ impl Store {
         cutoff: Option<DateTime<Utc>>,
         rules: &CarryRules,
     ) -> Result<Handover> {
-        let ((shift_id, head), seq) = self.change(actor, |w| {
+        let ((shift_id, head, readdressed_from), seq) = self.change(actor, |w| {
             let now = w.now();
             let Some(s) = on_duty(w.conn())? else {
-                if let Some(done) = readdress_in(w, incoming, cutoff)? {
-                    return Ok(done);
+                if let Some((id, head, before)) = readdress_in(w, incoming, cutoff)? {
+                    return Ok((id, head, Some(before)));
                 }
                 return Err(StoreError::Refused(msg!(
                     "当前没有在值的班次，无从交班；请先用 `supplydesk shift start` 上岗。",
@@ -663,13 +665,14 @@ impl Store {
                     cutoff_hash = ?6, log_seq = ?7 WHERE id = ?8",
                 params![to.code(), incoming, to_db(now), to_db(cutoff), head.seq, head.hash, seq, id],
             )?;
-            Ok((id, head))
+            Ok((id, head, None))
         })?;
         Ok(Handover {
             shift_id,
             seq,
             head,
             items: items_of(&self.conn, shift_id)?,
+            readdressed_from,
         })
     }
 
