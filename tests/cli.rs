@@ -1,71 +1,17 @@
 //! The command line through the real binary: exit codes, messages, and the
 //! log chain check against databases tampered with raw SQL.
 
-use std::path::PathBuf;
+mod common;
 
 use assert_cmd::Command;
 use chrono::{DateTime, Duration, Utc};
 use predicates::prelude::*;
 use rusqlite::{Connection, params};
 
+use common::{Desk, stderr, stdout};
 use supplydesk::domain::log::LogKind;
 use supplydesk::domain::time::{local_minute, to_db};
 use supplydesk::store::{Actor, LogDraft, OpenOptions, Store};
-
-/// A private directory that is also the working directory and the config
-/// home, so nothing of the developer's machine leaks in.
-struct Desk {
-    dir: tempfile::TempDir,
-}
-
-impl Desk {
-    fn new() -> Desk {
-        Desk {
-            dir: tempfile::tempdir().expect("temp dir"),
-        }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn db(&self) -> PathBuf {
-        self.path("desk.db")
-    }
-
-    /// The binary with a clean environment, run in the private directory.
-    fn bare(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_supplydesk"));
-        c.current_dir(self.dir.path())
-            .env_remove("SUPPLYDESK_DB")
-            .env_remove("SUPPLYDESK_CONFIG")
-            .env_remove("SUPPLYDESK_OFFICER")
-            .env_remove("SSH_CONNECTION")
-            .env("XDG_CONFIG_HOME", self.dir.path())
-            .env("NO_COLOR", "1")
-            .env("LC_ALL", "C.UTF-8");
-        c
-    }
-
-    /// The binary on this desk's database, in English.
-    fn cmd(&self) -> Command {
-        let mut c = self.bare();
-        c.arg("--db").arg(self.db()).arg("--lang").arg("en");
-        c
-    }
-
-    /// A database made through the library, as `init` would.
-    fn store(&self) -> Store {
-        Store::open(
-            &self.db(),
-            OpenOptions {
-                create: true,
-                ..Default::default()
-            },
-        )
-        .expect("open store")
-    }
-}
 
 fn actor() -> Actor {
     Actor {
@@ -73,14 +19,6 @@ fn actor() -> Actor {
         os_user: "test".into(),
         ssh_client: None,
     }
-}
-
-fn stdout(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// A one-line error with no trace of a Rust backtrace or panic.
@@ -103,7 +41,7 @@ fn a_missing_database_says_how_to_make_one() {
         &["log", "verify"],
         &["log", "add", "--officer", "王静", "x"],
     ] {
-        let out = d.cmd().args(args).output().expect("runs");
+        let out = d.cmd("en").args(args).output().expect("runs");
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
         assert!(
@@ -115,11 +53,7 @@ fn a_missing_database_says_how_to_make_one() {
     assert!(!d.db().exists(), "a lookup must not create the database");
     // The same sentence in Chinese.
     let out = d
-        .bare()
-        .arg("--db")
-        .arg(d.db())
-        .arg("--lang")
-        .arg("zh")
+        .cmd("zh")
         .args(["pass", "渝F12345"])
         .output()
         .expect("runs");
@@ -156,10 +90,10 @@ fn a_database_that_cannot_be_written_is_named() {
         } else {
             Command::new(env!("CARGO_BIN_EXE_supplydesk"))
         };
-        c.current_dir(d.dir.path())
+        c.current_dir(d.dir())
             .env_remove("SUPPLYDESK_DB")
             .env_remove("SUPPLYDESK_CONFIG")
-            .env("XDG_CONFIG_HOME", d.dir.path())
+            .env("XDG_CONFIG_HOME", d.dir())
             .arg("--db")
             .arg(d.db())
             .args(["--lang", "en"])
@@ -174,7 +108,7 @@ fn a_database_that_cannot_be_written_is_named() {
             eprintln!("skipped: running as root without setpriv to drop privileges");
             return;
         }
-        std::fs::set_permissions(d.dir.path(), std::fs::Permissions::from_mode(0o777))
+        std::fs::set_permissions(d.dir(), std::fs::Permissions::from_mode(0o777))
             .expect("chmod dir");
     }
     let out = as_user(&["log", "add", "--officer", "王静", "x"]);
@@ -197,7 +131,7 @@ fn a_read_only_session_refuses_to_write() {
     let d = Desk::new();
     drop(d.store());
     let out = d
-        .cmd()
+        .cmd("en")
         .args(["--read-only", "log", "add", "--officer", "王静", "x"])
         .output()
         .expect("runs");
@@ -216,12 +150,16 @@ fn a_read_only_session_refuses_to_write() {
 fn writing_without_an_officer_says_how_to_name_one() {
     let d = Desk::new();
     drop(d.store());
-    let out = d.cmd().args(["log", "add", "x"]).output().expect("runs");
+    let out = d
+        .cmd("en")
+        .args(["log", "add", "x"])
+        .output()
+        .expect("runs");
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("--officer NAME"), "{err}");
     // $SUPPLYDESK_OFFICER names one too.
-    d.cmd()
+    d.cmd("en")
         .env("SUPPLYDESK_OFFICER", "王静")
         .args(["log", "add", "x"])
         .assert()
@@ -233,7 +171,7 @@ fn a_bad_time_is_refused_with_examples() {
     let d = Desk::new();
     drop(d.store());
     let out = d
-        .cmd()
+        .cmd("en")
         .args([
             "log",
             "add",
@@ -254,7 +192,7 @@ fn a_bad_time_is_refused_with_examples() {
     assert!(one_clean_line(&err), "{err}");
     // A time in the future is refused by the store's rule.
     let out = d
-        .cmd()
+        .cmd("en")
         .args([
             "log",
             "add",
@@ -269,7 +207,7 @@ fn a_bad_time_is_refused_with_examples() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("future"), "{}", stderr(&out));
     let out = d
-        .cmd()
+        .cmd("en")
         .args(["log", "list", "--since", "soon"])
         .output()
         .expect("runs");
@@ -283,7 +221,7 @@ fn an_unknown_kind_is_refused_naming_the_kinds() {
     let d = Desk::new();
     drop(d.store());
     let out = d
-        .cmd()
+        .cmd("en")
         .args(["log", "add", "--officer", "王静", "--kind", "gossip", "x"])
         .output()
         .expect("runs");
@@ -295,7 +233,7 @@ fn an_unknown_kind_is_refused_naming_the_kinds() {
     );
     // A kind only the system writes.
     let out = d
-        .cmd()
+        .cmd("en")
         .args(["log", "add", "--officer", "王静", "--kind", "change", "x"])
         .output()
         .expect("runs");
@@ -306,7 +244,7 @@ fn an_unknown_kind_is_refused_naming_the_kinds() {
         stderr(&out)
     );
     let out = d
-        .cmd()
+        .cmd("en")
         .args(["log", "list", "--kind", "gossip"])
         .output()
         .expect("runs");
@@ -324,7 +262,7 @@ fn a_bad_config_is_one_sentence() {
     let d = Desk::new();
     std::fs::write(d.path("bad.toml"), "timezone = \"Mars/Base\"\n").expect("write");
     let out = d
-        .cmd()
+        .cmd("en")
         .arg("--config")
         .arg(d.path("bad.toml"))
         .args(["log", "list"])
@@ -334,7 +272,7 @@ fn a_bad_config_is_one_sentence() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("Mars/Base") && one_clean_line(&err), "{err}");
     let out = d
-        .cmd()
+        .cmd("en")
         .arg("--config")
         .arg(d.path("none.toml"))
         .args(["log", "list"])
@@ -347,13 +285,13 @@ fn a_bad_config_is_one_sentence() {
 #[test]
 fn usage_mistakes_keep_clap_exit_code() {
     let d = Desk::new();
-    d.cmd().args(["pass"]).assert().code(2);
-    d.cmd().args(["fly"]).assert().code(2);
-    d.cmd()
+    d.cmd("en").args(["pass"]).assert().code(2);
+    d.cmd("en").args(["fly"]).assert().code(2);
+    d.cmd("en")
         .args(["--lang", "fr", "log", "list"])
         .assert()
         .code(2);
-    d.cmd()
+    d.cmd("en")
         .args(["--demo", "init"])
         .assert()
         .code(2)
@@ -397,7 +335,7 @@ fn every_command_has_help() {
 fn the_console_without_a_terminal_says_so_and_changes_nothing() {
     let d = Desk::new();
     for args in [&[][..], &["--demo"]] {
-        let out = d.cmd().args(args).output().expect("runs");
+        let out = d.cmd("en").args(args).output().expect("runs");
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
         assert!(
@@ -418,7 +356,7 @@ fn the_console_without_a_terminal_says_so_and_changes_nothing() {
 #[test]
 fn init_creates_the_posts_and_can_be_repeated() {
     let d = Desk::new();
-    let out = d.cmd().arg("init").output().expect("runs");
+    let out = d.cmd("en").arg("init").output().expect("runs");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
         stdout(&out).contains("created database") && stdout(&out).contains("14 posts"),
@@ -430,7 +368,7 @@ fn init_creates_the_posts_and_can_be_repeated() {
     let entry = s.entry(1).expect("read").expect("entry 1");
     assert_eq!(entry.officer, "system");
     drop(s);
-    let out = d.cmd().arg("init").output().expect("runs");
+    let out = d.cmd("en").arg("init").output().expect("runs");
     assert_eq!(out.status.code(), Some(0));
     assert!(stdout(&out).contains("already exists"), "{}", stdout(&out));
     assert_eq!(
@@ -505,7 +443,7 @@ fn where_the_database_is_looked_for() {
 fn demo_exits_0_and_creates_the_database_file() {
     let d = Desk::new();
     let out = d
-        .cmd()
+        .cmd("en")
         .args(["demo", "--seed", "7"])
         .output()
         .expect("runs");
@@ -516,7 +454,7 @@ fn demo_exits_0_and_creates_the_database_file() {
         "{}",
         stdout(&out)
     );
-    d.cmd().args(["demo", "--scale", "0"]).assert().code(2);
+    d.cmd("en").args(["demo", "--scale", "0"]).assert().code(2);
 }
 
 // ------------------------------------------------------------------ log
@@ -524,9 +462,9 @@ fn demo_exits_0_and_creates_the_database_file() {
 #[test]
 fn an_entry_added_is_listed_with_its_officer() {
     let d = Desk::new();
-    d.cmd().arg("init").assert().code(0);
+    d.cmd("en").arg("init").assert().code(0);
     let out = d
-        .cmd()
+        .cmd("en")
         .args([
             "log",
             "add",
@@ -543,7 +481,7 @@ fn an_entry_added_is_listed_with_its_officer() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(stdout(&out).trim(), "recorded #2");
-    d.cmd()
+    d.cmd("en")
         .args([
             "log",
             "add",
@@ -558,7 +496,7 @@ fn an_entry_added_is_listed_with_its_officer() {
         .stdout("recorded #3\n");
 
     let out = d
-        .cmd()
+        .cmd("en")
         .args(["log", "list", "--json"])
         .output()
         .expect("runs");
@@ -574,7 +512,7 @@ fn an_entry_added_is_listed_with_its_officer() {
     assert_eq!(call["corrected_by"], 3);
     assert_eq!(rows[0]["seq"], 3, "newest first");
 
-    let text = stdout(&d.cmd().args(["log", "list"]).output().expect("runs"));
+    let text = stdout(&d.cmd("en").args(["log", "list"]).output().expect("runs"));
     let line = text
         .lines()
         .find(|l| l.starts_with("#2 "))
@@ -592,7 +530,7 @@ fn an_entry_added_is_listed_with_its_officer() {
     // Filters.
     let only = |args: &[&str]| -> Vec<i64> {
         let out = d
-            .cmd()
+            .cmd("en")
             .args(["log", "list", "--json"])
             .args(args)
             .output()
@@ -618,7 +556,7 @@ fn an_entry_added_is_listed_with_its_officer() {
 fn listed_text_cannot_drive_the_terminal() {
     let d = Desk::new();
     drop(d.store());
-    d.cmd()
+    d.cmd("en")
         .args([
             "log",
             "add",
@@ -628,7 +566,7 @@ fn listed_text_cannot_drive_the_terminal() {
         ])
         .assert()
         .code(0);
-    let out = d.cmd().args(["log", "list"]).output().expect("runs");
+    let out = d.cmd("en").args(["log", "list"]).output().expect("runs");
     let text = stdout(&out);
     assert!(
         !text.contains('\x1b') && !text.contains('\u{202e}'),
@@ -640,12 +578,12 @@ fn listed_text_cannot_drive_the_terminal() {
 #[test]
 fn verify_passes_on_an_intact_log() {
     let d = Desk::new();
-    d.cmd().arg("init").assert().code(0);
-    d.cmd()
+    d.cmd("en").arg("init").assert().code(0);
+    d.cmd("en")
         .args(["log", "add", "--officer", "王静", "one"])
         .assert()
         .code(0);
-    let out = d.cmd().args(["log", "verify"]).output().expect("runs");
+    let out = d.cmd("en").args(["log", "verify"]).output().expect("runs");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
         stdout(&out).starts_with("chain ok: 2 entries, head #2 "),
@@ -655,7 +593,7 @@ fn verify_passes_on_an_intact_log() {
     // An empty log is intact too.
     let e = Desk::new();
     drop(e.store());
-    e.cmd()
+    e.cmd("en")
         .args(["log", "verify"])
         .assert()
         .code(0)
@@ -674,7 +612,7 @@ fn tampered(tamper: &str) -> std::process::Output {
     let c = Connection::open(d.db()).expect("raw open");
     c.execute_batch(tamper).expect("tamper");
     drop(c);
-    d.cmd().args(["log", "verify"]).output().expect("runs")
+    d.cmd("en").args(["log", "verify"]).output().expect("runs")
 }
 
 fn assert_broken_at(out: &std::process::Output, seq: i64) {
@@ -793,7 +731,7 @@ fn verify_finds_an_inserted_entry_even_with_a_valid_hash() {
     )
     .expect("insert");
     drop(c);
-    let out = d.cmd().args(["log", "verify"]).output().expect("runs");
+    let out = d.cmd("en").args(["log", "verify"]).output().expect("runs");
     assert_broken_at(&out, 4);
 }
 
@@ -871,7 +809,11 @@ fn shanghai(t: DateTime<Utc>) -> String {
 #[test]
 fn a_valid_pass_typed_loosely_lets_the_vehicle_through() {
     let (d, until, _) = desk_with_passes();
-    let out = d.cmd().args(["pass", "渝f·12345"]).output().expect("runs");
+    let out = d
+        .cmd("en")
+        .args(["pass", "渝f·12345"])
+        .output()
+        .expect("runs");
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text} {}", stderr(&out));
     assert!(text.starts_with("✔ VALID\n"), "{text}");
@@ -911,7 +853,7 @@ fn a_valid_pass_typed_loosely_lets_the_vehicle_through() {
 fn an_expired_pass_says_since_when() {
     let (d, _, expired) = desk_with_passes();
     let out = d
-        .cmd()
+        .cmd("en")
         .args(["pass", "渝Ｆ２３４５６"])
         .output()
         .expect("runs");
@@ -928,7 +870,11 @@ fn an_expired_pass_says_since_when() {
 #[test]
 fn an_unknown_plate_suggests_near_ones() {
     let (d, _, _) = desk_with_passes();
-    let out = d.cmd().args(["pass", "渝F12346"]).output().expect("runs");
+    let out = d
+        .cmd("en")
+        .args(["pass", "渝F12346"])
+        .output()
+        .expect("runs");
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(3), "{text}");
     assert!(
@@ -941,7 +887,7 @@ fn an_unknown_plate_suggests_near_ones() {
         .expect("a near line");
     assert!(near.contains("渝F12345"), "{near}");
     // Typed without the province: found as near.
-    let out = d.cmd().args(["pass", "f12345"]).output().expect("runs");
+    let out = d.cmd("en").args(["pass", "f12345"]).output().expect("runs");
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(3));
     assert!(
@@ -958,17 +904,21 @@ fn an_unknown_plate_suggests_near_ones() {
 #[test]
 fn an_invalid_plate_is_an_error_and_an_odd_one_a_warning() {
     let (d, _, _) = desk_with_passes();
-    let out = d.cmd().args(["pass", "渝"]).output().expect("runs");
+    let out = d.cmd("en").args(["pass", "渝"]).output().expect("runs");
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("not a plate") && one_clean_line(&err), "{err}");
-    d.cmd()
+    d.cmd("en")
         .args(["pass", "·-·"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("No plate was given"));
     // Odd (too short) but plate-like: normalised, explained, looked up.
-    let out = d.cmd().args(["pass", "渝f·1234"]).output().expect("runs");
+    let out = d
+        .cmd("en")
+        .args(["pass", "渝f·1234"])
+        .output()
+        .expect("runs");
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(3), "{text}");
     assert!(text.starts_with("✘ NO PASS\n"), "{text}");
@@ -982,7 +932,7 @@ fn an_invalid_plate_is_an_error_and_an_odd_one_a_warning() {
 fn pass_json_carries_the_same_facts() {
     let (d, until, _) = desk_with_passes();
     let out = d
-        .cmd()
+        .cmd("en")
         .args(["pass", "--json", "渝f12345"])
         .output()
         .expect("runs");
@@ -999,7 +949,7 @@ fn pass_json_carries_the_same_facts() {
     assert!(!stdout(&out).contains("13812345678"));
 
     let out = d
-        .cmd()
+        .cmd("en")
         .args(["pass", "--json", "渝F99999"])
         .output()
         .expect("runs");
@@ -1013,12 +963,12 @@ fn pass_json_carries_the_same_facts() {
 #[test]
 fn pass_reads_without_write_access() {
     let (d, _, _) = desk_with_passes();
-    d.cmd()
+    d.cmd("en")
         .args(["--read-only", "pass", "渝F12345"])
         .assert()
         .code(0);
     let before = std::fs::read(d.db()).expect("read");
-    d.cmd().args(["pass", "渝F12345"]).assert().code(0);
+    d.cmd("en").args(["pass", "渝F12345"]).assert().code(0);
     assert_eq!(
         before,
         std::fs::read(d.db()).expect("read"),

@@ -1,8 +1,11 @@
 //! The demo data generator against a real SQLite file.
 
+mod common;
+
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use common::{count, one, open_store, select};
 use supplydesk::demo::{self, DemoOptions, DemoSummary};
 use supplydesk::domain::Code;
 use supplydesk::domain::alert::Severity;
@@ -10,7 +13,7 @@ use supplydesk::domain::delivery::{DeliveryState, Group};
 use supplydesk::domain::pass::{self, PassState, PassStatus};
 use supplydesk::domain::plate;
 use supplydesk::domain::time::{from_db, to_db};
-use supplydesk::store::{Actor, Clock, OpenOptions, Store, StoreError};
+use supplydesk::store::{Actor, Clock, Store, StoreError};
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 29, 2, 13, 0).unwrap()
@@ -25,15 +28,7 @@ fn actor() -> Actor {
 }
 
 fn open(dir: &tempfile::TempDir, name: &str) -> Store {
-    Store::open(
-        &dir.path().join(name),
-        OpenOptions {
-            create: true,
-            ..Default::default()
-        },
-    )
-    .unwrap()
-    .with_clock(Clock::Fixed(now()))
+    open_store(&dir.path().join(name)).with_clock(Clock::Fixed(now()))
 }
 
 fn generated(seed: u64) -> (tempfile::TempDir, Store, DemoSummary) {
@@ -43,16 +38,8 @@ fn generated(seed: u64) -> (tempfile::TempDir, Store, DemoSummary) {
     (dir, s, summary)
 }
 
-fn count(s: &Store, sql: &str) -> i64 {
-    s.conn().query_row(sql, [], |r| r.get(0)).unwrap()
-}
-
 fn strings(s: &Store, sql: &str) -> Vec<String> {
-    let mut st = s.conn().prepare(sql).unwrap();
-    st.query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
+    select(s, sql).into_iter().map(|(v,)| v).collect()
 }
 
 #[test]
@@ -102,14 +89,10 @@ fn scale_one_is_a_realistic_sub_district() {
             "{name}"
         );
     }
-    let dishuiyan: (i64, i64) = s
-        .conn()
-        .query_row(
-            "SELECT households, resident_pop + floating_pop FROM compound WHERE name = '滴水岩小区'",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
+    let dishuiyan: (i64, i64) = one(
+        &s,
+        "SELECT households, resident_pop + floating_pop FROM compound WHERE name = '滴水岩小区'",
+    );
     assert_eq!(dishuiyan, (235, 516));
     // Villages have groups and courtyards, communities compounds and buildings.
     assert!(strings(&s, "SELECT k.name FROM compound k JOIN community c ON c.id = k.community_id WHERE c.kind = 'village'")
@@ -203,12 +186,6 @@ fn the_plan_is_activated_about_two_days_ago_with_history() {
 fn passes_come_in_every_state_and_status_with_valid_unique_plates() {
     let (_d, s, _) = generated(2022);
     let warn = Duration::hours(24);
-    let mut st = s
-        .conn()
-        .prepare(
-            "SELECT state, valid_from, valid_until, kind, vehicle_id, reason, number FROM pass",
-        )
-        .unwrap();
     /// state, valid_from, valid_until, kind, vehicle_id, reason, number
     type PassRow = (
         String,
@@ -219,21 +196,10 @@ fn passes_come_in_every_state_and_status_with_valid_unique_plates() {
         Option<String>,
         String,
     );
-    let rows: Vec<PassRow> = st
-        .query_map([], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-            ))
-        })
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let rows: Vec<PassRow> = select(
+        &s,
+        "SELECT state, valid_from, valid_until, kind, vehicle_id, reason, number FROM pass",
+    );
     let mut states = BTreeSet::new();
     let mut statuses = BTreeSet::new();
     for (state, from, until, kind, vehicle, reason, number) in &rows {
@@ -559,15 +525,8 @@ fn the_history_spans_two_days_of_shifts_and_the_chain_holds() {
 #[test]
 fn recipients_raw_personal_data_never_reaches_the_log() {
     let (_d, s, _) = generated(2022);
-    let mut st = s
-        .conn()
-        .prepare("SELECT name, phone, id_number, grp FROM recipient")
-        .unwrap();
-    let rows: Vec<(String, Option<String>, Option<String>, String)> = st
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let rows: Vec<(String, Option<String>, Option<String>, String)> =
+        select(&s, "SELECT name, phone, id_number, grp FROM recipient");
     let mut checked = 0;
     for (name, phone, id_number, grp) in rows {
         let institution = Group::from_code(&grp).unwrap().is_institution();

@@ -4,12 +4,12 @@
 //! items that stay until acknowledged, and tamper detection against the
 //! chain head a report printed.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use assert_cmd::Command;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use rusqlite::{Connection, params};
 
+use common::{Desk, officer, open_store, stderr, stdout, succeeds};
 use supplydesk::domain::Code;
 use supplydesk::domain::activation::ActivationAction;
 use supplydesk::domain::alert::{AlertState, ItemClass, Severity};
@@ -29,19 +29,11 @@ use supplydesk::store::places::{
 };
 use supplydesk::store::report_queries::PassEventKind;
 use supplydesk::store::shifts::{AckTarget, CarryRules};
-use supplydesk::store::{Actor, Clock, Head, OpenOptions, Store, StoreError};
+use supplydesk::store::{Actor, Clock, Head, Store, StoreError};
 
 /// 08:00 in Chongqing on the day of the scenario, plus hours and minutes.
 fn t(h: i64, m: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 29, 0, 0, 0).unwrap() + Duration::hours(h) + Duration::minutes(m)
-}
-
-fn officer(name: &str) -> Actor {
-    Actor {
-        officer: name.into(),
-        os_user: "duty".into(),
-        ssh_client: None,
-    }
 }
 
 fn wang() -> Actor {
@@ -50,17 +42,6 @@ fn wang() -> Actor {
 
 fn li() -> Actor {
     officer("李明")
-}
-
-fn open_store(path: &Path) -> Store {
-    Store::open(
-        path,
-        OpenOptions {
-            create: true,
-            ..Default::default()
-        },
-    )
-    .expect("store")
 }
 
 /// The desk at a moment.
@@ -1013,6 +994,8 @@ fn nobody_else_starts_while_a_handover_waits_and_the_outgoing_officer_can_readdr
         .end_shift(&wang(), "张伟", None, &CarryRules::default())
         .unwrap();
     assert_eq!((r.shift_id, r.head.clone()), (h.shift_id, h.head.clone()));
+    assert_eq!(r.readdressed_from.as_deref(), Some("李明"));
+    assert_eq!(h.readdressed_from, None);
     assert_eq!(r.seq, before.seq + 1, "one entry");
     let row = s.shift(h.shift_id).unwrap();
     assert_eq!(row.incoming.as_deref(), Some("张伟"));
@@ -1127,88 +1110,50 @@ fn the_log_filters_by_community_and_by_short_chinese_text() {
 
 // ------------------------------------------------------------ tampering
 
-struct Desk {
-    dir: tempfile::TempDir,
-}
-
-impl Desk {
-    fn new() -> Desk {
-        Desk {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn db(&self) -> PathBuf {
-        self.dir.path().join("desk.db")
-    }
-
-    fn file(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn cmd(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_supplydesk"));
-        c.current_dir(self.dir.path())
-            .env_remove("SUPPLYDESK_DB")
-            .env_remove("SUPPLYDESK_CONFIG")
-            .env_remove("SUPPLYDESK_OFFICER")
-            .env_remove("SSH_CONNECTION")
-            .env("XDG_CONFIG_HOME", self.dir.path())
-            .env("NO_COLOR", "1")
-            .env("LC_ALL", "C.UTF-8")
-            .arg("--db")
-            .arg(self.db())
-            .arg("--lang")
-            .arg("en");
-        c
-    }
-
-    /// The scenario, with the shift's report saved as Markdown and JSON.
-    fn with_reports() -> Desk {
-        let d = Desk::new();
-        let mut s = open_store(&d.db());
-        scenario(&mut s);
-        drop(s);
-        for (fmt, name) in [("md", "report.md"), ("json", "report.json")] {
-            let out = d
-                .cmd()
-                .args(["handover", "--shift", "1", "--format", fmt])
-                .output()
-                .unwrap();
-            assert!(out.status.success(), "{out:?}");
-            std::fs::write(d.file(name), &out.stdout).unwrap();
-        }
-        d
-    }
-
-    fn verify(&self, report: &str) -> (i32, String) {
-        let out = self
-            .cmd()
-            .args(["log", "verify", "--against-report"])
-            .arg(self.file(report))
+/// The scenario on a desk of its own, with the shift's report saved as
+/// Markdown and JSON.
+fn with_reports() -> Desk {
+    let d = Desk::new();
+    let mut s = open_store(&d.db());
+    scenario(&mut s);
+    drop(s);
+    for (fmt, name) in [("md", "report.md"), ("json", "report.json")] {
+        let out = d
+            .cmd("en")
+            .args(["handover", "--shift", "1", "--format", fmt])
             .output()
             .unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            format!(
-                "{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            ),
-        )
+        assert!(out.status.success(), "{out:?}");
+        std::fs::write(d.path(name), &out.stdout).unwrap();
     }
+    d
+}
 
-    fn head_of(&self, report: &str) -> Head {
-        handover::head_in_report(&std::fs::read_to_string(self.file(report)).unwrap()).unwrap()
-    }
+/// `log verify` against the saved `report`: its exit code and all it said.
+fn verify(d: &Desk, report: &str) -> (i32, String) {
+    let out = d
+        .cmd("en")
+        .args(["log", "verify", "--against-report"])
+        .arg(d.path(report))
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        format!("{}{}", stdout(&out), stderr(&out)),
+    )
+}
+
+/// The chain head the saved `report` printed.
+fn head_of(d: &Desk, report: &str) -> Head {
+    handover::head_in_report(&std::fs::read_to_string(d.path(report)).unwrap()).unwrap()
 }
 
 #[test]
 fn an_untouched_log_matches_its_report() {
-    let d = Desk::with_reports();
-    assert_eq!(d.head_of("report.md"), d.head_of("report.json"));
+    let d = with_reports();
+    assert_eq!(head_of(&d, "report.md"), head_of(&d, "report.json"));
     for r in ["report.md", "report.json"] {
-        let (code, out) = d.verify(r);
+        let (code, out) = verify(&d, r);
         assert_eq!(code, 0, "{out}");
         assert!(out.contains("matches the report"), "{out}");
     }
@@ -1217,13 +1162,13 @@ fn an_untouched_log_matches_its_report() {
     s.add_entry(&li(), LogKind::Note, "later", None, None)
         .unwrap();
     drop(s);
-    assert_eq!(d.verify("report.md").0, 0);
+    assert_eq!(verify(&d, "report.md").0, 0);
 }
 
 #[test]
 fn an_edited_entry_is_found_against_the_report() {
-    let d = Desk::with_reports();
-    let head = d.head_of("report.md");
+    let d = with_reports();
+    let head = head_of(&d, "report.md");
     let c = Connection::open(d.db()).unwrap();
     c.execute_batch(
         "DROP TRIGGER duty_log_no_update;
@@ -1231,7 +1176,7 @@ fn an_edited_entry_is_found_against_the_report() {
     )
     .unwrap();
     drop(c);
-    let (code, out) = d.verify("report.md");
+    let (code, out) = verify(&d, "report.md");
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("chain broken at entry #"), "{out}");
     assert!(
@@ -1242,8 +1187,8 @@ fn an_edited_entry_is_found_against_the_report() {
 
 #[test]
 fn a_chain_recomputed_from_scratch_is_found_against_the_report() {
-    let d = Desk::with_reports();
-    let head = d.head_of("report.json");
+    let d = with_reports();
+    let head = head_of(&d, "report.json");
     let c = Connection::open(d.db()).unwrap();
     c.execute_batch("DROP TRIGGER duty_log_no_update;").unwrap();
     c.execute(
@@ -1254,11 +1199,11 @@ fn a_chain_recomputed_from_scratch_is_found_against_the_report() {
     rewrite_chain(&c);
     drop(c);
     // On its own the rewritten chain verifies...
-    let out = d.cmd().args(["log", "verify"]).output().unwrap();
+    let out = d.cmd("en").args(["log", "verify"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     // ...but not against the head the report printed.
     for r in ["report.md", "report.json"] {
-        let (code, out) = d.verify(r);
+        let (code, out) = verify(&d, r);
         assert_eq!(code, 1, "{out}");
         assert!(
             out.contains(&format!("entry #{} now has hash", head.seq)),
@@ -1271,22 +1216,25 @@ fn a_chain_recomputed_from_scratch_is_found_against_the_report() {
     }
     // And a report made again warns that the head differs from the one
     // recorded at the handover.
-    let out = d.cmd().args(["handover", "--shift", "1"]).output().unwrap();
+    let out = d
+        .cmd("en")
+        .args(["handover", "--shift", "1"])
+        .output()
+        .unwrap();
     assert!(
-        String::from_utf8_lossy(&out.stdout)
-            .contains("no longer has the hash recorded at the handover"),
+        stdout(&out).contains("no longer has the hash recorded at the handover"),
         "{out:?}"
     );
 }
 
 #[test]
 fn a_report_without_a_head_is_a_user_mistake() {
-    let d = Desk::with_reports();
-    std::fs::write(d.file("empty.md"), "nothing here").unwrap();
-    let (code, out) = d.verify("empty.md");
+    let d = with_reports();
+    std::fs::write(d.path("empty.md"), "nothing here").unwrap();
+    let (code, out) = verify(&d, "empty.md");
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("holds no chain head"), "{out}");
-    let (code, out) = d.verify("missing.md");
+    let (code, out) = verify(&d, "missing.md");
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("Cannot read the report file"), "{out}");
 }
@@ -1339,27 +1287,12 @@ fn rewrite_chain(c: &Connection) {
 #[test]
 fn shifts_from_the_command_line() {
     let d = Desk::new();
-    let ok = |args: &[&str], who: &str| -> String {
-        let out = d
-            .cmd()
-            .args(["--officer", who])
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{args:?}: {out:?}");
-        String::from_utf8_lossy(&out.stdout).into_owned()
+    // Stdout of a command that must succeed; stderr of one refused (2).
+    let ok = |args: &[&str], who: &str| succeeds(d.cmd("en").args(["--officer", who]).args(args));
+    let fails = |args: &[&str], who: &str| {
+        common::fails(d.cmd("en").args(["--officer", who]).args(args), 2)
     };
-    let fails = |args: &[&str], who: &str| -> String {
-        let out = d
-            .cmd()
-            .args(["--officer", who])
-            .args(args)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
-        String::from_utf8_lossy(&out.stderr).into_owned()
-    };
-    d.cmd().arg("init").assert().success();
+    d.cmd("en").arg("init").assert().success();
     let mut s = open_store(&d.db());
     s.add_community(
         &wang(),
@@ -1394,7 +1327,11 @@ fn shifts_from_the_command_line() {
     assert_eq!(v["shift"]["state"], "acknowledged");
     assert_eq!(v["entries"][0]["text"], "一碗水社区来电");
     // Read-only sessions read the report and the list but change nothing.
-    let out = d.cmd().args(["--read-only", "handover"]).output().unwrap();
+    let out = d
+        .cmd("en")
+        .args(["--read-only", "handover"])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{out:?}");
     let e = fails(&["--read-only", "shift", "end", "--to", "王静"], "李明");
     assert!(e.contains("read-only"), "{e}");

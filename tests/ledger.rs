@@ -3,194 +3,41 @@
 //! rust_xlsxwriter), every kind of bad row, all or nothing, round trips,
 //! masking, and the command line's exit codes.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 
 use assert_cmd::Command;
-use chrono::{TimeZone, Utc};
-use chrono_tz::Tz;
+use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::types::Value;
 use sha2::{Digest, Sha256};
 
+use common::ledger::{
+    TZ, actor, csv_bom, dry_run, exported, gb18030, import, located, seeded_desk, template_csv,
+    templates_dir, values, xlsx_row,
+};
+use common::{Desk, count, dump, fails, one, select, succeeds, value};
 use supplydesk::domain::Code;
 use supplydesk::i18n::Lang;
-use supplydesk::ledger::write::Export;
-use supplydesk::ledger::{self, Kind, Outcome};
+use supplydesk::ledger::{self, Kind};
+use supplydesk::store::Store;
 use supplydesk::store::ledger::{LedgerTable, Quiet};
-use supplydesk::store::{Actor, Clock, OpenOptions, Store};
 
-const TZ: Tz = chrono_tz::Asia::Shanghai;
-
-struct Desk {
-    dir: tempfile::TempDir,
-}
-
-impl Desk {
-    fn new() -> Desk {
-        Desk {
-            dir: tempfile::tempdir().expect("temp dir"),
-        }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn db(&self) -> PathBuf {
-        self.path("desk.db")
-    }
-
-    fn store(&self) -> Store {
-        self.store_at(&self.db())
-    }
-
-    fn store_at(&self, path: &Path) -> Store {
-        Store::open(
-            path,
-            OpenOptions {
-                create: true,
-                ..Default::default()
-            },
-        )
-        .expect("open store")
-        .with_clock(Clock::Fixed(
-            Utc.with_ymd_and_hms(2022, 5, 26, 2, 0, 0).unwrap(),
-        ))
-    }
-
-    fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
-        let p = self.path(name);
-        std::fs::write(&p, bytes).expect("write file");
-        p
-    }
-
-    /// The binary on this desk's database, in a clean environment.
-    fn cmd(&self, lang: &str) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_supplydesk"));
-        c.current_dir(self.dir.path())
-            .env_remove("SUPPLYDESK_DB")
-            .env_remove("SUPPLYDESK_CONFIG")
-            .env_remove("SUPPLYDESK_OFFICER")
-            .env_remove("SSH_CONNECTION")
-            .env("XDG_CONFIG_HOME", self.dir.path())
-            .env("NO_COLOR", "1")
-            .env("LC_ALL", "C.UTF-8")
-            .arg("--db")
-            .arg(self.db())
-            .arg("--lang")
-            .arg(lang);
-        c
-    }
-}
-
-fn actor() -> Actor {
-    Actor {
-        officer: "王静".into(),
-        os_user: "duty".into(),
-        ssh_client: None,
-    }
-}
-
-fn import(store: &mut Store, kind: Kind, path: &Path) -> Outcome {
-    ledger::import(store, Some(&actor()), kind, path, TZ, false, &Quiet).expect("file reads")
-}
-
-fn dry_run(store: &mut Store, kind: Kind, path: &Path) -> Outcome {
-    ledger::import(store, Some(&actor()), kind, path, TZ, true, &Quiet).expect("file reads")
-}
-
-/// A UTF-8 CSV (with BOM, as Excel's "CSV UTF-8") of rows of cells.
-fn csv_bom(rows: &[&[&str]]) -> Vec<u8> {
-    let mut out = b"\xEF\xBB\xBF".to_vec();
-    let mut w = csv::Writer::from_writer(&mut out);
-    for r in rows {
-        w.write_record(*r).unwrap();
-    }
-    w.flush().unwrap();
-    drop(w);
-    out
-}
-
-/// A template's sheet as CSV bytes.
-fn template_csv(kind: Kind) -> Vec<u8> {
-    let rows = ledger::template_rows(kind, TZ);
-    let mut out = Vec::new();
-    Export::new(kind, &rows, TZ, false)
-        .write_csv(&mut out, true, &|_| {})
-        .unwrap();
-    out
-}
-
-/// Fills a store with every template, in the order references need.
-fn seed(desk: &Desk, store: &mut Store, upto: Kind) {
-    for &k in Kind::IMPORT_ORDER {
-        let p = desk.write(&format!("seed-{}.csv", k.code()), &template_csv(k));
-        let o = import(store, k, &p);
-        assert!(o.issues().is_empty(), "{k:?}: {:?}", o.issues());
-        assert!(o.written(), "{k:?}");
-        if k == upto {
-            break;
-        }
-    }
-}
-
-/// Every row of every table, in rowid order: the content of the file.
-fn dump(store: &Store) -> String {
-    let conn = store.conn();
-    let mut tables: Vec<String> = conn
-        .prepare(
-            // A contentless FTS5 table cannot be read row by row; its
-            // shadow tables, which hold its content, are compared instead.
-            "SELECT name FROM sqlite_master WHERE type = 'table'
-             AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name",
-        )
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    tables.retain(|t| !t.starts_with("sqlite_"));
-    let mut out = String::new();
-    for t in tables {
-        out.push_str(&format!("## {t}\n"));
-        let mut st = conn
-            .prepare(&format!("SELECT * FROM {t} ORDER BY 1"))
-            .unwrap();
-        let n = st.column_count();
-        let mut q = st.query([]).unwrap();
-        while let Some(r) = q.next().unwrap() {
-            let row: Vec<Value> = (0..n).map(|i| r.get::<_, Value>(i).unwrap()).collect();
-            out.push_str(&format!("{row:?}\n"));
-        }
-    }
-    out
-}
-
-fn located(o: &Outcome, lang: Lang) -> Vec<String> {
-    o.issues().iter().map(|i| o.locate(i, lang)).collect()
-}
-
-fn count(store: &Store, table: &str) -> i64 {
-    store
-        .conn()
-        .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
-        .unwrap()
+/// The stores' moment: 10:00 in Chongqing on 26 May 2022.
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2022, 5, 26, 2, 0, 0).unwrap()
 }
 
 #[test]
 fn a_gb18030_csv_with_chinese_headers_goes_in() {
-    let desk = Desk::new();
-    let mut store = desk.store();
-    seed(&desk, &mut store, Kind::Communities);
+    let (desk, mut store) = seeded_desk(now(), Kind::Communities);
     let text = "附表1 小区基本情况,,,,,\n\
                 序号,社区名称,小区名称,户数,常住人口,流动人口\n\
                 1,螺蛳包社区,滴水岩小区,235,516,40\n\
                 2,螺蛳包,沙龙路小区,\"1,024\",2 310人,96\n\
                 3,龙宝村,龙宝村五组,70,201,3\n\
                 合计,,,1329,3027,139\n";
-    let (gb, _, unmappable) = encoding_rs::GB18030.encode(text);
-    assert!(!unmappable);
-    assert!(std::str::from_utf8(&gb).is_err(), "really not UTF-8");
-    let p = desk.write("小区.csv", &gb);
+    let p = desk.write("小区.csv", &gb18030(text));
     let o = import(&mut store, Kind::Compounds, &p);
     assert!(o.issues().is_empty(), "{:?}", o.issues());
     assert_eq!(o.report.added.len(), 3);
@@ -200,36 +47,26 @@ fn a_gb18030_csv_with_chinese_headers_goes_in() {
         o.parsed.sheet.encoding.map(|e| e.name()),
         Some("GB18030/GBK")
     );
-    let row: (String, i64, i64, i64, String) = store
-        .conn()
-        .query_row(
-            "SELECT c.name, k.households, k.resident_pop, k.floating_pop, k.kind
-             FROM compound k JOIN community c ON c.id = k.community_id WHERE k.name = '沙龙路小区'",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-        )
-        .unwrap();
+    let row: (String, i64, i64, i64, String) = one(
+        &store,
+        "SELECT c.name, k.households, k.resident_pop, k.floating_pop, k.kind
+         FROM compound k JOIN community c ON c.id = k.community_id WHERE k.name = '沙龙路小区'",
+    );
     // 螺蛳包 is the stored 螺蛳包社区; a village's compound is a group.
     assert_eq!(
         row,
         ("螺蛳包社区".into(), 1024, 2310, 96, "compound".into())
     );
-    let kind: String = store
-        .conn()
-        .query_row(
-            "SELECT kind FROM compound WHERE name = '龙宝村五组'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let kind: String = value(
+        &store,
+        "SELECT kind FROM compound WHERE name = '龙宝村五组'",
+    );
     assert_eq!(kind, "group");
 }
 
 #[test]
 fn a_utf8_bom_csv_updates_on_the_plate_however_it_is_typed() {
-    let desk = Desk::new();
-    let mut store = desk.store();
-    seed(&desk, &mut store, Kind::Vehicles);
+    let (desk, mut store) = seeded_desk(now(), Kind::Vehicles);
     let head_before = store.head().unwrap();
     let bytes = csv_bom(&[
         &["车牌号", "驾驶员", "联系电话"],
@@ -257,14 +94,10 @@ fn a_utf8_bom_csv_updates_on_the_plate_however_it_is_typed() {
         ("driver", "李强", "王大勇")
     );
     // Columns the sheet does not have keep their values.
-    let (driver, kind, load): (String, String, f64) = store
-        .conn()
-        .query_row(
-            "SELECT driver, vehicle_type, load_tonnes FROM vehicle WHERE plate = '渝F12345'",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .unwrap();
+    let (driver, kind, load): (String, String, f64) = one(
+        &store,
+        "SELECT driver, vehicle_type, load_tonnes FROM vehicle WHERE plate = '渝F12345'",
+    );
     assert_eq!(
         (driver.as_str(), kind.as_str(), load),
         ("王大勇", "厢式货车", 4.5)
@@ -298,27 +131,24 @@ fn a_utf8_bom_csv_updates_on_the_plate_however_it_is_typed() {
 #[test]
 fn an_xlsx_with_a_title_row_date_cells_and_number_cells_goes_in() {
     use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
-    let desk = Desk::new();
-    let mut store = desk.store();
-    seed(&desk, &mut store, Kind::Vehicles);
+    let (desk, mut store) = seeded_desk(now(), Kind::Vehicles);
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("通行证").unwrap();
     let date = Format::new().set_num_format("yyyy/m/d");
     ws.write_string(0, 0, "通行证台账（2022年5月）").unwrap();
-    for (c, h) in [
-        "证号",
-        "车牌号",
-        "发证单位",
-        "有效期起",
-        "有效期至",
-        "通行线路",
-    ]
-    .iter()
-    .enumerate()
-    {
-        ws.write_string(1, c as u16, *h).unwrap();
-    }
+    xlsx_row(
+        ws,
+        1,
+        &[
+            "证号",
+            "车牌号",
+            "发证单位",
+            "有效期起",
+            "有效期至",
+            "通行线路",
+        ],
+    );
     ws.write_string(2, 0, "SHK-TX-2022-00101").unwrap();
     ws.write_string(2, 1, "渝F12345").unwrap();
     ws.write_string(2, 2, "经发办").unwrap();
@@ -338,19 +168,11 @@ fn an_xlsx_with_a_title_row_date_cells_and_number_cells_goes_in() {
     assert!(o.issues().is_empty(), "{:?}", o.issues());
     assert_eq!(o.parsed.sheet.name.as_deref(), Some("通行证"));
     assert_eq!(o.report.added.len(), 2);
-    let rows: Vec<(String, String, String, String, String)> = store
-        .conn()
-        .prepare(
-            "SELECT p.number, p.kind, p.subject, p.valid_from, p.valid_until FROM pass p
-             WHERE p.number LIKE 'SHK-TX-2022-001%' ORDER BY p.number",
-        )
-        .unwrap()
-        .query_map([], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let rows: Vec<(String, String, String, String, String)> = select(
+        &store,
+        "SELECT p.number, p.kind, p.subject, p.valid_from, p.valid_until FROM pass p
+         WHERE p.number LIKE 'SHK-TX-2022-001%' ORDER BY p.number",
+    );
     for r in &rows {
         // A vehicle pass by default, for its plate, through the whole
         // last day (local midnight after 30 June).
@@ -360,29 +182,25 @@ fn an_xlsx_with_a_title_row_date_cells_and_number_cells_goes_in() {
     }
     assert_eq!(rows[0].2, "渝F12345");
     // The vehicle's unit is the pass's unit when the sheet says none.
-    let unit: Option<i64> = store
-        .conn()
-        .query_row(
-            "SELECT unit_id FROM pass WHERE number = 'SHK-TX-2022-00102'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let unit: Option<i64> = value(
+        &store,
+        "SELECT unit_id FROM pass WHERE number = 'SHK-TX-2022-00102'",
+    );
     assert!(unit.is_some());
 }
 
 #[test]
 fn an_invalid_plate_is_named_by_row_and_column_and_an_odd_one_is_a_warning() {
-    let desk = Desk::new();
+    let desk = Desk::at(now());
     let mut store = desk.store();
-    let p = desk.write(
+    let p = desk.csv(
         "v.csv",
-        &csv_bom(&[
+        &[
             &["序号", "车牌号", "驾驶员"],
             &["1", "渝F10001", "甲"],
             &["2", "渝·", "乙"],
             &["3", "渝F1234", "丙"],
-        ]),
+        ],
     );
     let o = import(&mut store, Kind::Vehicles, &p);
     assert!(!o.written());
@@ -403,35 +221,33 @@ fn an_invalid_plate_is_named_by_row_and_column_and_an_odd_one_is_a_warning() {
         w[0].starts_with("row 4, column B (车牌号): 渝F1234 has 4 characters"),
         "{w:?}"
     );
-    assert_eq!(count(&store, "vehicle"), 0);
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM vehicle"), 0);
 
     // Without the bad row the odd plate goes in, as typed.
-    let p = desk.write(
+    let p = desk.csv(
         "v2.csv",
-        &csv_bom(&[
+        &[
             &["车牌号", "驾驶员"],
             &["渝F10001", "甲"],
             &["渝F1234", "丙"],
-        ]),
+        ],
     );
     let o = import(&mut store, Kind::Vehicles, &p);
     assert!(o.written(), "{:?}", o.issues());
     assert_eq!(o.parsed.warnings.len(), 1);
-    assert_eq!(count(&store, "vehicle"), 2);
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM vehicle"), 2);
 }
 
 #[test]
 fn an_unknown_community_is_named() {
-    let desk = Desk::new();
-    let mut store = desk.store();
-    seed(&desk, &mut store, Kind::Communities);
-    let p = desk.write(
+    let (desk, mut store) = seeded_desk(now(), Kind::Communities);
+    let p = desk.csv(
         "k.csv",
-        &csv_bom(&[
+        &[
             &["社区名称", "小区名称", "户数"],
             &["螺蛳包社区", "新小区", "10"],
             &["天堂社区", "云上小区", "20"],
-        ]),
+        ],
     );
     let o = import(&mut store, Kind::Compounds, &p);
     assert!(!o.written());
@@ -447,17 +263,15 @@ fn an_unknown_community_is_named() {
             .contains("The community \"天堂社区\" is not registered; import the communities first"),
         "{en:?}"
     );
-    assert_eq!(count(&store, "compound"), 0);
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM compound"), 0);
 }
 
 #[test]
 fn a_duplicate_pass_number_and_an_unreadable_date_are_named() {
-    let desk = Desk::new();
-    let mut store = desk.store();
-    seed(&desk, &mut store, Kind::Vehicles);
-    let p = desk.write(
+    let (desk, mut store) = seeded_desk(now(), Kind::Vehicles);
+    let p = desk.csv(
         "p.csv",
-        &csv_bom(&[
+        &[
             &["证号", "车牌号", "发证单位", "有效期起", "有效期止"],
             &[
                 "SHK-TX-2022-00201",
@@ -487,7 +301,7 @@ fn a_duplicate_pass_number_and_an_unreadable_date_are_named() {
                 "2022-06-26",
                 "2022-06-25",
             ],
-        ]),
+        ],
     );
     let o = import(&mut store, Kind::Passes, &p);
     assert!(!o.written());
@@ -512,17 +326,15 @@ fn a_duplicate_pass_number_and_an_unreadable_date_are_named() {
     let zh = located(&o, Lang::Zh);
     assert!(zh[0].contains("与第 2 行重复"), "{zh:?}");
     assert!(zh[1].contains("读不出日期“下周一”"), "{zh:?}");
-    assert_eq!(count(&store, "pass"), 0);
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM pass"), 0);
 }
 
 #[test]
 fn other_bad_rows_are_named_too() {
-    let desk = Desk::new();
-    let mut store = desk.store();
-    seed(&desk, &mut store, Kind::Units);
-    let p = desk.write(
+    let (desk, mut store) = seeded_desk(now(), Kind::Units);
+    let p = desk.csv(
         "v.csv",
-        &csv_bom(&[
+        &[
             &["车牌号", "所属单位", "核定载重（吨）", "联系电话"],
             &["渝F20001", "没有这个单位", "2", ""],
             &["渝F20002", "", "很重", ""],
@@ -530,7 +342,7 @@ fn other_bad_rows_are_named_too() {
             &["", "", "3", ""],
             &["渝F20005", "", "", ""],
             &["渝f20005", "", "", ""],
-        ]),
+        ],
     );
     let o = import(&mut store, Kind::Vehicles, &p);
     let en = located(&o, Lang::En);
@@ -560,20 +372,18 @@ fn other_bad_rows_are_named_too() {
         "{en:?}"
     );
     assert!(!o.written());
-    assert_eq!(count(&store, "vehicle"), 0);
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM vehicle"), 0);
 }
 
 #[test]
 fn a_failed_import_leaves_the_database_unchanged() {
-    let desk = Desk::new();
-    let mut store = desk.store();
-    seed(&desk, &mut store, Kind::Recipients);
+    let (desk, mut store) = seeded_desk(now(), Kind::Recipients);
     let before = (dump(&store), store.head().unwrap());
 
     // Cells that fail: refused before the store is asked to write.
-    let p = desk.write(
+    let p = desk.csv(
         "bad-cells.csv",
-        &csv_bom(&[&["车牌号", "驾驶员"], &["渝F30001", "甲"], &["·", "乙"]]),
+        &[&["车牌号", "驾驶员"], &["渝F30001", "甲"], &["·", "乙"]],
     );
     let o = import(&mut store, Kind::Vehicles, &p);
     assert!(!o.written() && !o.issues().is_empty());
@@ -581,14 +391,14 @@ fn a_failed_import_leaves_the_database_unchanged() {
 
     // Rows that only the register refuses: the write transaction is
     // opened, the good rows planned, and everything rolled back.
-    let p = desk.write(
+    let p = desk.csv(
         "bad-refs.csv",
-        &csv_bom(&[
+        &[
             &["社区名称", "网点名称", "业态"],
             &["螺蛳包社区", "新开的药店", "药店"],
             &["螺蛳包社区", "螺蛳包生鲜超市", "生鲜超市"],
             &["不存在社区", "某店", "便利店"],
-        ]),
+        ],
     );
     let o = import(&mut store, Kind::Outlets, &p);
     assert!(!o.written());
@@ -596,7 +406,7 @@ fn a_failed_import_leaves_the_database_unchanged() {
     assert_eq!((dump(&store), store.head().unwrap()), before);
 
     // A header and nothing under it.
-    let p = desk.write("empty.csv", &csv_bom(&[&["车牌号", "驾驶员"], &["", ""]]));
+    let p = desk.csv("empty.csv", &[&["车牌号", "驾驶员"], &["", ""]]);
     let e = ledger::import(
         &mut store,
         Some(&actor()),
@@ -611,7 +421,7 @@ fn a_failed_import_leaves_the_database_unchanged() {
     assert_eq!((dump(&store), store.head().unwrap()), before);
 
     // A file with no header at all.
-    let p = desk.write("no-header.csv", &csv_bom(&[&["甲", "乙"], &["1", "2"]]));
+    let p = desk.csv("no-header.csv", &[&["甲", "乙"], &["1", "2"]]);
     assert!(
         ledger::import(
             &mut store,
@@ -629,18 +439,16 @@ fn a_failed_import_leaves_the_database_unchanged() {
 
 #[test]
 fn a_dry_run_says_what_would_change_and_writes_nothing() {
-    let desk = Desk::new();
-    let mut store = desk.store();
-    seed(&desk, &mut store, Kind::Vehicles);
+    let (desk, mut store) = seeded_desk(now(), Kind::Vehicles);
     let before = (dump(&store), store.head().unwrap());
-    let p = desk.write(
+    let p = desk.csv(
         "v.csv",
-        &csv_bom(&[
+        &[
             &["车牌号", "车型"],
             &["渝F12345", "冷藏车"],
             &["渝FD23456", "新能源轻型货车"],
             &["渝F40001", "面包车"],
-        ]),
+        ],
     );
     let o = dry_run(&mut store, Kind::Vehicles, &p);
     assert!(!o.written());
@@ -658,18 +466,8 @@ fn export_all(desk: &Desk, store: &Store, tag: &str, xlsx: bool) -> Vec<(Kind, P
         .iter()
         .map(|&k| {
             let rows = store.ledger_rows(k.table()).unwrap();
-            let sheet = Export::new(k, &rows, TZ, false);
-            let (name, bytes) = if xlsx {
-                (
-                    format!("{tag}-{}.xlsx", k.code()),
-                    sheet.write_xlsx(&|_| {}).unwrap(),
-                )
-            } else {
-                let mut b = Vec::new();
-                sheet.write_csv(&mut b, true, &|_| {}).unwrap();
-                (format!("{tag}-{}.csv", k.code()), b)
-            };
-            (k, desk.write(&name, &bytes))
+            let name = format!("{tag}-{}.{}", k.code(), if xlsx { "xlsx" } else { "csv" });
+            (k, desk.write(&name, &exported(k, &rows, false, xlsx)))
         })
         .collect()
 }
@@ -683,14 +481,12 @@ fn all_rows(store: &Store) -> Vec<Vec<Vec<Value>>> {
 
 #[test]
 fn export_then_import_gives_the_same_data() {
-    let desk = Desk::new();
-    let mut first = desk.store();
-    seed(&desk, &mut first, Kind::Recipients);
+    let (desk, mut first) = seeded_desk(now(), Kind::Recipients);
     // Something the templates do not have: a time of day, a blank, a
     // pass whose state moved on.
-    let p = desk.write(
+    let p = desk.csv(
         "extra.csv",
-        &csv_bom(&[
+        &[
             &[
                 "证号",
                 "车牌号",
@@ -709,7 +505,7 @@ fn export_then_import_gives_the_same_data() {
                 "已暂停",
                 "司机未做核酸",
             ],
-        ]),
+        ],
     );
     assert!(import(&mut first, Kind::Passes, &p).written());
     let want = all_rows(&first);
@@ -738,14 +534,9 @@ fn export_then_import_gives_the_same_data() {
 
 #[test]
 fn masked_recipients_cannot_be_imported_back() {
-    let desk = Desk::new();
-    let mut store = desk.store();
-    seed(&desk, &mut store, Kind::Recipients);
+    let (desk, mut store) = seeded_desk(now(), Kind::Recipients);
     let rows = store.ledger_rows(LedgerTable::Recipient).unwrap();
-    let mut b = Vec::new();
-    Export::new(Kind::Recipients, &rows, TZ, true)
-        .write_csv(&mut b, true, &|_| {})
-        .unwrap();
+    let b = exported(Kind::Recipients, &rows, true, false);
     let text = String::from_utf8(b.clone()).unwrap();
     for raw in ["周桂芳", "13800000001", "50010119700101001X", "高血压"] {
         assert!(!text.contains(raw), "{raw} leaked: {text}");
@@ -763,7 +554,7 @@ fn masked_recipients_cannot_be_imported_back() {
 
 #[test]
 fn template_files_in_data_templates_are_current() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/templates");
+    let dir = templates_dir();
     for &k in Kind::ALL {
         let csv = dir.join(format!("{}.csv", k.code()));
         let shipped = std::fs::read(&csv).unwrap_or_else(|e| panic!("{}: {e}", csv.display()));
@@ -782,29 +573,15 @@ fn template_files_in_data_templates_are_current() {
             "{k:?}"
         );
         let from_csv = ledger::parse_file(k, &csv, TZ, &Quiet).unwrap().0;
-        let values = |p: &ledger::Parsed| {
-            p.records
-                .iter()
-                .map(|r| r.values.clone())
-                .collect::<Vec<_>>()
-        };
         assert_eq!(values(&parsed), values(&from_csv), "{k:?}");
     }
 }
 
 #[test]
 fn the_command_line_imports_exports_and_exits_as_documented() {
-    let desk = Desk::new();
+    let desk = Desk::at(now());
     desk.cmd("en").arg("init").assert().success();
-    let template = desk
-        .cmd("zh")
-        .args(["export", "communities", "--template"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8(template).unwrap();
+    let text = succeeds(desk.cmd("zh").args(["export", "communities", "--template"]));
     assert!(
         text.starts_with("社区名称,类型,常住人口,流动人口,户数,联系人,联系电话\n"),
         "{text}"
@@ -812,42 +589,26 @@ fn the_command_line_imports_exports_and_exits_as_documented() {
     let p = desk.write("c.csv", text.as_bytes());
 
     // A dry run needs no officer and writes nothing.
-    let out = desk
-        .cmd("en")
-        .args(["import", "communities"])
-        .arg(&p)
-        .arg("--dry-run")
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let out = String::from_utf8(out).unwrap();
+    let out = succeeds(
+        desk.cmd("en")
+            .args(["import", "communities"])
+            .arg(&p)
+            .arg("--dry-run"),
+    );
     assert!(
         out.contains("Dry run, nothing written: would add 2, change 0, leave 0 unchanged."),
         "{out}"
     );
 
     // Writing needs an officer.
-    let out = desk
-        .cmd("en")
-        .args(["import", "communities"])
-        .arg(&p)
-        .assert()
-        .code(2);
-    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    let err = fails(desk.cmd("en").args(["import", "communities"]).arg(&p), 2);
     assert!(err.contains("No officer is named"), "{err}");
 
-    let out = desk
-        .cmd("zh")
-        .args(["--officer", "王静", "import", "社区"])
-        .arg(&p)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let out = String::from_utf8(out).unwrap();
+    let out = succeeds(
+        desk.cmd("zh")
+            .args(["--officer", "王静", "import", "社区"])
+            .arg(&p),
+    );
     assert!(
         out.contains("已导入：新增 2 条，更新 0 条，0 条不变；已记入值守日志 #"),
         "{out}"
@@ -866,13 +627,12 @@ fn the_command_line_imports_exports_and_exits_as_documented() {
         }
     }
     let p = desk.write("bad.csv", &b);
-    let out = desk
-        .cmd("en")
-        .args(["--officer", "王静", "import", "compounds"])
-        .arg(&p)
-        .assert()
-        .code(1);
-    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    let err = fails(
+        desk.cmd("en")
+            .args(["--officer", "王静", "import", "compounds"])
+            .arg(&p),
+        1,
+    );
     assert!(
         err.starts_with(
             "row 2, column A (社区名称): The community \"无名社区0\" is not registered"
@@ -891,48 +651,32 @@ fn the_command_line_imports_exports_and_exits_as_documented() {
     );
 
     // Mistakes about the command itself: exit 2, one sentence.
-    let out = desk
-        .cmd("en")
-        .args(["import", "trucks", "x.csv"])
-        .assert()
-        .code(2);
-    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    let err = fails(desk.cmd("en").args(["import", "trucks", "x.csv"]), 2);
     assert!(err.contains("\"trucks\" is not a ledger kind"), "{err}");
-    let out = desk
-        .cmd("en")
-        .args(["--officer", "王静", "import", "vehicles", "missing.csv"])
-        .assert()
-        .code(2);
-    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    let err = fails(
+        desk.cmd("en")
+            .args(["--officer", "王静", "import", "vehicles", "missing.csv"]),
+        2,
+    );
     assert!(
         err.contains("Cannot read the file \"missing.csv\""),
         "{err}"
     );
-    let out = desk
-        .cmd("en")
-        .args(["--officer", "王静", "import", "vehicles", "notes.pdf"])
-        .assert()
-        .code(2);
-    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    let err = fails(
+        desk.cmd("en")
+            .args(["--officer", "王静", "import", "vehicles", "notes.pdf"]),
+        2,
+    );
     assert!(err.contains("use an .xlsx or .csv file"), "{err}");
 }
 
 #[test]
 fn revealing_recipients_is_logged_with_the_officer() {
-    let desk = Desk::new();
-    {
-        let mut store = desk.store();
-        seed(&desk, &mut store, Kind::Recipients);
-    }
-    let masked = desk
-        .cmd("en")
-        .args(["export", "recipients", "--format", "json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let masked = String::from_utf8(masked).unwrap();
+    let desk = seeded_desk(now(), Kind::Recipients).0;
+    let masked = succeeds(
+        desk.cmd("en")
+            .args(["export", "recipients", "--format", "json"]),
+    );
     assert!(
         masked.contains("\"周*芳\"") && !masked.contains("13800000001"),
         "{masked}"
@@ -981,18 +725,16 @@ fn revealing_recipients_is_logged_with_the_officer() {
 
 #[test]
 fn volunteers_and_recipients_match_on_their_keys() {
-    let desk = Desk::new();
-    let mut store = desk.store();
-    seed(&desk, &mut store, Kind::Recipients);
+    let (desk, mut store) = seeded_desk(now(), Kind::Recipients);
 
     // Same name, another phone: another person.
-    let p = desk.write(
+    let p = desk.csv(
         "v.csv",
-        &csv_bom(&[
+        &[
             &["姓名", "联系电话", "社区名称"],
             &["赵小军", "13512341234", "螺蛳包社区"],
             &["赵小军", "13900000000", "螺蛳包社区"],
-        ]),
+        ],
     );
     let o = import(&mut store, Kind::Volunteers, &p);
     assert!(o.issues().is_empty(), "{:?}", o.issues());
@@ -1003,12 +745,12 @@ fn volunteers_and_recipients_match_on_their_keys() {
         o.report
     );
     // Without a phone the name and community no longer tell them apart.
-    let p = desk.write(
+    let p = desk.csv(
         "v2.csv",
-        &csv_bom(&[
+        &[
             &["姓名", "社区名称", "任务清单"],
             &["赵小军", "螺蛳包", "夜间值守"],
-        ]),
+        ],
     );
     let o = import(&mut store, Kind::Volunteers, &p);
     let en = located(&o, Lang::En);
@@ -1016,13 +758,13 @@ fn volunteers_and_recipients_match_on_their_keys() {
 
     // A recipient is found by ID number first, then by name and phone;
     // what is shown of the change is masked.
-    let p = desk.write(
+    let p = desk.csv(
         "r.csv",
-        &csv_bom(&[
+        &[
             &["姓名", "联系电话", "身份证号", "需求"],
             &["周桂芳", "13800000001", "500101194501010021", ""],
             &["陈国强", "13800000002", "50010119700101001X", "透析日送餐"],
-        ]),
+        ],
     );
     let o = import(&mut store, Kind::Recipients, &p);
     assert!(o.issues().is_empty(), "{:?}", o.issues());
@@ -1041,7 +783,7 @@ fn volunteers_and_recipients_match_on_their_keys() {
     for raw in ["周桂芳", "陈国强", "13800000001", "500101194501010021"] {
         assert!(!e.text.contains(raw), "{raw} in the log: {}", e.text);
     }
-    assert_eq!(count(&store, "recipient"), 2);
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM recipient"), 2);
 }
 
 #[test]

@@ -5,190 +5,38 @@
 //! bad row named by row and column with nothing written, dry runs, the
 //! moment's bounds shared with the desk, round trips, and the command line.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use assert_cmd::Command;
+use std::path::PathBuf;
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use chrono_tz::Tz;
-use rusqlite::types::Value;
 use sha2::{Digest, Sha256};
 
+use common::ledger::{
+    TZ, actor, csv_bom, dry_run, exported, gb18030, import, located, seed, seeded_desk,
+    template_csv, templates_dir, values, xlsx_row,
+};
+use common::{Desk, count, dump, fails, select, succeeds, value};
 use supplydesk::domain::Code;
 use supplydesk::domain::alert::{AlertState, ItemClass};
 use supplydesk::domain::cover::Norms;
 use supplydesk::i18n::Lang;
-use supplydesk::ledger::write::Export;
-use supplydesk::ledger::{self, Kind, Outcome};
+use supplydesk::ledger::{self, Kind};
+use supplydesk::store::Store;
 use supplydesk::store::ledger::{LedgerTable, Quiet};
 use supplydesk::store::places::Ref;
 use supplydesk::store::supply::{NewStockReport, PredictedChange, StockSource};
-use supplydesk::store::{Actor, Clock, OpenOptions, Store};
-
-const TZ: Tz = chrono_tz::Asia::Shanghai;
 
 /// 10:00 in Chongqing.
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 29, 2, 0, 0).unwrap()
 }
 
-struct Desk {
-    dir: tempfile::TempDir,
-}
-
-impl Desk {
-    fn new() -> Desk {
-        Desk {
-            dir: tempfile::tempdir().expect("temp dir"),
-        }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn db(&self) -> PathBuf {
-        self.path("desk.db")
-    }
-
-    fn store(&self) -> Store {
-        self.store_at(&self.db())
-    }
-
-    fn store_at(&self, path: &Path) -> Store {
-        Store::open(
-            path,
-            OpenOptions {
-                create: true,
-                ..Default::default()
-            },
-        )
-        .expect("open store")
-        .with_clock(Clock::Fixed(t0()))
-    }
-
-    fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
-        let p = self.path(name);
-        std::fs::write(&p, bytes).expect("write file");
-        p
-    }
-
-    /// The binary on this desk's database, in a clean environment.
-    fn cmd(&self, lang: &str) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_supplydesk"));
-        c.current_dir(self.dir.path())
-            .env_remove("SUPPLYDESK_DB")
-            .env_remove("SUPPLYDESK_CONFIG")
-            .env_remove("SUPPLYDESK_OFFICER")
-            .env_remove("SSH_CONNECTION")
-            .env("XDG_CONFIG_HOME", self.dir.path())
-            .env("NO_COLOR", "1")
-            .env("LC_ALL", "C.UTF-8")
-            .arg("--db")
-            .arg(self.db())
-            .arg("--lang")
-            .arg(lang);
-        c
-    }
-}
-
-fn actor() -> Actor {
-    Actor {
-        officer: "王静".into(),
-        os_user: "duty".into(),
-        ssh_client: None,
-    }
-}
-
-fn import(store: &mut Store, kind: Kind, path: &Path) -> Outcome {
-    ledger::import(store, Some(&actor()), kind, path, TZ, false, &Quiet).expect("file reads")
-}
-
-fn dry_run(store: &mut Store, kind: Kind, path: &Path) -> Outcome {
-    ledger::import(store, Some(&actor()), kind, path, TZ, true, &Quiet).expect("file reads")
-}
-
-/// A UTF-8 CSV (with BOM, as Excel's "CSV UTF-8") of rows of cells.
-fn csv_bom(rows: &[&[&str]]) -> Vec<u8> {
-    let mut out = b"\xEF\xBB\xBF".to_vec();
-    let mut w = csv::Writer::from_writer(&mut out);
-    for r in rows {
-        w.write_record(*r).unwrap();
-    }
-    w.flush().unwrap();
-    drop(w);
-    out
-}
-
-fn template_csv(kind: Kind) -> Vec<u8> {
-    let rows = ledger::template_rows(kind, TZ);
-    let mut out = Vec::new();
-    Export::new(kind, &rows, TZ, false)
-        .write_csv(&mut out, true, &|_| {})
-        .unwrap();
-    out
-}
-
 /// The register from the templates, up to the supply units: 螺蛳包社区
 /// (6,000 people: grain need 2,400 kg a day), 龙宝村, 滴水岩小区 with its
 /// transfer station, 螺蛳包生鲜超市, 万州区双河口粮油批发部.
-fn seed(desk: &Desk, store: &mut Store) {
-    for &k in Kind::IMPORT_ORDER {
-        let p = desk.write(&format!("seed-{}.csv", k.code()), &template_csv(k));
-        let o = import(store, k, &p);
-        assert!(
-            o.issues().is_empty() && o.written(),
-            "{k:?}: {:?}",
-            o.issues()
-        );
-        if k == Kind::Units {
-            break;
-        }
-    }
-}
-
 fn seeded() -> (Desk, Store) {
-    let desk = Desk::new();
-    let mut store = desk.store();
-    seed(&desk, &mut store);
-    (desk, store)
-}
-
-/// Every row of every table: the content of the file.
-fn dump(store: &Store) -> String {
-    let conn = store.conn();
-    let mut tables: Vec<String> = conn
-        .prepare(
-            "SELECT name FROM sqlite_master WHERE type = 'table'
-             AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name",
-        )
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    tables.retain(|t| !t.starts_with("sqlite_"));
-    let mut out = String::new();
-    for t in tables {
-        out.push_str(&format!("## {t}\n"));
-        let mut st = conn
-            .prepare(&format!("SELECT * FROM {t} ORDER BY 1"))
-            .unwrap();
-        let n = st.column_count();
-        let mut q = st.query([]).unwrap();
-        while let Some(r) = q.next().unwrap() {
-            let row: Vec<Value> = (0..n).map(|i| r.get::<_, Value>(i).unwrap()).collect();
-            out.push_str(&format!("{row:?}\n"));
-        }
-    }
-    out
-}
-
-fn located(o: &Outcome, lang: Lang) -> Vec<String> {
-    o.issues().iter().map(|i| o.locate(i, lang)).collect()
-}
-
-fn count(store: &Store, sql: &str) -> i64 {
-    store.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+    seeded_desk(t0(), Kind::Units)
 }
 
 fn reports(store: &Store) -> i64 {
@@ -304,29 +152,11 @@ fn a_utf8_csv_with_english_headers_goes_in_under_one_entry_with_the_file_hash() 
         Option<String>,
         Option<String>,
     );
-    let rows: Vec<Row> = store
-        .conn()
-        .prepare(
-            "SELECT item, stock, supply_in, reported_at, unit_id, outlet_id, compound_id,
-                    reporter, source FROM stock_report ORDER BY id",
-        )
-        .unwrap()
-        .query_map([], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                r.get(7)?,
-                r.get(8)?,
-            ))
-        })
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let rows: Vec<Row> = select(
+        &store,
+        "SELECT item, stock, supply_in, reported_at, unit_id, outlet_id, compound_id,
+                reporter, source FROM stock_report ORDER BY id",
+    );
     assert_eq!(rows[0].0, "grain");
     assert_eq!((rows[0].1, rows[0].2), (20000.0, 500.0));
     assert_eq!(rows[0].3, "2026-11-29T00:00:00.000Z");
@@ -365,10 +195,7 @@ fn a_gb18030_csv_with_chinese_headers_a_title_and_a_total_goes_in() {
                 1,螺蛳包社区,粮,3.2吨,\"1,200\",2026年11月29日 8时,万州区双河口粮油批发部,周明\n\
                 2,龙宝村,菜,1500,900,2026年11月29日 7时30分,,刘德明\n\
                 合计,,,4700,2100,,,\n";
-    let (gb, _, unmappable) = encoding_rs::GB18030.encode(text);
-    assert!(!unmappable);
-    assert!(std::str::from_utf8(&gb).is_err(), "really not UTF-8");
-    let p = desk.write("库存日报.csv", &gb);
+    let p = desk.write("库存日报.csv", &gb18030(text));
     let o = import(&mut store, Kind::Stock, &p);
     assert!(o.issues().is_empty(), "{:?}", o.issues());
     assert_eq!(
@@ -378,17 +205,11 @@ fn a_gb18030_csv_with_chinese_headers_a_title_and_a_total_goes_in() {
     assert_eq!(o.parsed.columns.header_row, 2);
     assert_eq!(o.parsed.totals, [5]);
     assert_eq!(o.report.added.len(), 2);
-    let got: Vec<(String, f64, f64, String)> = store
-        .conn()
-        .prepare(
-            "SELECT c.name, s.stock, s.supply_in, s.reported_at FROM stock_report s
-             JOIN community c ON c.id = s.community_id ORDER BY s.id",
-        )
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let got: Vec<(String, f64, f64, String)> = select(
+        &store,
+        "SELECT c.name, s.stock, s.supply_in, s.reported_at FROM stock_report s
+         JOIN community c ON c.id = s.community_id ORDER BY s.id",
+    );
     assert_eq!(
         got,
         [
@@ -417,12 +238,7 @@ fn an_xlsx_with_date_time_cells_serials_and_number_cells_goes_in() {
     let ws = wb.add_worksheet();
     ws.set_name("库存").unwrap();
     let when = Format::new().set_num_format("yyyy/m/d h:mm");
-    for (c, h) in ["社区", "品类", "库存", "日到货", "时点", "中转站"]
-        .iter()
-        .enumerate()
-    {
-        ws.write_string(0, c as u16, *h).unwrap();
-    }
+    xlsx_row(ws, 0, &["社区", "品类", "库存", "日到货", "时点", "中转站"]);
     ws.write_string(1, 0, "螺蛳包社区").unwrap();
     ws.write_string(1, 1, "肉").unwrap();
     ws.write_number(1, 2, 2400).unwrap();
@@ -449,18 +265,10 @@ fn an_xlsx_with_date_time_cells_serials_and_number_cells_goes_in() {
     assert!(o.issues().is_empty(), "{:?}", o.issues());
     assert_eq!(o.parsed.sheet.name.as_deref(), Some("库存"));
     assert_eq!(o.report.added.len(), 3);
-    let got: Vec<(String, f64, f64, String, Option<i64>)> = store
-        .conn()
-        .prepare(
-            "SELECT item, stock, supply_in, reported_at, compound_id FROM stock_report ORDER BY id",
-        )
-        .unwrap()
-        .query_map([], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let got: Vec<(String, f64, f64, String, Option<i64>)> = select(
+        &store,
+        "SELECT item, stock, supply_in, reported_at, compound_id FROM stock_report ORDER BY id",
+    );
     assert_eq!(
         (got[0].0.as_str(), got[0].1, got[0].2),
         ("meat", 2400.0, 150.5)
@@ -478,15 +286,13 @@ fn a_report_under_the_threshold_raises_one_predicted_alert_and_recovery_clears_i
     let (desk, mut store) = seeded();
     let header: &[&str] = &["社区（村）", "品类", "库存", "日到货", "时点", "保供单位"];
     let unit = "万州区双河口粮油批发部";
-    let file = |name: &str, stock: &str, at: &str| {
-        desk.write(
-            name,
-            &csv_bom(&[header, &["螺蛳包社区", "粮", stock, "0", at, unit]]),
-        )
+    // A report of `stock` grain at `at` in 螺蛳包社区, imported from `name`.
+    let report = |store: &mut Store, name: &str, stock: &str, at: &str| {
+        let rows: &[&[&str]] = &[header, &["螺蛳包社区", "粮", stock, "0", at, unit]];
+        import(store, Kind::Stock, &desk.csv(name, rows))
     };
     // 3,000 kg against 2,400 kg a day: 1.25 days, under 3.
-    let p = file("low.csv", "3000", "2026-11-29 08:00");
-    let o = import(&mut store, Kind::Stock, &p);
+    let o = report(&mut store, "low.csv", "3000", "2026-11-29 08:00");
     assert!(o.issues().is_empty(), "{:?}", o.issues());
     let import_seq = o.report.seq.unwrap();
     let [
@@ -528,14 +334,12 @@ fn a_report_under_the_threshold_raises_one_predicted_alert_and_recovery_clears_i
     );
 
     // Still short: the open prediction is not repeated.
-    let p = file("still-low.csv", "2500", "2026-11-29 09:00");
-    let o = import(&mut store, Kind::Stock, &p);
+    let o = report(&mut store, "still-low.csv", "2500", "2026-11-29 09:00");
     assert!(o.written() && o.predicted.is_empty(), "{:?}", o.predicted);
     assert_eq!(count(&store, predicted), 1);
 
     // 30,000 kg: 12.5 days; the prediction nobody took over clears.
-    let p = file("recovered.csv", "30t", "2026-11-29 09:45");
-    let o = import(&mut store, Kind::Stock, &p);
+    let o = report(&mut store, "recovered.csv", "30t", "2026-11-29 09:45");
     assert!(o.issues().is_empty(), "{:?}", o.issues());
     let recovery_seq = o.report.seq.unwrap();
     let [
@@ -591,26 +395,36 @@ fn every_bad_row_is_named_by_row_and_column_and_nothing_is_written() {
     let (desk, mut store) = seeded();
     let before = (dump(&store), store.head().unwrap());
     let g = good_row();
+    // The good row with cell `i` made `v`.
     let row = |i: usize, v: &'static str| {
         let mut r = g.clone();
         r[i] = v;
         r
     };
-    let mut two = g.clone();
-    two[6] = "螺蛳包生鲜超市";
-    let rows: Vec<Vec<&str>> = vec![
-        BAD_HEADER.to_vec(),
-        g.clone(),
-        row(0, "不存在社区"),
-        row(1, "砖头"),
-        row(2, "很多"),
-        row(4, "2026-11-29 12:00"),
-        two,
-        row(5, "无名粮店"),
-        row(4, "2026-11-29"),
-    ];
-    let rows: Vec<&[&str]> = rows.iter().map(Vec::as_slice).collect();
-    let p = desk.write("bad.csv", &csv_bom(&rows));
+    // The header and the good row, then `bad`, as `name`.
+    let file = |name: &str, bad: &[Vec<&str>]| {
+        let mut rows: Vec<&[&str]> = vec![BAD_HEADER, &g];
+        rows.extend(bad.iter().map(Vec::as_slice));
+        desk.csv(name, &rows)
+    };
+    // Nothing written, not even a log entry.
+    let unchanged = |store: &Store| {
+        assert_eq!((dump(store), store.head().unwrap()), before);
+        assert_eq!(reports(store), 0);
+    };
+    let two_sources = row(6, "螺蛳包生鲜超市");
+    let p = file(
+        "bad.csv",
+        &[
+            row(0, "不存在社区"),
+            row(1, "砖头"),
+            row(2, "很多"),
+            row(4, "2026-11-29 12:00"),
+            two_sources.clone(),
+            row(5, "无名粮店"),
+            row(4, "2026-11-29"),
+        ],
+    );
     let o = import(&mut store, Kind::Stock, &p);
     assert!(!o.written());
     let en = located(&o, Lang::En);
@@ -634,24 +448,20 @@ fn every_bad_row_is_named_by_row_and_column_and_nothing_is_written() {
         "{zh:#?}"
     );
     assert!(zh[4].contains("一份报告只能有一个报告方"), "{zh:#?}");
-    assert_eq!((dump(&store), store.head().unwrap()), before);
-    assert_eq!(reports(&store), 0);
+    unchanged(&store);
 
     // Rows only the register refuses: the write transaction is opened,
     // the good rows planned, and everything rolled back.
-    let mut two = g.clone();
-    two[6] = "螺蛳包生鲜超市";
-    let rows: Vec<Vec<&str>> = vec![
-        BAD_HEADER.to_vec(),
-        g.clone(),
-        row(0, "不存在社区"),
-        row(4, "2026-11-29 12:00"),
-        two,
-        row(5, "无名粮店"),
-        row(6, "龙宝村便民店"),
-    ];
-    let rows: Vec<&[&str]> = rows.iter().map(Vec::as_slice).collect();
-    let p = desk.write("bad-refs.csv", &csv_bom(&rows));
+    let p = file(
+        "bad-refs.csv",
+        &[
+            row(0, "不存在社区"),
+            row(4, "2026-11-29 12:00"),
+            two_sources,
+            row(5, "无名粮店"),
+            row(6, "龙宝村便民店"),
+        ],
+    );
     let o = import(&mut store, Kind::Stock, &p);
     assert!(
         o.parsed.issues.is_empty(),
@@ -663,16 +473,15 @@ fn every_bad_row_is_named_by_row_and_column_and_nothing_is_written() {
     assert!(en[0].starts_with("row 3, column A"), "{en:#?}");
     // The outlet of another community (row 7 also names a unit: two sources).
     assert!(en[4].starts_with("row 7, column G (网点)"), "{en:#?}");
-    assert_eq!((dump(&store), store.head().unwrap()), before);
-    assert_eq!(reports(&store), 0);
+    unchanged(&store);
 }
 
 #[test]
 fn an_outlet_or_station_outside_the_community_and_a_compound_without_station_are_named() {
     let (desk, mut store) = seeded();
-    let p = desk.write(
+    let p = desk.csv(
         "k.csv",
-        &csv_bom(&[&["社区名称", "小区名称"], &["螺蛳包社区", "沙龙路小区"]]),
+        &[&["社区名称", "小区名称"], &["螺蛳包社区", "沙龙路小区"]],
     );
     assert!(import(&mut store, Kind::Compounds, &p).written());
     let rows: &[&[&str]] = &[
@@ -683,7 +492,7 @@ fn an_outlet_or_station_outside_the_community_and_a_compound_without_station_are
         &["螺蛳包社区", "粮", "", "", ""],
         &["螺蛳包社区", "粮", "100", "", "沙龙路小区"],
     ];
-    let p = desk.write("places.csv", &csv_bom(rows));
+    let p = desk.csv("places.csv", rows);
     let o = import(&mut store, Kind::Stock, &p);
     let en = located(&o, Lang::En);
     assert_eq!(en.len(), 5, "{en:#?}");
@@ -720,12 +529,12 @@ fn the_moments_bounds_are_those_of_a_report_typed_at_the_desk() {
         (t0() - Duration::days(366), false),
     ];
     for (i, (at, ok)) in cases.into_iter().enumerate() {
-        let p = desk.write(
+        let p = desk.csv(
             &format!("m{i}.csv"),
-            &csv_bom(&[
+            &[
                 &["社区", "品类", "库存", "时点"],
                 &["龙宝村", "粮", "5000", &local(at)],
-            ]),
+            ],
         );
         let o = import(&mut store, Kind::Stock, &p);
         assert_eq!(o.written(), ok, "{at}: {:?}", located(&o, Lang::En));
@@ -746,14 +555,10 @@ fn the_moments_bounds_are_those_of_a_report_typed_at_the_desk() {
         assert_eq!(desk_says.is_ok(), ok, "{at}: the desk disagrees");
     }
     // A little ahead of the clock is taken as now, as at the desk.
-    let first: String = store
-        .conn()
-        .query_row(
-            "SELECT reported_at FROM stock_report ORDER BY id LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let first: String = value(
+        &store,
+        "SELECT reported_at FROM stock_report ORDER BY id LIMIT 1",
+    );
     assert_eq!(first, "2026-11-29T02:00:00.000Z");
 }
 
@@ -761,13 +566,13 @@ fn the_moments_bounds_are_those_of_a_report_typed_at_the_desk() {
 fn a_dry_run_says_what_would_go_in_and_writes_nothing() {
     let (desk, mut store) = seeded();
     let before = (dump(&store), store.head().unwrap());
-    let p = desk.write(
+    let p = desk.csv(
         "dry.csv",
-        &csv_bom(&[
+        &[
             BAD_HEADER,
             &good_row(),
             &["龙宝村", "粮", "10", "", "", "", "", ""],
-        ]),
+        ],
     );
     let o = dry_run(&mut store, Kind::Stock, &p);
     assert!(!o.written() && o.issues().is_empty(), "{:?}", o.issues());
@@ -781,9 +586,9 @@ fn a_dry_run_says_what_would_go_in_and_writes_nothing() {
 #[test]
 fn export_then_import_gives_the_same_reports() {
     let (desk, mut first) = seeded();
-    let p = desk.write(
+    let p = desk.csv(
         "first.csv",
-        &csv_bom(&[
+        &[
             &[
                 "社区",
                 "品类",
@@ -833,20 +638,18 @@ fn export_then_import_gives_the_same_reports() {
                 "",
             ],
             &["龙宝村", "蛋奶", "500斤", "100斤", "", "", "", "", "", ""],
-        ]),
+        ],
     );
     let o = import(&mut first, Kind::Stock, &p);
     assert!(o.written(), "{:?}", o.issues());
     let want = first.ledger_rows(LedgerTable::StockReport).unwrap();
     assert_eq!(want.len(), 4);
     for xlsx in [false, true] {
-        let sheet = Export::new(Kind::Stock, &want, TZ, true);
-        let (name, bytes) = if xlsx {
-            ("out.xlsx", sheet.write_xlsx(&|_| {}).unwrap())
+        let bytes = exported(Kind::Stock, &want, true, xlsx);
+        let name = if xlsx {
+            "out.xlsx"
         } else {
-            let mut b = Vec::new();
-            sheet.write_csv(&mut b, true, &|_| {}).unwrap();
-            let text = String::from_utf8(b[3..].to_vec()).unwrap();
+            let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
             assert!(
                 text.starts_with(
                     "社区（村）,品类,库存,日到货,时点,保供单位,网点,中转站（小区）,报告人,来源\n"
@@ -857,11 +660,11 @@ fn export_then_import_gives_the_same_reports() {
                 text.contains("2026-11-29 00:00,"),
                 "midnight keeps its time: {text}"
             );
-            ("out.csv", b)
+            "out.csv"
         };
         let path = desk.write(name, &bytes);
         let mut second = desk.store_at(&desk.path(&format!("second-{name}.db")));
-        seed(&desk, &mut second);
+        seed(&desk, &mut second, Kind::Units);
         let o = import(&mut second, Kind::Stock, &path);
         assert!(o.issues().is_empty(), "{name}: {:?}", o.issues());
         assert_eq!(
@@ -879,7 +682,7 @@ fn export_then_import_gives_the_same_reports() {
 
 #[test]
 fn the_template_in_data_templates_is_current_and_reads() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/templates");
+    let dir = templates_dir();
     let csv = dir.join("stock.csv");
     assert_eq!(
         std::fs::read(&csv).expect("stock.csv"),
@@ -890,138 +693,98 @@ fn the_template_in_data_templates_is_current_and_reads() {
         .expect("xlsx template reads");
     let (from_csv, _) = ledger::parse_file(Kind::Stock, &csv, TZ, &Quiet).unwrap();
     assert!(from_xlsx.issues.is_empty() && from_csv.issues.is_empty());
-    let values = |p: &ledger::Parsed| {
-        p.records
-            .iter()
-            .map(|r| r.values.clone())
-            .collect::<Vec<_>>()
-    };
     assert_eq!(values(&from_xlsx), values(&from_csv));
     assert_eq!(from_csv.records.len(), Kind::Stock.examples().len());
 }
 
 #[test]
 fn the_command_line_imports_stock_and_says_what_the_predictions_did() {
-    let desk = Desk::new();
-    {
-        let mut store = desk.store();
-        seed(&desk, &mut store);
-    }
+    let desk = seeded().0;
     // The binary runs on the system clock: no moment means now.
-    let p = desk.write(
+    let p = desk.csv(
         "s.csv",
-        &csv_bom(&[
+        &[
             &["社区", "品类", "库存", "日到货"],
             &["螺蛳包社区", "粮", "3000", "0"],
             &["龙宝村", "粮", "30t", "0"],
-        ]),
+        ],
     );
-    let out = desk
-        .cmd("en")
-        .args(["import", "stock"])
-        .arg(&p)
-        .arg("--dry-run")
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let out = String::from_utf8(out).unwrap();
+    let out = succeeds(
+        desk.cmd("en")
+            .args(["import", "stock"])
+            .arg(&p)
+            .arg("--dry-run"),
+    );
     assert!(
         out.contains(
             "Dry run, nothing written: stock reports to import: 2 new, 0 already recorded."
         ),
         "{out}"
     );
-    let out = desk
-        .cmd("en")
-        .args(["--officer", "王静", "import", "stock"])
-        .arg(&p)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let out = String::from_utf8(out).unwrap();
-    assert!(
-        out.contains("Stock reports imported: 2 new, 0 already recorded and left out; recorded as duty-log entry #"),
-        "{out}"
-    );
-    assert!(
-        out.contains("Predicted shortage alerts: 1 raised (#1), 0 cleared."),
-        "{out}"
-    );
-    assert!(
-        out.contains("raised predicted shortage alert #1: 螺蛳包社区 Grain, "),
-        "{out}"
-    );
-    desk.cmd("en").args(["log", "verify"]).assert().success();
-
-    let p = desk.write(
+    // 王静 imports it, then a recovery, in Chinese: one prediction raised
+    // and then cleared, and the chain holds after each.
+    let r = desk.csv(
         "r.csv",
-        &csv_bom(&[&["社区", "品类", "库存"], &["螺蛳包社区", "粮", "40吨"]]),
+        &[&["社区", "品类", "库存"], &["螺蛳包社区", "粮", "40吨"]],
     );
-    let out = desk
-        .cmd("zh")
-        .args(["--officer", "王静", "import", "库存"])
-        .arg(&p)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let out = String::from_utf8(out).unwrap();
-    assert!(
-        out.contains("已导入库存报告：新增 1 份，0 份与已有报告相同、未重复记录；已记入值守日志 #"),
-        "{out}"
-    );
-    assert!(
-        out.contains("预测短缺预警：发出 0 条，解除 1 条（#1）。"),
-        "{out}"
-    );
-    desk.cmd("en").args(["log", "verify"]).assert().success();
+    let imports: [(&str, &str, &PathBuf, &[&str]); 2] = [
+        (
+            "en",
+            "stock",
+            &p,
+            &[
+                "Stock reports imported: 2 new, 0 already recorded and left out; recorded as duty-log entry #",
+                "Predicted shortage alerts: 1 raised (#1), 0 cleared.",
+                "raised predicted shortage alert #1: 螺蛳包社区 Grain, ",
+            ],
+        ),
+        (
+            "zh",
+            "库存",
+            &r,
+            &[
+                "已导入库存报告：新增 1 份，0 份与已有报告相同、未重复记录；已记入值守日志 #",
+                "预测短缺预警：发出 0 条，解除 1 条（#1）。",
+            ],
+        ),
+    ];
+    for (lang, kind, file, says) in imports {
+        let out = succeeds(
+            desk.cmd(lang)
+                .args(["--officer", "王静", "import", kind])
+                .arg(file),
+        );
+        for line in says {
+            assert!(out.contains(line), "{line:?} in:\n{out}");
+        }
+        desk.cmd("en").args(["log", "verify"]).assert().success();
+    }
 
     // Bad rows: exit 1, named on stderr.
-    let p = desk.write(
+    let p = desk.csv(
         "bad.csv",
-        &csv_bom(&[&["社区", "品类", "库存"], &["螺蛳包社区", "砖头", "1"]]),
+        &[&["社区", "品类", "库存"], &["螺蛳包社区", "砖头", "1"]],
     );
-    let out = desk
-        .cmd("en")
-        .args(["--officer", "王静", "import", "stock"])
-        .arg(&p)
-        .assert()
-        .code(1);
-    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    let err = fails(
+        desk.cmd("en")
+            .args(["--officer", "王静", "import", "stock"])
+            .arg(&p),
+        1,
+    );
     assert!(
         err.starts_with("row 2, column B (品类): The item class \"砖头\" is not one of"),
         "{err}"
     );
 
-    let template = desk
-        .cmd("zh")
-        .args(["export", "stock", "--template"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8(template).unwrap();
+    let text = succeeds(desk.cmd("zh").args(["export", "stock", "--template"]));
     assert!(
         text.starts_with(
             "社区（村）,品类,库存,日到货,时点,保供单位,网点,中转站（小区）,报告人,来源\n"
         ),
         "{text}"
     );
-    let json = desk
-        .cmd("en")
-        .args(["export", "stock", "--format", "json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let json = succeeds(desk.cmd("en").args(["export", "stock", "--format", "json"]));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v.as_array().map(Vec::len), Some(3));
     assert_eq!(v[0]["item"], "grain");
     assert_eq!(v[0]["stock"], 3000.0);

@@ -5,18 +5,27 @@
 //! Waits poll the screen against a deadline rather than sleeping for a
 //! fixed time; the deadlines are generous because CI machines are small
 //! and busy.
+//!
+//! The command-line and ledger tests share a [`Desk`] (a scratch directory
+//! the binary runs in with a clean environment), ways to look into a
+//! store, and in [`ledger`] the files clerks bring.
 
 // Each test binary compiles this module on its own and uses only part of it.
 #![allow(dead_code)]
+
+pub mod ledger;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, Utc};
+use rusqlite::Row;
+use rusqlite::types::{FromSql, Value};
 use supplydesk::config::PostConfig;
 use supplydesk::store::places::NewCommunity;
-use supplydesk::store::{Actor, OpenOptions, Store};
+use supplydesk::store::{Actor, Clock, OpenOptions, Store};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_supplydesk");
 
@@ -78,6 +87,203 @@ pub fn open_read_only(db: &Path) -> Store {
         },
     )
     .expect("open the database read-only")
+}
+
+/// The database at `path`, made if it is not there yet.
+pub fn open_store(path: &Path) -> Store {
+    Store::open(
+        path,
+        OpenOptions {
+            create: true,
+            ..Default::default()
+        },
+    )
+    .expect("open the database")
+}
+
+/// An officer of the desk, signed in as the `duty` account.
+pub fn officer(name: &str) -> Actor {
+    Actor {
+        officer: name.into(),
+        os_user: "duty".into(),
+        ssh_client: None,
+    }
+}
+
+/// The one number `sql` selects.
+pub fn count(store: &Store, sql: &str) -> i64 {
+    value(store, sql)
+}
+
+/// The first column of the first row `sql` selects.
+pub fn value<T: FromSql>(store: &Store, sql: &str) -> T {
+    store
+        .conn()
+        .query_row(sql, [], |r| r.get(0))
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+/// The first row `sql` selects, as a tuple of its columns in order.
+pub fn one<T>(store: &Store, sql: &str) -> T
+where
+    T: for<'r> TryFrom<&'r Row<'r>, Error = rusqlite::Error>,
+{
+    store
+        .conn()
+        .query_row(sql, [], |r| T::try_from(r))
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+/// Every row `sql` selects, each as a tuple of its columns in order.
+pub fn select<T>(store: &Store, sql: &str) -> Vec<T>
+where
+    T: for<'r> TryFrom<&'r Row<'r>, Error = rusqlite::Error>,
+{
+    let mut st = store
+        .conn()
+        .prepare(sql)
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    st.query_map([], |r| T::try_from(r))
+        .and_then(|rows| rows.collect())
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+/// Every row of every table, in rowid order: the content of the file, to
+/// compare before and after something that must not write.
+pub fn dump(store: &Store) -> String {
+    // A contentless FTS5 table cannot be read row by row; its shadow
+    // tables, which hold its content, are compared instead.
+    let mut tables: Vec<(String,)> = select(
+        store,
+        "SELECT name FROM sqlite_master WHERE type = 'table'
+         AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name",
+    );
+    tables.retain(|(t,)| !t.starts_with("sqlite_"));
+    let conn = store.conn();
+    let mut out = String::new();
+    for (t,) in tables {
+        out.push_str(&format!("## {t}\n"));
+        let mut st = conn
+            .prepare(&format!("SELECT * FROM {t} ORDER BY 1"))
+            .unwrap();
+        let n = st.column_count();
+        let mut q = st.query([]).unwrap();
+        while let Some(r) = q.next().unwrap() {
+            let row: Vec<Value> = (0..n).map(|i| r.get::<_, Value>(i).unwrap()).collect();
+            out.push_str(&format!("{row:?}\n"));
+        }
+    }
+    out
+}
+
+/// A scratch directory that is also the working directory and the config
+/// home of the binary run on it, so that nothing of the developer's
+/// machine leaks in; its database is `desk.db` in it.
+pub struct Desk {
+    dir: tempfile::TempDir,
+    clock: Option<Clock>,
+}
+
+impl Desk {
+    /// A desk whose stores run on the system clock.
+    pub fn new() -> Desk {
+        Desk {
+            dir: tempfile::tempdir().expect("a scratch directory"),
+            clock: None,
+        }
+    }
+
+    /// A desk whose stores stand still at `now`; the binary still runs on
+    /// the system clock.
+    pub fn at(now: DateTime<Utc>) -> Desk {
+        Desk {
+            clock: Some(Clock::Fixed(now)),
+            ..Desk::new()
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// `name` in the scratch directory.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.path("desk.db")
+    }
+
+    /// `bytes` written to `name` in the scratch directory; its path.
+    pub fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, bytes).expect("write file");
+        p
+    }
+
+    /// `rows` of cells written to `name` as Excel's "CSV UTF-8"; its path.
+    pub fn csv(&self, name: &str, rows: &[&[&str]]) -> PathBuf {
+        self.write(name, &ledger::csv_bom(rows))
+    }
+
+    /// The desk's database through the library, made as `init` would.
+    pub fn store(&self) -> Store {
+        self.store_at(&self.db())
+    }
+
+    /// Another database, on the desk's clock.
+    pub fn store_at(&self, path: &Path) -> Store {
+        let store = open_store(path);
+        match self.clock {
+            Some(clock) => store.with_clock(clock),
+            None => store,
+        }
+    }
+
+    /// The binary with a clean environment, run in the scratch directory,
+    /// with no arguments yet.
+    pub fn bare(&self) -> assert_cmd::Command {
+        let mut c = assert_cmd::Command::new(BIN);
+        c.current_dir(self.dir.path())
+            .env_remove("SUPPLYDESK_DB")
+            .env_remove("SUPPLYDESK_CONFIG")
+            .env_remove("SUPPLYDESK_OFFICER")
+            .env_remove("SSH_CONNECTION")
+            .env("XDG_CONFIG_HOME", self.dir.path())
+            .env("NO_COLOR", "1")
+            .env("LC_ALL", "C.UTF-8");
+        c
+    }
+
+    /// The binary on the desk's database, speaking `lang` (`en`, `zh`).
+    pub fn cmd(&self, lang: &str) -> assert_cmd::Command {
+        let mut c = self.bare();
+        c.arg("--db").arg(self.db()).arg("--lang").arg(lang);
+        c
+    }
+}
+
+/// What `cmd` printed on stdout; it must succeed.
+pub fn succeeds(cmd: &mut assert_cmd::Command) -> String {
+    let out = cmd.assert().success().get_output().stdout.clone();
+    String::from_utf8(out).expect("stdout is UTF-8")
+}
+
+/// What `cmd` printed on stderr; it must exit with `code`.
+pub fn fails(cmd: &mut assert_cmd::Command, code: i32) -> String {
+    let out = cmd.assert().code(code);
+    String::from_utf8_lossy(&out.get_output().stderr).into_owned()
+}
+
+/// What a finished run printed on stdout.
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// What a finished run printed on stderr.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// A community of 3000 residents, 300 floating, 1000 households.
