@@ -398,6 +398,24 @@ fn a_market_report_is_an_alert_for_the_market_supervision_station() {
         "{f}"
     );
     assert!(f.contains(MARKET_HANDLER), "{f}");
+    // On the board, opened: marked as a market report, the station its
+    // handler; acknowledging it at the desk leaves the station there.
+    a.on_key(key('2'));
+    a.run_typed(&format!(":filter {}", alert.community));
+    a.on_key(key(' '));
+    let text = screen(&mut a, 120, 40);
+    let row = text
+        .lines()
+        .find(|l| l.contains("market"))
+        .unwrap_or_else(|| panic!("a row marked market: {text}"));
+    assert!(row.contains(MARKET_HANDLER), "{row}");
+    a.run_typed(&format!(":ack #{id}"));
+    let after = a.store.alert(id, a.now(), &esc).unwrap();
+    assert_eq!(
+        after.state,
+        supplydesk::domain::alert::AlertState::Acknowledged
+    );
+    assert_eq!(after.handler.as_deref(), Some(MARKET_HANDLER));
 }
 
 #[test]

@@ -12,7 +12,7 @@ use unicode_width::UnicodeWidthStr;
 use super::{Cx, Details, Pane, frame_block, header_line, inner, render_empty};
 use crate::domain::Code;
 use crate::domain::alert::{self, AlertAction, ItemClass};
-use crate::domain::cover::{Cover, bar, format_days, level};
+use crate::domain::cover::{AlertKind, Cover, bar, format_days, level};
 use crate::domain::time::{age, local_minute};
 use crate::store::StoreError;
 use crate::store::alerts::{AlertCounts, AlertRow, CommunityAlerts, Escalation};
@@ -145,7 +145,8 @@ fn grid(cover: Col) -> [Col; 8] {
         col(5, 4),
         col(8, 8),
         flex_upto(14, 18, 6),
-        col(7, 3),
+        // 市场监管所 whole where there is room.
+        flex_upto(7, 12, 3),
     ]
 }
 
@@ -162,6 +163,16 @@ fn widths_for(w: usize) -> (Vec<Option<usize>>, bool) {
         return (wide, false);
     }
     (fit(w, &grid(flex_upto(6, 11, 7))), true)
+}
+
+/// `预测` for an alert the cover forecast raised, `市场` for a market
+/// report; nothing for a shortage someone reported.
+fn alert_kind_tag(a: &AlertRow, cx: &Cx) -> &'static str {
+    match (a.kind, a.predicted) {
+        (AlertKind::Market, _) => cx.t("市场监测", "market"),
+        (_, true) => cx.t("预测", "forecast"),
+        _ => "",
+    }
 }
 
 pub fn escalation(cx: &Cx) -> Escalation {
@@ -489,12 +500,14 @@ impl Pane for AlertsPane {
                     Some(k) => format!("  {k}"),
                     None => format!("  ({})", cx.t("全社区", "whole community")),
                 };
+                // Alert rows leave the cover column free: what kind of
+                // alert it is, where it is not a reported shortage.
                 row_line(
                     &widths,
                     vec![
                         (a.severity.symbol().to_string(), theme.severity(a.severity)),
                         (place, Default::default()),
-                        (String::new(), Default::default()),
+                        (alert_kind_tag(a, cx).to_string(), theme.tone(Tone::Dim)),
                         (
                             a.item.label(cx.lang).to_string(),
                             theme.severity(a.severity),
@@ -536,6 +549,20 @@ impl Pane for AlertsPane {
                     a.severity.symbol().trim(),
                     a.severity.label(cx.lang)
                 ),
+            ),
+            (
+                t("类别", "Kind"),
+                match (a.kind, a.predicted) {
+                    (AlertKind::Market, _) => t(
+                        "市场监测（价格、囤积、哄抬）",
+                        "Market report (prices, hoarding, gouging)",
+                    ),
+                    (_, true) => t(
+                        "预测短缺（供应天数低于阈值，自动发出）",
+                        "Predicted shortage (cover under the threshold, raised automatically)",
+                    ),
+                    _ => t("缺货上报", "Reported shortage"),
+                },
             ),
             (t("涉及户数", "Households"), a.households.to_string()),
             (
