@@ -417,6 +417,15 @@ pub struct CoverArgs {
     #[arg(long)]
     pub refresh: bool,
 
+    /// The stock reports of one item class of the --community, newest
+    /// first: the time series the cover is worked out from
+    #[arg(long, value_name = "ITEM", requires = "community", conflicts_with_all = ["below", "all", "refresh"])]
+    pub history: Option<String>,
+
+    /// With --history: at most this many reports; 0 for all
+    #[arg(long, default_value_t = 20, value_name = "N", requires = "history")]
+    pub limit: u32,
+
     /// Print a JSON array instead of text
     #[arg(long)]
     pub json: bool,

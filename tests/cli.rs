@@ -283,19 +283,30 @@ fn a_bad_config_is_one_sentence() {
 }
 
 #[test]
-fn usage_mistakes_keep_clap_exit_code() {
+fn usage_mistakes_are_one_line_naming_the_help_with_exit_code_2() {
     let d = Desk::new();
-    d.cmd("en").args(["pass"]).assert().code(2);
-    d.cmd("en").args(["fly"]).assert().code(2);
+    for (args, says) in [
+        (&["pass"][..], "see `supplydesk pass --help`"),
+        (&["fly"][..], "see `supplydesk --help`"),
+        (&["--lang", "fr", "log", "list"][..], "'fr'"),
+        (&["--demo", "init"][..], "--demo"),
+        (
+            &["shift", "end"][..],
+            "--to <NAME>; see `supplydesk shift end --help`",
+        ),
+    ] {
+        let out = d.bare().args(args).output().expect("runs");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = stderr(&out);
+        assert!(one_clean_line(&err), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(!err.contains("Usage:"), "{args:?}: {err}");
+    }
+    // Help itself is not a mistake.
     d.cmd("en")
-        .args(["--lang", "fr", "log", "list"])
+        .args(["shift", "end", "--help"])
         .assert()
-        .code(2);
-    d.cmd("en")
-        .args(["--demo", "init"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("--demo"));
+        .code(0);
 }
 
 #[test]

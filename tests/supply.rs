@@ -1201,6 +1201,40 @@ fn stock_and_cover_from_the_command_line() {
     assert!(!text.contains("石梁村"), "{text}");
     let text = stdout(cli.cmd().args(["cover", "--community", "石梁", "--all"]));
     assert!(text.contains("石梁村") && text.contains("—"), "{text}");
+    // The cell's time series, newest first, each report once.
+    let text = stdout(
+        cli.cmd()
+            .args(["cover", "--community", "一碗水", "--history", "粮"]),
+    );
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].contains("一碗水社区, Grain, newest first"),
+        "{text}"
+    );
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(
+        lines[1].contains("4000") && lines[1].ends_with("#2"),
+        "{text}"
+    );
+    assert!(
+        lines[2].contains("4000") && lines[2].contains("120") && lines[2].contains("by 张书记"),
+        "{text}"
+    );
+    let json = stdout(cli.cmd().args([
+        "cover",
+        "--community",
+        "一碗水",
+        "--history",
+        "grain",
+        "--limit",
+        "1",
+        "--json",
+    ]));
+    let rows: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(rows.as_array().map(Vec::len), Some(1));
+    assert_eq!(rows[0]["id"], 2);
+    // Without a community: one sentence naming what is missing.
+    fails_with(cli.cmd().args(["cover", "--history", "粮"]), "--community");
     // A community's own norm.
     let out = stdout(cli.officer().args(["norm", "一碗水", "粮", "0.3"]));
     assert!(out.contains("recorded #"), "{out}");

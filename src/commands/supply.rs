@@ -140,6 +140,9 @@ pub fn cover(ctx: &Ctx, args: &CoverArgs, out: &mut impl Write) -> Outcome {
         Some(c) => Some(store.community_by_name(c)?.id),
         None => None,
     };
+    if let (Some(which), Some(cid)) = (&args.history, only) {
+        return history(ctx, &store, cid, item(which)?, args, &n, out);
+    }
     let rows: Vec<CoverRow> = store
         .cover_all(now, &n)?
         .into_iter()
@@ -193,6 +196,79 @@ pub fn cover(ctx: &Ctx, args: &CoverArgs, out: &mut impl Write) -> Outcome {
         )
         .get(lang)
     )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `cover --community C --history ITEM`: the cell's stock reports, newest
+/// first, stale ones marked as the cover marks them.
+fn history(
+    ctx: &Ctx,
+    store: &supplydesk::store::Store,
+    community_id: i64,
+    which: ItemClass,
+    args: &CoverArgs,
+    n: &Norms,
+    out: &mut impl Write,
+) -> Outcome {
+    let limit = if args.limit == 0 {
+        i64::MAX
+    } else {
+        i64::from(args.limit)
+    };
+    let rows = store.stock_history(community_id, which, limit)?;
+    if args.json {
+        serde_json::to_writer_pretty(&mut *out, &rows).map_err(std::io::Error::from)?;
+        writeln!(out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let lang = ctx.lang;
+    let now = store.now();
+    let community = store
+        .community_by_name(args.community.as_deref().unwrap_or_default())?
+        .name;
+    let (unit_zh, unit_en) = cover::measure(which);
+    let unit = lang.t(unit_zh, unit_en);
+    let i = which.label(lang);
+    let stale = n.stale_after.num_hours();
+    writeln!(
+        out,
+        "{}",
+        msg!(
+            "{community} {i} 的库存报告，最新在前（计量：{unit}；~ 为超过 {stale} 小时、不再采信的报告）：",
+            "Stock reports of {community}, {i}, newest first (in {unit}; ~ older than {stale} hours, no longer trusted):"
+        )
+        .get(lang)
+    )?;
+    if rows.is_empty() {
+        writeln!(out, "{}", lang.t("（无）", "(none)"))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    for r in &rows {
+        let old = !cover::is_fresh(r.reported_at, now, n.stale_after);
+        let from = r
+            .source_name
+            .as_deref()
+            .map(|s| sanitize(s).into_owned())
+            .unwrap_or_else(|| lang.t("社区汇总", "community's count").to_string());
+        let mut line = format!(
+            "{}{} {}  {} {:>9}  {} {:>9}  #{}",
+            if old { '~' } else { ' ' },
+            local_short(r.reported_at, ctx.tz()),
+            pad_to_width(&from, 24),
+            lang.t("库存", "stock"),
+            quantity(r.stock),
+            lang.t("日到货", "in/d"),
+            quantity(r.supply_in),
+            r.id
+        );
+        if let Some(who) = &r.reporter {
+            line.push_str(&format!("  {} {}", lang.t("报告人", "by"), sanitize(who)));
+        }
+        if let Some(via) = &r.channel {
+            line.push_str(&format!("  ({})", sanitize(via)));
+        }
+        writeln!(out, "{line}")?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
