@@ -7,7 +7,7 @@
 mod tui_fixture;
 
 use chrono::Duration;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::crossterm::event::KeyCode;
 use supplydesk::domain::activation::ActivationState;
 use supplydesk::domain::alert::{AlertState, ItemClass, Severity};
 use supplydesk::domain::delivery::{AssigneeKind, DeliveryState, FailReason};
@@ -36,27 +36,8 @@ fn desk(lang: Lang) -> (TempDir, App) {
     (dir, a)
 }
 
-fn head(a: &App) -> i64 {
-    a.store.head().unwrap().seq
-}
-
-fn flash(a: &App) -> String {
-    a.flash
-        .as_ref()
-        .map(|f| f.msg.en.clone())
-        .unwrap_or_default()
-}
-
 fn level(a: &App) -> Option<Level> {
     a.flash.as_ref().map(|f| f.level)
-}
-
-fn enter() -> KeyEvent {
-    code(KeyCode::Enter)
-}
-
-fn esc() -> KeyEvent {
-    code(KeyCode::Esc)
 }
 
 fn alert(a: &App, id: i64) -> AlertRow {
@@ -83,26 +64,26 @@ fn entry(a: &App, seq: i64) -> LogRow {
 /// Exactly one entry since `before`, by the officer, about `subject`
 /// (none for a free-text entry); the flash names it.
 fn one_entry(a: &App, before: i64, subject: &str) -> LogRow {
-    assert_eq!(head(a), before + 1, "one entry; flash: {}", flash(a));
+    assert_eq!(head(a), before + 1, "one entry; flash: {}", flash_en(a));
     let e = entry(a, before + 1);
     assert_eq!(e.officer, OFFICER);
     let want = (!subject.is_empty()).then_some(subject);
     assert_eq!(e.subject.as_deref(), want, "{}", e.text);
-    assert_eq!(level(a), Some(Level::Info), "{}", flash(a));
+    assert_eq!(level(a), Some(Level::Info), "{}", flash_en(a));
     assert!(
-        flash(a).contains(&format!("recorded #{}", e.seq)),
+        flash_en(a).contains(&format!("recorded #{}", e.seq)),
         "{}",
-        flash(a)
+        flash_en(a)
     );
     e
 }
 
 /// Nothing written, an error flash, no form left open.
 fn refused(a: &App, before: i64, says: &str) {
-    assert_eq!(head(a), before, "nothing written; flash: {}", flash(a));
-    assert_eq!(level(a), Some(Level::Error), "{}", flash(a));
-    assert!(flash(a).contains(says), "{}", flash(a));
-    assert!(!flash(a).contains("recorded"), "{}", flash(a));
+    assert_eq!(head(a), before, "nothing written; flash: {}", flash_en(a));
+    assert_eq!(level(a), Some(Level::Error), "{}", flash_en(a));
+    assert!(flash_en(a).contains(says), "{}", flash_en(a));
+    assert!(!flash_en(a).contains("recorded"), "{}", flash_en(a));
     assert!(
         !a.popups.iter().any(|p| matches!(p, Popup::Form(_))),
         "no form for a refused step"
@@ -116,7 +97,7 @@ fn form_error(a: &App, field: usize) -> String {
             .as_ref()
             .map(|m| m.en.clone())
             .unwrap_or_default(),
-        _ => panic!("no form open; flash: {}", flash(a)),
+        _ => panic!("no form open; flash: {}", flash_en(a)),
     }
 }
 
@@ -261,7 +242,7 @@ fn a_typed_alert_takes_chinese_or_english_names() {
     ] {
         let before = head(&a);
         a.run_typed(line);
-        assert_eq!(head(&a), before + 1, "{line}: {}", flash(&a));
+        assert_eq!(head(&a), before + 1, "{line}: {}", flash_en(&a));
         let e = entry(&a, before + 1);
         assert_eq!(e.officer, OFFICER);
         let id: i64 = e
@@ -487,11 +468,11 @@ fn assigning_a_vehicle_without_a_valid_pass_warns_and_still_assigns() {
     assert_eq!(head(&a), before + 1);
     assert_eq!(level(&a), Some(Level::Warn));
     assert!(
-        flash(&a).contains("no pass that lets it through"),
+        flash_en(&a).contains("no pass that lets it through"),
         "{}",
-        flash(&a)
+        flash_en(&a)
     );
-    assert!(flash(&a).contains(&format!("recorded #{}", before + 1)));
+    assert!(flash_en(&a).contains(&format!("recorded #{}", before + 1)));
     let d = delivery(&a, 2);
     assert_eq!(d.state, DeliveryState::Assigned);
     assert_eq!(d.assignee.as_deref(), Some("渝F34567"));
@@ -533,13 +514,17 @@ fn a_failed_delivery_is_requeued_and_another_cancelled() {
     a.on_key(code(KeyCode::Tab));
     type_str(&mut a, "+3h");
     a.on_key(enter());
-    assert!(a.popups.is_empty(), "{}", flash(&a));
+    assert!(a.popups.is_empty(), "{}", flash_en(&a));
     assert_eq!(head(&a), before + 2, "failed, then requeued");
     for seq in [before + 1, before + 2] {
         let e = entry(&a, seq);
         assert_eq!(e.officer, OFFICER);
         assert_eq!(e.subject.as_deref(), Some("delivery:2"));
-        assert!(flash(&a).contains(&format!("#{seq}")), "{}", flash(&a));
+        assert!(
+            flash_en(&a).contains(&format!("#{seq}")),
+            "{}",
+            flash_en(&a)
+        );
     }
     let d = delivery(&a, 2);
     assert_eq!(d.state, DeliveryState::Queued);
@@ -603,7 +588,7 @@ fn revealing_a_recipient_asks_first_and_logs_the_officer() {
     a.on_key(key('v'));
     a.on_key(key('y'));
     let Some(Popup::Details { details, .. }) = a.popups.last() else {
-        panic!("the data is shown: {}", flash(&a))
+        panic!("the data is shown: {}", flash_en(&a))
     };
     assert!(details.lines.iter().any(|(_, v)| v == "欧阳秀英"));
     assert!(details.lines.iter().any(|(_, v)| v == "13512345678"));
@@ -757,12 +742,16 @@ fn a_row_action_without_a_row_says_where_to_find_one() {
     ] {
         a.run_typed(line);
         assert_eq!(head(&a), before, "{line}");
-        assert!(flash(&a).contains(says), "{line}: {}", flash(&a));
+        assert!(flash_en(&a).contains(says), "{line}: {}", flash_en(&a));
     }
     // On the alerts pane a community row is not an alert.
     a.on_key(key('2'));
     a.on_key(key('a'));
-    assert!(flash(&a).contains("Select an alert first"), "{}", flash(&a));
+    assert!(
+        flash_en(&a).contains("Select an alert first"),
+        "{}",
+        flash_en(&a)
+    );
     // `:cancel` on the queue pane cancels the delivery.
     a.on_key(key('4'));
     a.run_typed(":cancel #2 不需要了");
@@ -823,9 +812,9 @@ fn typed_gaps_asks_first_then_queues_every_unqueued_gap_once() {
     assert!(!is_confirm(&a));
     assert_eq!(level(&a), Some(Level::Warn));
     assert!(
-        flash(&a).contains("already have a delivery"),
+        flash_en(&a).contains("already have a delivery"),
         "{}",
-        flash(&a)
+        flash_en(&a)
     );
     assert_eq!(head(&a), before, "nothing to add: nothing written");
 
@@ -855,9 +844,9 @@ fn typed_gaps_asks_first_then_queues_every_unqueued_gap_once() {
     let e = one_entry(&a, before, &format!("delivery:{}", newest_delivery(&a)));
     assert_eq!(e.kind, "change");
     assert!(
-        flash(&a).contains("1 coverage gaps queued"),
+        flash_en(&a).contains("1 coverage gaps queued"),
         "{}",
-        flash(&a)
+        flash_en(&a)
     );
 
     // The queue holds the new delivery; the gap stays counted (nobody has

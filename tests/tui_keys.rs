@@ -13,25 +13,6 @@ use supplydesk::tui::popups::Popup;
 use supplydesk::tui::{App, ReadOnly};
 use tui_fixture::*;
 
-fn head(app: &App) -> i64 {
-    app.store.head().unwrap().seq
-}
-
-fn flash_text(app: &App) -> String {
-    app.flash
-        .as_ref()
-        .map(|f| f.msg.en.clone())
-        .unwrap_or_default()
-}
-
-fn enter() -> KeyEvent {
-    code(KeyCode::Enter)
-}
-
-fn esc() -> KeyEvent {
-    code(KeyCode::Esc)
-}
-
 /// The key events a table key stands for.
 fn event(k: &Key) -> KeyEvent {
     KeyEvent::new(k.code, k.mods)
@@ -73,7 +54,7 @@ fn note_by_command_is_recorded_with_the_officer_and_says_its_number() {
     assert_eq!(e.text, "龙宝村报告菜价上涨");
     assert_eq!(e.officer, "王静");
     assert_eq!(e.kind, "note");
-    assert_eq!(flash_text(&a), format!("note recorded #{seq}"));
+    assert_eq!(flash_en(&a), format!("note recorded #{seq}"));
     assert_eq!(a.flash.as_ref().map(|f| f.level), Some(Level::Info));
 }
 
@@ -182,17 +163,17 @@ fn alert_by_command() {
     let mut a = app(Lang::En);
     let before = head(&a);
     a.run_typed(":alert 学堂湾 奶粉 紧急 婴幼儿奶粉断货");
-    assert_eq!(head(&a), before + 1, "{}", flash_text(&a));
-    assert!(flash_text(&a).contains("raised"));
+    assert_eq!(head(&a), before + 1, "{}", flash_en(&a));
+    assert!(flash_en(&a).contains("raised"));
     a.run_typed(":alert 学堂湾 bread high");
     assert_eq!(head(&a), before + 1);
     assert!(
-        flash_text(&a).contains("\"bread\" is not an item class"),
+        flash_en(&a).contains("\"bread\" is not an item class"),
         "{}",
-        flash_text(&a)
+        flash_en(&a)
     );
     a.run_typed(":alert 学堂湾");
-    assert!(flash_text(&a).starts_with("Usage"));
+    assert!(flash_en(&a).starts_with("Usage"));
 }
 
 #[test]
@@ -200,9 +181,9 @@ fn activation_by_command_and_by_form() {
     let mut a = app(Lang::En);
     a.run_typed(":activate 联控指挥部〔2022〕61号");
     assert!(
-        flash_text(&a).contains("already activated"),
+        flash_en(&a).contains("already activated"),
         "{}",
-        flash_text(&a)
+        flash_en(&a)
     );
     let before = head(&a);
     a.on_key(key('1'));
@@ -225,7 +206,7 @@ fn activation_by_command_and_by_form() {
     a.on_key(enter());
     a.on_key(key('y'));
     assert!(a.popups.is_empty());
-    assert_eq!(head(&a), before + 1, "{}", flash_text(&a));
+    assert_eq!(head(&a), before + 1, "{}", flash_en(&a));
     assert_eq!(
         a.activation.as_ref().map(|r| r.directive.as_str()),
         Some("联控指挥部〔2022〕75号")
@@ -241,7 +222,7 @@ fn marking_a_post_manned() {
     a.on_key(key('j'));
     let before = head(&a);
     a.on_key(key('m'));
-    assert_eq!(head(&a), before + 1, "{}", flash_text(&a));
+    assert_eq!(head(&a), before + 1, "{}", flash_en(&a));
     let post = a
         .store
         .posts()
@@ -590,7 +571,7 @@ fn the_filter_of_the_queue_pane_is_refused_with_a_reason() {
     a.on_key(key('4'));
     a.on_key(key('/'));
     assert!(a.popups.is_empty());
-    assert!(flash_text(&a).contains("cannot be filtered"));
+    assert!(flash_en(&a).contains("cannot be filtered"));
 }
 
 fn fill_form(a: &mut App, values: &[&str]) {
@@ -622,9 +603,9 @@ fn issuing_a_pass_from_the_passes_pane_asks_before_a_second_one() {
         ],
     );
     a.on_key(enter());
-    assert!(a.popups.is_empty(), "{:?}", flash_text(&a));
+    assert!(a.popups.is_empty(), "{:?}", flash_en(&a));
     assert_eq!(head(&a), before + 2, "the new vehicle and its pass");
-    assert!(flash_text(&a).contains("issued"), "{}", flash_text(&a));
+    assert!(flash_en(&a).contains("issued"), "{}", flash_en(&a));
     let v = a.store.vehicle_by_plate("渝F99999").unwrap().unwrap();
     assert_eq!(v.driver.as_deref(), Some("周平"));
 
@@ -673,9 +654,9 @@ fn queueing_a_delivery_from_the_queue_pane() {
     f.focus = 0;
     a.popups.push(Popup::Form(f));
     a.on_key(enter());
-    assert!(a.popups.is_empty(), "{}", flash_text(&a));
+    assert!(a.popups.is_empty(), "{}", flash_en(&a));
     assert_eq!(head(&a), before + 1);
-    assert!(flash_text(&a).contains("queued"));
+    assert!(flash_en(&a).contains("queued"));
     let text = screen(&mut a, 80, 24);
     assert!(text.contains("口罩 1 盒"), "{text}");
     assert!(text.contains("11-29 14:00"), "{text}");
@@ -687,7 +668,7 @@ fn the_handover_view_opens_by_key_and_command_and_reads_only() {
     let before = head(&a);
     a.run_typed(":handover");
     let Some(Popup::Handover(v)) = a.popups.last() else {
-        panic!("{}", flash_text(&a))
+        panic!("{}", flash_en(&a))
     };
     assert!(v.text.contains("双河口街道"), "{}", v.text);
     assert!(v.report.shift.is_none(), "no shift in this fixture");
@@ -709,17 +690,13 @@ fn the_handover_view_opens_by_key_and_command_and_reads_only() {
     a.on_key(key('H'));
     assert!(matches!(a.popups.last(), Some(Popup::Handover(_))));
     a.run_typed(":handover 99");
-    assert!(
-        flash_text(&a).contains("no shift #99"),
-        "{}",
-        flash_text(&a)
-    );
+    assert!(flash_en(&a).contains("no shift #99"), "{}", flash_en(&a));
     a.popups.clear();
     a.run_typed(":handover yesterday");
     assert!(
-        flash_text(&a).contains("not a shift number"),
+        flash_en(&a).contains("not a shift number"),
         "{}",
-        flash_text(&a)
+        flash_en(&a)
     );
     assert_eq!(head(&a), before, "reading writes nothing");
 }
@@ -743,7 +720,7 @@ fn the_incoming_officer_acknowledges_items_one_by_one() {
     assert!(screen(&mut a, 120, 40).contains("HANDOVER PENDING → 王静"));
     a.on_key(key('H'));
     let Some(Popup::Handover(v)) = a.popups.last() else {
-        panic!("{}", flash_text(&a))
+        panic!("{}", flash_en(&a))
     };
     assert_eq!(v.items.len(), 4);
     assert_eq!(v.sel, 0);
@@ -753,9 +730,9 @@ fn the_incoming_officer_acknowledges_items_one_by_one() {
         a.flash.as_ref().map(|f| f.level),
         Some(Level::Info),
         "{}",
-        flash_text(&a)
+        flash_en(&a)
     );
-    let f = flash_text(&a);
+    let f = flash_en(&a);
     assert!(
         f.contains("carry-over item 1 of shift #2 acknowledged, 3 left"),
         "{f}"
@@ -779,18 +756,18 @@ fn the_incoming_officer_acknowledges_items_one_by_one() {
     a.on_key(key('a'));
     assert_eq!(a.flash.as_ref().map(|f| f.level), Some(Level::Error));
     assert!(
-        flash_text(&a).contains("already acknowledged"),
+        flash_en(&a).contains("already acknowledged"),
         "{}",
-        flash_text(&a)
+        flash_en(&a)
     );
     assert_eq!(head(&a), before);
 
     a.on_key(key('j'));
     a.on_key(enter());
     assert!(
-        flash_text(&a).contains("item 2 of shift #2 acknowledged, 2 left"),
+        flash_en(&a).contains("item 2 of shift #2 acknowledged, 2 left"),
         "{}",
-        flash_text(&a)
+        flash_en(&a)
     );
     assert_eq!(
         handover_item(&a, 2, 2).acknowledged_by.as_deref(),
@@ -800,9 +777,9 @@ fn the_incoming_officer_acknowledges_items_one_by_one() {
     // `:ack N` in the view names the item.
     a.run_typed(":ack 4");
     assert!(
-        flash_text(&a).contains("item 4 of shift #2 acknowledged, 1 left"),
+        flash_en(&a).contains("item 4 of shift #2 acknowledged, 1 left"),
         "{}",
-        flash_text(&a)
+        flash_en(&a)
     );
     assert!(
         matches!(a.popups.last(), Some(Popup::Handover(_))),
@@ -822,7 +799,7 @@ fn acknowledging_everything_at_once() {
             a.on_key(key('2'));
             a.run_typed(how);
         }
-        let f = flash_text(&a);
+        let f = flash_en(&a);
         assert!(
             f.contains("the handover of shift #2 and its 4 remaining items acknowledged"),
             "{how}: {f}"
@@ -851,7 +828,7 @@ fn the_shift_on_duty_sees_and_signs_what_it_received() {
     let mut a = app_with(shift_store(), Lang::En, None, Some("李明"));
     a.on_key(key('H'));
     let Some(Popup::Handover(v)) = a.popups.last() else {
-        panic!("{}", flash_text(&a))
+        panic!("{}", flash_en(&a))
     };
     assert!(v.report.provisional);
     assert_eq!(v.shift_id(), Some(2));
@@ -870,9 +847,9 @@ fn the_shift_on_duty_sees_and_signs_what_it_received() {
     );
     a.on_key(key('a'));
     assert!(
-        flash_text(&a).contains("carry-over item 2 of shift #1 acknowledged, 0 left"),
+        flash_en(&a).contains("carry-over item 2 of shift #1 acknowledged, 0 left"),
         "{}",
-        flash_text(&a)
+        flash_en(&a)
     );
     assert_eq!(
         handover_item(&a, 1, 2).acknowledged_by.as_deref(),
@@ -939,15 +916,15 @@ fn handing_over_asks_first_and_the_same_officer_is_refused() {
     let mut other = app_with(shift_store(), Lang::En, None, Some("王静"));
     other.run_typed(":shift end 张伟");
     assert!(
-        flash_text(&other).contains("only 李明 can hand it over, not 王静"),
+        flash_en(&other).contains("only 李明 can hand it over, not 王静"),
         "{}",
-        flash_text(&other)
+        flash_en(&other)
     );
     assert_eq!(head(&a), before);
 
     a.run_typed(":shift end 王静");
     let Some(Popup::Confirm(c)) = a.popups.last() else {
-        panic!("{}", flash_text(&a))
+        panic!("{}", flash_en(&a))
     };
     let asked = c.question.en.clone();
     assert!(asked.contains("Hand shift #2 over to 王静?"), "{asked}");
@@ -956,7 +933,7 @@ fn handing_over_asks_first_and_the_same_officer_is_refused() {
         "{asked}"
     );
     a.on_key(key('y'));
-    let f = flash_text(&a);
+    let f = flash_en(&a);
     assert!(
         f.contains("shift #2 handed over to 王静, 4 carry-over items"),
         "{f}"
@@ -977,7 +954,7 @@ fn handing_over_from_the_form_and_going_on_duty() {
     let mut a = app_with(shift_store(), Lang::En, None, Some("李明"));
     a.run_typed(":shift end");
     let Some(Popup::Form(f)) = a.popups.last() else {
-        panic!("{}", flash_text(&a))
+        panic!("{}", flash_en(&a))
     };
     assert!(f.dangerous);
     assert!(
@@ -1005,7 +982,7 @@ fn handing_over_from_the_form_and_going_on_duty() {
     );
     a.on_key(enter());
     a.on_key(key('y'));
-    assert!(a.popups.is_empty(), "{:?}", flash_text(&a));
+    assert!(a.popups.is_empty(), "{:?}", flash_en(&a));
     assert_eq!(a.store.shift(2).unwrap().incoming.as_deref(), Some("王静"));
 
     // A handover waits for the officer it names: nobody else goes on
@@ -1013,7 +990,7 @@ fn handing_over_from_the_form_and_going_on_duty() {
     let mut c = app_with(handed_over_store(), Lang::En, None, Some("张伟"));
     let before = head(&c);
     c.run_typed(":shift start");
-    let f = flash_text(&c);
+    let f = flash_en(&c);
     assert!(f.contains("has not acknowledged it yet"), "{f}");
     assert!(f.contains(":shift end 张伟"), "{f}");
     assert_eq!(head(&c), before, "nothing written");
@@ -1022,7 +999,7 @@ fn handing_over_from_the_form_and_going_on_duty() {
     let mut o = app_with(handed_over_store(), Lang::En, None, Some("李明"));
     o.run_typed(":shift end");
     let Some(Popup::Form(f)) = o.popups.last() else {
-        panic!("the form: {}", flash_text(&o))
+        panic!("the form: {}", flash_en(&o))
     };
     assert!(
         f.intro
@@ -1034,14 +1011,14 @@ fn handing_over_from_the_form_and_going_on_duty() {
     o.on_key(esc());
     o.run_typed(":shift end 王静");
     assert!(
-        flash_text(&o).contains("already addressed to 王静"),
+        flash_en(&o).contains("already addressed to 王静"),
         "{}",
-        flash_text(&o)
+        flash_en(&o)
     );
     let before = head(&o);
     o.run_typed(":shift end 张伟");
     let Some(Popup::Confirm(q)) = o.popups.last() else {
-        panic!("asks first: {}", flash_text(&o))
+        panic!("asks first: {}", flash_en(&o))
     };
     assert!(
         q.question.en.contains("instead of 王静"),
@@ -1049,7 +1026,7 @@ fn handing_over_from_the_form_and_going_on_duty() {
         q.question.en
     );
     o.on_key(key('y'));
-    let f = flash_text(&o);
+    let f = flash_en(&o);
     assert!(f.contains("re-addressed to 张伟"), "{f}");
     assert_eq!(head(&o), before + 1, "one entry");
     let sid = o.store.pending_handover().unwrap().map(|p| p.id).unwrap();
@@ -1061,19 +1038,15 @@ fn handing_over_from_the_form_and_going_on_duty() {
     // The incoming officer may go on duty (and acknowledge later).
     let mut b = app_with(handed_over_store(), Lang::En, None, Some("王静"));
     b.run_typed(":shift start");
-    let f = flash_text(&b);
+    let f = flash_en(&b);
     assert!(f.contains("shift #3 started, 王静 on duty"), "{f}");
     let text = screen(&mut b, 160, 48);
     assert!(text.contains("officer 王静 · since 10:00"), "{text}");
     b.run_typed(":shift start");
-    assert!(
-        flash_text(&b).contains("already on duty"),
-        "{}",
-        flash_text(&b)
-    );
+    assert!(flash_en(&b).contains("already on duty"), "{}", flash_en(&b));
     b.run_typed(":shift");
     assert_eq!(
-        flash_text(&b),
+        flash_en(&b),
         "\":shift\" needs a second word: :shift start or :shift end."
     );
 }
@@ -1103,17 +1076,17 @@ fn read_only_browses_shifts_but_does_not_acknowledge() {
     for k in ['a', 'A'] {
         a.flash = None;
         a.on_key(key(k));
-        assert!(flash_text(&a).contains("read-only"), "{}", flash_text(&a));
+        assert!(flash_en(&a).contains("read-only"), "{}", flash_en(&a));
     }
     a.on_key(enter());
-    assert!(flash_text(&a).contains("read-only"));
+    assert!(flash_en(&a).contains("read-only"));
     for typed in [":ack all", ":ack 2", ":shift end 张伟", ":shift start"] {
         a.flash = None;
         a.run_typed(typed);
         assert!(
-            flash_text(&a).contains("read-only"),
+            flash_en(&a).contains("read-only"),
             "{typed}: {}",
-            flash_text(&a)
+            flash_en(&a)
         );
     }
     a.on_key(key('j'));
@@ -1135,7 +1108,7 @@ fn read_only_browses_shifts_but_does_not_acknowledge() {
     a.on_key(key(']'));
     a.on_key(key('S'));
     let Some(Popup::Shifts(l)) = a.popups.last() else {
-        panic!("{}", flash_text(&a))
+        panic!("{}", flash_en(&a))
     };
     assert_eq!(l.rows.iter().map(|s| s.id).collect::<Vec<_>>(), [2, 1]);
     a.on_key(key('j'));
@@ -1233,7 +1206,7 @@ fn the_log_filter_reads_terms_and_short_chinese_text() {
         assert!(
             a.flash.as_ref().is_none_or(|f| f.level != Level::Error),
             "{typed}: {}",
-            flash_text(&a)
+            flash_en(&a)
         );
         let rows = shown(&mut a);
         let word = typed.split_whitespace().last().unwrap_or_default();
@@ -1252,7 +1225,7 @@ fn the_log_filter_reads_terms_and_short_chinese_text() {
     assert!(
         shown(&mut a).iter().any(|r| r.text.contains("滴水岩")),
         "{}",
-        flash_text(&a)
+        flash_en(&a)
     );
     a.run_typed(":filter officer:nobody");
     assert!(shown(&mut a).is_empty());
@@ -1267,17 +1240,17 @@ fn the_log_filter_reads_terms_and_short_chinese_text() {
     a.on_key(enter());
     assert!(matches!(a.popups.last(), Some(Popup::Filter(_))));
     assert!(
-        flash_text(&a).contains("There is no log kind \"gossip\""),
+        flash_en(&a).contains("There is no log kind \"gossip\""),
         "{}",
-        flash_text(&a)
+        flash_en(&a)
     );
     a.on_key(esc());
     assert_eq!(a.panes.get(PaneId::Log).filter(), None);
     a.run_typed(":filter since:-1h until:-2h");
     assert!(
-        flash_text(&a).contains("not after its start"),
+        flash_en(&a).contains("not after its start"),
         "{}",
-        flash_text(&a)
+        flash_en(&a)
     );
 }
 
@@ -1341,7 +1314,7 @@ fn every_form_closes_on_esc_and_writes_nothing() {
         assert!(
             matches!(a.popups.last(), Some(Popup::Form(_))),
             "{name}: no form ({})",
-            flash_text(&a)
+            flash_en(&a)
         );
         // Untouched: Esc closes at once.
         a.on_key(esc());
@@ -1383,7 +1356,7 @@ fn dangerous_forms_ask_before_they_write() {
         assert!(
             matches!(a.popups.last(), Some(Popup::Confirm(_))),
             "{name}: Enter asks ({})",
-            flash_text(&a)
+            flash_en(&a)
         );
         assert_eq!(head(&a), before, "{name}: nothing before yes");
         a.on_key(esc());
@@ -1391,7 +1364,7 @@ fn dangerous_forms_ask_before_they_write() {
         assert_eq!(head(&a), before, "{name}: Esc on the question wrote");
         a.on_key(enter());
         a.on_key(key('y'));
-        assert!(a.popups.is_empty(), "{name}: {}", flash_text(&a));
+        assert!(a.popups.is_empty(), "{name}: {}", flash_en(&a));
         assert_eq!(head(&a), before + 1, "{name}");
     }
 }
@@ -1513,7 +1486,7 @@ fn a_form_survives_a_resize() {
     assert!(text.contains("无人在家"), "{text}");
     let before = head(&a);
     a.on_key(enter());
-    assert!(a.popups.is_empty(), "{}", flash_text(&a));
+    assert!(a.popups.is_empty(), "{}", flash_en(&a));
     assert_eq!(head(&a), before + 2, "failed and requeued");
 }
 

@@ -9,30 +9,11 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::KeyCode;
 use ratatui::style::{Color, Modifier};
-use supplydesk::demo::{DemoOptions, generate};
 use supplydesk::domain::log::LogKind;
 use supplydesk::i18n::Lang;
-use supplydesk::store::{Clock, Store};
 use supplydesk::tui::keys::PaneId;
 use supplydesk::tui::{ReadOnly, view};
 use tui_fixture::*;
-
-fn demo_store() -> Store {
-    let mut s = Store::open_in_memory()
-        .unwrap()
-        .with_clock(Clock::Fixed(t0()));
-    generate(
-        &mut s,
-        &actor(),
-        DemoOptions {
-            scale: 1,
-            seed: 2022,
-        },
-    )
-    .unwrap();
-    s.set_clock(Clock::Fixed(t0()));
-    s
-}
 
 fn lang_tag(lang: Lang) -> &'static str {
     if lang == Lang::Zh { "zh" } else { "en" }

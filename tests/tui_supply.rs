@@ -6,37 +6,19 @@
 
 mod tui_fixture;
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
-use supplydesk::demo::{DemoOptions, generate};
+use ratatui::crossterm::event::KeyCode;
 use supplydesk::domain::Code;
 use supplydesk::domain::alert::ItemClass;
 use supplydesk::domain::cover::{Cover, MARKET_HANDLER};
 use supplydesk::i18n::Lang;
+use supplydesk::store::Store;
 use supplydesk::store::alerts::Escalation;
 use supplydesk::store::supply::CoverRow;
-use supplydesk::store::{Clock, Store};
 use supplydesk::tui::app::Level;
 use supplydesk::tui::popups::Popup;
 use supplydesk::tui::popups::form::FormKind;
 use supplydesk::tui::{App, ReadOnly};
 use tui_fixture::*;
-
-fn demo_store() -> Store {
-    let mut s = Store::open_in_memory()
-        .unwrap()
-        .with_clock(Clock::Fixed(t0()));
-    generate(
-        &mut s,
-        &actor(),
-        DemoOptions {
-            scale: 1,
-            seed: 2022,
-        },
-    )
-    .unwrap();
-    s.set_clock(Clock::Fixed(t0()));
-    s
-}
 
 fn demo_app(lang: Lang) -> App {
     let mut a = app_with(demo_store(), lang, None, Some("王静"));
@@ -46,29 +28,6 @@ fn demo_app(lang: Lang) -> App {
 
 fn tag(lang: Lang) -> &'static str {
     if lang == Lang::Zh { "zh" } else { "en" }
-}
-
-fn head(a: &App) -> i64 {
-    a.store.head().unwrap().seq
-}
-
-fn flash_en(a: &App) -> String {
-    a.flash
-        .as_ref()
-        .map(|f| f.msg.en.clone())
-        .unwrap_or_default()
-}
-
-fn enter() -> KeyEvent {
-    code(KeyCode::Enter)
-}
-
-fn esc() -> KeyEvent {
-    code(KeyCode::Esc)
-}
-
-fn tab() -> KeyEvent {
-    code(KeyCode::Tab)
 }
 
 /// The open form, or a panic naming the flash.

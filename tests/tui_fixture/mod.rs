@@ -443,3 +443,46 @@ pub fn type_str(app: &mut App, s: &str) {
         app.on_key(key(c));
     }
 }
+
+/// The demo's scale-1 data, seed 2022, in memory, at [`t0`].
+pub fn demo_store() -> Store {
+    let mut s = Store::open_in_memory()
+        .unwrap()
+        .with_clock(Clock::Fixed(t0()));
+    supplydesk::demo::generate(
+        &mut s,
+        &actor(),
+        supplydesk::demo::DemoOptions {
+            scale: 1,
+            seed: 2022,
+        },
+    )
+    .unwrap();
+    s.set_clock(Clock::Fixed(t0()));
+    s
+}
+
+/// The newest log entry's number.
+pub fn head(app: &App) -> i64 {
+    app.store.head().unwrap().seq
+}
+
+/// The flash in English, or nothing.
+pub fn flash_en(app: &App) -> String {
+    app.flash
+        .as_ref()
+        .map(|f| f.msg.en.clone())
+        .unwrap_or_default()
+}
+
+pub fn enter() -> KeyEvent {
+    code(KeyCode::Enter)
+}
+
+pub fn esc() -> KeyEvent {
+    code(KeyCode::Esc)
+}
+
+pub fn tab() -> KeyEvent {
+    code(KeyCode::Tab)
+}
