@@ -368,6 +368,21 @@ fn a_market_report_is_an_alert_for_the_market_supervision_station() {
         .find(|l| l.contains("market"))
         .unwrap_or_else(|| panic!("a row marked market: {text}"));
     assert!(row.contains(MARKET_HANDLER), "{row}");
+    // Its details say what was seen and where.
+    for _ in 0..20 {
+        if a.panes.alerts.selected_alert().map(|x| x.id) == Some(id) {
+            break;
+        }
+        a.on_key(key('j'));
+    }
+    assert_eq!(a.panes.alerts.selected_alert().map(|x| x.id), Some(id));
+    a.on_key(enter());
+    let text = screen(&mut a, 120, 40);
+    assert!(
+        text.contains("Market report · Hoarding") && text.contains(&unit.name),
+        "{text}"
+    );
+    a.on_key(code(KeyCode::Esc));
     a.run_typed(&format!(":ack #{id}"));
     let after = a.store.alert(id, a.now(), &esc).unwrap();
     assert_eq!(

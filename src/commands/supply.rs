@@ -136,12 +136,13 @@ pub fn cover(ctx: &Ctx, args: &CoverArgs, out: &mut impl Write) -> Outcome {
     };
     let store = ctx.open_for_reading()?;
     let now = store.now();
-    let only = match &args.community {
-        Some(c) => Some(store.community_by_name(c)?.id),
+    let community = match &args.community {
+        Some(c) => Some(store.community_by_name(c)?),
         None => None,
     };
-    if let (Some(which), Some(cid)) = (&args.history, only) {
-        return history(ctx, &store, cid, item(which)?, args, &n, out);
+    let only = community.as_ref().map(|c| c.id);
+    if let (Some(which), Some(c)) = (&args.history, &community) {
+        return history(ctx, &store, (c.id, &c.name), item(which)?, args, &n, out);
     }
     let rows: Vec<CoverRow> = store
         .cover_all(now, &n)?
@@ -204,7 +205,7 @@ pub fn cover(ctx: &Ctx, args: &CoverArgs, out: &mut impl Write) -> Outcome {
 fn history(
     ctx: &Ctx,
     store: &supplydesk::store::Store,
-    community_id: i64,
+    (community_id, community): (i64, &str),
     which: ItemClass,
     args: &CoverArgs,
     n: &Norms,
@@ -223,9 +224,6 @@ fn history(
     }
     let lang = ctx.lang;
     let now = store.now();
-    let community = store
-        .community_by_name(args.community.as_deref().unwrap_or_default())?
-        .name;
     let (unit_zh, unit_en) = cover::measure(which);
     let unit = lang.t(unit_zh, unit_en);
     let i = which.label(lang);

@@ -213,6 +213,15 @@ fn on_duty(conn: &Connection) -> Result<Option<ShiftRow>> {
     one_shift(conn, "s.state = 'on_duty'", &[])
 }
 
+/// The newest handover not yet acknowledged.
+fn pending(conn: &Connection) -> Result<Option<ShiftRow>> {
+    one_shift(
+        conn,
+        "s.id = (SELECT MAX(id) FROM shift WHERE state = 'handed_over')",
+        &[],
+    )
+}
+
 fn shift_by_id(conn: &Connection, id: i64) -> Result<ShiftRow> {
     one_shift(conn, "s.id = ?1", &[&id])?.ok_or_else(|| {
         StoreError::NotFound(msg!(
@@ -355,11 +364,8 @@ fn start_in(w: &mut Writer<'_>) -> Result<i64> {
     // A handover waiting for someone else: they take over by acknowledging
     // it; starting beside it would leave two officers answering for one
     // desk. The outgoing officer can re-address it instead.
-    if let Some(p) = one_shift(
-        w.conn(),
-        "s.id = (SELECT MAX(id) FROM shift WHERE state = 'handed_over')",
-        &[],
-    )? && let Some(to) = p.incoming.as_deref()
+    if let Some(p) = pending(w.conn())?
+        && let Some(to) = p.incoming.as_deref()
         && !shift::same_officer(to, &officer)
     {
         let (id, by) = (p.id, p.officer.clone());
@@ -417,12 +423,7 @@ fn readdress_in(
     cutoff: Option<DateTime<Utc>>,
 ) -> Result<Option<(i64, Head, String)>> {
     let who = w.actor().officer.clone();
-    let Some(s) = one_shift(
-        w.conn(),
-        "s.id = (SELECT MAX(id) FROM shift WHERE state = 'handed_over')",
-        &[],
-    )?
-    else {
+    let Some(s) = pending(w.conn())? else {
         return Ok(None);
     };
     let id = s.id;
@@ -853,11 +854,7 @@ impl Store {
 
     /// The newest handover not yet acknowledged.
     pub fn pending_handover(&self) -> Result<Option<ShiftRow>> {
-        one_shift(
-            &self.conn,
-            "s.id = (SELECT MAX(id) FROM shift WHERE state = 'handed_over')",
-            &[],
-        )
+        pending(&self.conn)
     }
 
     /// The handover before shift `id`, whose carry-over items the report

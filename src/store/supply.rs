@@ -1269,12 +1269,9 @@ impl Store {
             return Ok(Vec::new());
         }
         let (out, _) = self.change(actor, |w| {
-            let mut changes = Vec::new();
-            for (cid, item) in &todo {
-                // Another session may have acted since the read above.
-                let row = cell_cover(w.conn(), *cid, *item, w.now(), norms)?;
-                changes.extend(apply_decision(w, &row, norms)?);
-            }
+            // Each cell is read again: another session may have acted
+            // since the read above.
+            let changes = apply_predictions_in(w, &todo, norms)?;
             if changes.is_empty() {
                 return Err(StoreError::Refused(msg!(
                     "预测预警已由其他会话更新；无需更改。",
@@ -1327,27 +1324,6 @@ impl Store {
             })?
             .collect::<rusqlite::Result<_>>()?;
         Ok(rows)
-    }
-
-    /// How the open alerts of a community differ from plain shortage
-    /// alerts (predicted, market), keyed by alert id; plain ones are left
-    /// out.
-    pub fn alert_tags(&self, community_id: i64) -> Result<HashMap<i64, AlertTag>> {
-        let mut st = self.conn.prepare_cached(
-            "SELECT a.id, a.kind, a.predicted, a.market_kind, u.name, o.name
-             FROM alert a
-             LEFT JOIN supply_unit u ON u.id = a.target_unit_id
-             LEFT JOIN outlet o ON o.id = a.target_outlet_id
-             WHERE a.community_id = ?1 AND a.state NOT IN ('resolved','cancelled')
-               AND (a.predicted = 1 OR a.kind <> 'shortage')",
-        )?;
-        let rows = st.query_map([community_id], alert_tag)?;
-        let mut out = HashMap::new();
-        for row in rows {
-            let t = row?;
-            out.insert(t.id, t);
-        }
-        Ok(out)
     }
 
     /// The tag of one alert, any state (for its details).

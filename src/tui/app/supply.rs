@@ -5,7 +5,7 @@
 //! (`:reach`, `w` in the queue pane). The forms are checked field by field
 //! here; the store has the last word, and its refusal is the form's error.
 
-use std::time::Duration as StdDuration;
+use crate::tui::panes::queue::REACH_EVERY;
 
 use super::actions::{Refusal, at, form_optional_line, form_text};
 use super::{App, Level};
@@ -30,7 +30,6 @@ use crate::tui::popups::{Form, FormKind, Popup};
 /// Another session's writes re-read the open reach popup at most this
 /// often (the clock's minute brings it up to date in any case); this
 /// session's own writes re-read it at once.
-const REACH_REREAD_EVERY: StdDuration = StdDuration::from_secs(10);
 
 fn clean(s: &str) -> String {
     sanitize(s).into_owned()
@@ -310,11 +309,11 @@ impl App {
 
     /// The data changed: an open reach popup reads again at the next
     /// chance (this session's writes at once, others' at most every
-    /// [`REACH_REREAD_EVERY`]).
+    /// [`REACH_EVERY`]).
     pub(super) fn reach_changed(&mut self, own: bool) {
         for p in &mut self.popups {
             if let Popup::Reach(v) = p
-                && (own || v.read_at.elapsed() >= REACH_REREAD_EVERY)
+                && (own || v.read_at.elapsed() >= REACH_EVERY)
             {
                 v.stale = true;
             }

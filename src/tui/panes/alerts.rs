@@ -175,6 +175,31 @@ fn alert_kind_tag(a: &AlertRow, cx: &Cx) -> &'static str {
     }
 }
 
+/// The details' kind line: a market report names what was seen and where
+/// (read from the store, for this one alert).
+fn kind_line(a: &AlertRow, cx: &Cx) -> String {
+    let t = |zh: &str, en: &str| cx.t(zh, en).to_string();
+    match (a.kind, a.predicted) {
+        (AlertKind::Market, _) => {
+            let mut s = t("市场监测", "Market report");
+            if let Ok(tag) = cx.store.alert_tag(a.id) {
+                if let Some(k) = tag.market_kind {
+                    s.push_str(&format!(" · {}", k.label(cx.lang)));
+                }
+                if let Some(at) = tag.target {
+                    s.push_str(&format!(" · {}", clean(&at)));
+                }
+            }
+            s
+        }
+        (_, true) => t(
+            "预测短缺（供应天数低于阈值，自动发出）",
+            "Predicted shortage (cover under the threshold, raised automatically)",
+        ),
+        _ => t("缺货上报", "Reported shortage"),
+    }
+}
+
 pub fn escalation(cx: &Cx) -> Escalation {
     Escalation::from_fn(|s| cx.cfg.thresholds.escalate_after(s))
 }
@@ -550,20 +575,7 @@ impl Pane for AlertsPane {
                     a.severity.label(cx.lang)
                 ),
             ),
-            (
-                t("类别", "Kind"),
-                match (a.kind, a.predicted) {
-                    (AlertKind::Market, _) => t(
-                        "市场监测（价格、囤积、哄抬）",
-                        "Market report (prices, hoarding, gouging)",
-                    ),
-                    (_, true) => t(
-                        "预测短缺（供应天数低于阈值，自动发出）",
-                        "Predicted shortage (cover under the threshold, raised automatically)",
-                    ),
-                    _ => t("缺货上报", "Reported shortage"),
-                },
-            ),
+            (t("类别", "Kind"), kind_line(a, cx)),
             (t("涉及户数", "Households"), a.households.to_string()),
             (
                 t("来源", "Reported by"),
