@@ -27,10 +27,6 @@ use crate::tui::popups::form::{Choice, REACHED};
 use crate::tui::popups::reach::{self, ReachView};
 use crate::tui::popups::{Form, FormKind, Popup};
 
-/// Another session's writes re-read the open reach popup at most this
-/// often (the clock's minute brings it up to date in any case); this
-/// session's own writes re-read it at once.
-
 fn clean(s: &str) -> String {
     sanitize(s).into_owned()
 }
