@@ -3,6 +3,8 @@
 
 mod common;
 
+use std::process::Output;
+
 use assert_cmd::Command;
 use chrono::{DateTime, Duration, Utc};
 use predicates::prelude::*;
@@ -30,6 +32,55 @@ fn one_clean_line(err: &str) -> bool {
         && !err.contains("Location:")
 }
 
+/// `supplydesk --db DESK --lang en ARGS…` on the desk, run to its end.
+fn en(d: &Desk, args: &[&str]) -> Output {
+    d.cmd("en").args(args).output().expect("runs")
+}
+
+/// The same in Chinese.
+fn zh(d: &Desk, args: &[&str]) -> Output {
+    d.cmd("zh").args(args).output().expect("runs")
+}
+
+/// What a run printed on stdout and on stderr; it must have exited with
+/// `code`.
+#[track_caller]
+fn exited(out: &Output, code: i32) -> (String, String) {
+    let (text, err) = (stdout(out), stderr(out));
+    assert_eq!(out.status.code(), Some(code), "{text} {err}");
+    (text, err)
+}
+
+/// [`exited`], for `supplydesk … en ARGS…`, naming the arguments if not.
+#[track_caller]
+fn exited_en(d: &Desk, args: &[&str], code: i32) -> (String, String) {
+    let out = en(d, args);
+    let (text, err) = (stdout(&out), stderr(&out));
+    assert_eq!(out.status.code(), Some(code), "{args:?}: {text} {err}");
+    (text, err)
+}
+
+/// What `supplydesk … en ARGS…` printed on stderr; it must have exited
+/// with `code`.
+#[track_caller]
+fn says(d: &Desk, args: &[&str], code: i32) -> String {
+    exited_en(d, args, code).1
+}
+
+/// What `supplydesk … en ARGS…` printed on stdout; it must have exited
+/// with `code`.
+#[track_caller]
+fn prints(d: &Desk, args: &[&str], code: i32) -> String {
+    exited_en(d, args, code).0
+}
+
+/// A desk whose database is made, with nothing in its log yet.
+fn made_desk() -> Desk {
+    let d = Desk::new();
+    drop(d.store());
+    d
+}
+
 // ---------------------------------------------------------------- errors
 
 #[test]
@@ -41,9 +92,7 @@ fn a_missing_database_says_how_to_make_one() {
         &["log", "verify"],
         &["log", "add", "--officer", "王静", "x"],
     ] {
-        let out = d.cmd("en").args(args).output().expect("runs");
-        let err = stderr(&out);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        let err = says(&d, args, 2);
         assert!(
             err.contains("There is no database at") && err.contains("supplydesk init"),
             "{args:?}: {err}"
@@ -52,13 +101,7 @@ fn a_missing_database_says_how_to_make_one() {
     }
     assert!(!d.db().exists(), "a lookup must not create the database");
     // The same sentence in Chinese.
-    let out = d
-        .cmd("zh")
-        .args(["pass", "渝F12345"])
-        .output()
-        .expect("runs");
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2));
+    let (_, err) = exited(&zh(&d, &["pass", "渝F12345"]), 2);
     assert!(
         err.contains("不存在") && err.contains("supplydesk init"),
         "{err}"
@@ -68,8 +111,7 @@ fn a_missing_database_says_how_to_make_one() {
 #[test]
 fn a_database_that_cannot_be_written_is_named() {
     use std::os::unix::fs::PermissionsExt;
-    let d = Desk::new();
-    drop(d.store());
+    let d = made_desk();
     std::fs::set_permissions(d.db(), std::fs::Permissions::from_mode(0o444)).expect("chmod");
     let privileged = std::fs::OpenOptions::new()
         .append(true)
@@ -128,15 +170,12 @@ fn a_database_that_cannot_be_written_is_named() {
 
 #[test]
 fn a_read_only_session_refuses_to_write() {
-    let d = Desk::new();
-    drop(d.store());
-    let out = d
-        .cmd("en")
-        .args(["--read-only", "log", "add", "--officer", "王静", "x"])
-        .output()
-        .expect("runs");
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+    let d = made_desk();
+    let err = says(
+        &d,
+        &["--read-only", "log", "add", "--officer", "王静", "x"],
+        2,
+    );
     assert!(err.contains("read-only"), "{err}");
     assert!(one_clean_line(&err), "{err}");
     assert_eq!(
@@ -148,15 +187,8 @@ fn a_read_only_session_refuses_to_write() {
 
 #[test]
 fn writing_without_an_officer_says_how_to_name_one() {
-    let d = Desk::new();
-    drop(d.store());
-    let out = d
-        .cmd("en")
-        .args(["log", "add", "x"])
-        .output()
-        .expect("runs");
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+    let d = made_desk();
+    let err = says(&d, &["log", "add", "x"], 2);
     assert!(err.contains("--officer NAME"), "{err}");
     // $SUPPLYDESK_OFFICER names one too.
     d.cmd("en")
@@ -168,11 +200,10 @@ fn writing_without_an_officer_says_how_to_name_one() {
 
 #[test]
 fn a_bad_time_is_refused_with_examples() {
-    let d = Desk::new();
-    drop(d.store());
-    let out = d
-        .cmd("en")
-        .args([
+    let d = made_desk();
+    let err = says(
+        &d,
+        &[
             "log",
             "add",
             "--officer",
@@ -180,20 +211,18 @@ fn a_bad_time_is_refused_with_examples() {
             "--at",
             "yesterday-ish",
             "x",
-        ])
-        .output()
-        .expect("runs");
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+        ],
+        2,
+    );
     assert!(
         err.contains("yesterday-ish") && err.contains("08:30"),
         "{err}"
     );
     assert!(one_clean_line(&err), "{err}");
     // A time in the future is refused by the store's rule.
-    let out = d
-        .cmd("en")
-        .args([
+    let err = says(
+        &d,
+        &[
             "log",
             "add",
             "--officer",
@@ -201,58 +230,38 @@ fn a_bad_time_is_refused_with_examples() {
             "--at",
             "2999-01-01 00:00",
             "x",
-        ])
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("future"), "{}", stderr(&out));
-    let out = d
-        .cmd("en")
-        .args(["log", "list", "--since", "soon"])
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("soon"));
+        ],
+        2,
+    );
+    assert!(err.contains("future"), "{err}");
+    let err = says(&d, &["log", "list", "--since", "soon"], 2);
+    assert!(err.contains("soon"));
     assert_eq!(d.store().log_count().expect("count"), 0);
 }
 
 #[test]
 fn an_unknown_kind_is_refused_naming_the_kinds() {
-    let d = Desk::new();
-    drop(d.store());
-    let out = d
-        .cmd("en")
-        .args(["log", "add", "--officer", "王静", "--kind", "gossip", "x"])
-        .output()
-        .expect("runs");
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+    let d = made_desk();
+    let err = says(
+        &d,
+        &["log", "add", "--officer", "王静", "--kind", "gossip", "x"],
+        2,
+    );
     assert!(
         err.contains("unknown kind gossip; use note, call or instruction"),
         "{err}"
     );
     // A kind only the system writes.
-    let out = d
-        .cmd("en")
-        .args(["log", "add", "--officer", "王静", "--kind", "change", "x"])
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("written by the system"),
-        "{}",
-        stderr(&out)
+    let err = says(
+        &d,
+        &["log", "add", "--officer", "王静", "--kind", "change", "x"],
+        2,
     );
-    let out = d
-        .cmd("en")
-        .args(["log", "list", "--kind", "gossip"])
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(2));
+    assert!(err.contains("written by the system"), "{err}");
+    let err = says(&d, &["log", "list", "--kind", "gossip"], 2);
     assert!(
-        stderr(&out).contains("change, note, call, instruction, handover"),
-        "{}",
-        stderr(&out)
+        err.contains("change, note, call, instruction, handover"),
+        "{err}"
     );
     assert_eq!(d.store().log_count().expect("count"), 0);
 }
@@ -346,9 +355,7 @@ fn every_command_has_help() {
 fn the_console_without_a_terminal_says_so_and_changes_nothing() {
     let d = Desk::new();
     for args in [&[][..], &["--demo"]] {
-        let out = d.cmd("en").args(args).output().expect("runs");
-        let err = stderr(&out);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        let err = says(&d, args, 2);
         assert!(
             err.contains("needs a terminal") && err.contains("supplydesk pass PLATE"),
             "{err}"
@@ -367,21 +374,18 @@ fn the_console_without_a_terminal_says_so_and_changes_nothing() {
 #[test]
 fn init_creates_the_posts_and_can_be_repeated() {
     let d = Desk::new();
-    let out = d.cmd("en").arg("init").output().expect("runs");
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = prints(&d, &["init"], 0);
     assert!(
-        stdout(&out).contains("created database") && stdout(&out).contains("14 posts"),
-        "{}",
-        stdout(&out)
+        text.contains("created database") && text.contains("14 posts"),
+        "{text}"
     );
     let s = d.store();
     assert_eq!(s.posts().expect("posts").len(), 14);
     let entry = s.entry(1).expect("read").expect("entry 1");
     assert_eq!(entry.officer, "system");
     drop(s);
-    let out = d.cmd("en").arg("init").output().expect("runs");
-    assert_eq!(out.status.code(), Some(0));
-    assert!(stdout(&out).contains("already exists"), "{}", stdout(&out));
+    let text = prints(&d, &["init"], 0);
+    assert!(text.contains("already exists"), "{text}");
     assert_eq!(
         d.store().log_count().expect("count"),
         1,
@@ -453,18 +457,9 @@ fn where_the_database_is_looked_for() {
 #[test]
 fn demo_exits_0_and_creates_the_database_file() {
     let d = Desk::new();
-    let out = d
-        .cmd("en")
-        .args(["demo", "--seed", "7"])
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = prints(&d, &["demo", "--seed", "7"], 0);
     assert!(d.db().exists());
-    assert!(
-        stdout(&out).contains("seed 7") && stdout(&out).contains("passes"),
-        "{}",
-        stdout(&out)
-    );
+    assert!(text.contains("seed 7") && text.contains("passes"), "{text}");
     d.cmd("en").args(["demo", "--scale", "0"]).assert().code(2);
 }
 
@@ -474,9 +469,9 @@ fn demo_exits_0_and_creates_the_database_file() {
 fn an_entry_added_is_listed_with_its_officer() {
     let d = Desk::new();
     d.cmd("en").arg("init").assert().code(0);
-    let out = d
-        .cmd("en")
-        .args([
+    let text = prints(
+        &d,
+        &[
             "log",
             "add",
             "--officer",
@@ -487,11 +482,10 @@ fn an_entry_added_is_listed_with_its_officer() {
             "-30m",
             "滴水岩小区",
             "蔬菜告急",
-        ])
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(stdout(&out).trim(), "recorded #2");
+        ],
+        0,
+    );
+    assert_eq!(text.trim(), "recorded #2");
     d.cmd("en")
         .args([
             "log",
@@ -506,11 +500,7 @@ fn an_entry_added_is_listed_with_its_officer() {
         .code(0)
         .stdout("recorded #3\n");
 
-    let out = d
-        .cmd("en")
-        .args(["log", "list", "--json"])
-        .output()
-        .expect("runs");
+    let out = en(&d, &["log", "list", "--json"]);
     assert_eq!(out.status.code(), Some(0));
     let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     let rows = rows.as_array().expect("array");
@@ -523,7 +513,7 @@ fn an_entry_added_is_listed_with_its_officer() {
     assert_eq!(call["corrected_by"], 3);
     assert_eq!(rows[0]["seq"], 3, "newest first");
 
-    let text = stdout(&d.cmd("en").args(["log", "list"]).output().expect("runs"));
+    let text = stdout(&en(&d, &["log", "list"]));
     let line = text
         .lines()
         .find(|l| l.starts_with("#2 "))
@@ -565,8 +555,7 @@ fn an_entry_added_is_listed_with_its_officer() {
 
 #[test]
 fn listed_text_cannot_drive_the_terminal() {
-    let d = Desk::new();
-    drop(d.store());
+    let d = made_desk();
     d.cmd("en")
         .args([
             "log",
@@ -577,8 +566,7 @@ fn listed_text_cannot_drive_the_terminal() {
         ])
         .assert()
         .code(0);
-    let out = d.cmd("en").args(["log", "list"]).output().expect("runs");
-    let text = stdout(&out);
+    let text = stdout(&en(&d, &["log", "list"]));
     assert!(
         !text.contains('\x1b') && !text.contains('\u{202e}'),
         "{text:?}"
@@ -594,16 +582,10 @@ fn verify_passes_on_an_intact_log() {
         .args(["log", "add", "--officer", "王静", "one"])
         .assert()
         .code(0);
-    let out = d.cmd("en").args(["log", "verify"]).output().expect("runs");
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(
-        stdout(&out).starts_with("chain ok: 2 entries, head #2 "),
-        "{}",
-        stdout(&out)
-    );
+    let text = prints(&d, &["log", "verify"], 0);
+    assert!(text.starts_with("chain ok: 2 entries, head #2 "), "{text}");
     // An empty log is intact too.
-    let e = Desk::new();
-    drop(e.store());
+    let e = made_desk();
     e.cmd("en")
         .args(["log", "verify"])
         .assert()
@@ -623,7 +605,7 @@ fn tampered(tamper: &str) -> std::process::Output {
     let c = Connection::open(d.db()).expect("raw open");
     c.execute_batch(tamper).expect("tamper");
     drop(c);
-    d.cmd("en").args(["log", "verify"]).output().expect("runs")
+    en(&d, &["log", "verify"])
 }
 
 fn assert_broken_at(out: &std::process::Output, seq: i64) {
@@ -742,7 +724,7 @@ fn verify_finds_an_inserted_entry_even_with_a_valid_hash() {
     )
     .expect("insert");
     drop(c);
-    let out = d.cmd("en").args(["log", "verify"]).output().expect("runs");
+    let out = en(&d, &["log", "verify"]);
     assert_broken_at(&out, 4);
 }
 
@@ -820,13 +802,7 @@ fn shanghai(t: DateTime<Utc>) -> String {
 #[test]
 fn a_valid_pass_typed_loosely_lets_the_vehicle_through() {
     let (d, until, _) = desk_with_passes();
-    let out = d
-        .cmd("en")
-        .args(["pass", "渝f·12345"])
-        .output()
-        .expect("runs");
-    let text = stdout(&out);
-    assert_eq!(out.status.code(), Some(0), "{text} {}", stderr(&out));
+    let text = prints(&d, &["pass", "渝f·12345"], 0);
     assert!(text.starts_with("✔ VALID\n"), "{text}");
     assert!(
         text.contains("渝F12345") && text.contains("WZ-2026-0001"),
@@ -845,31 +821,17 @@ fn a_valid_pass_typed_loosely_lets_the_vehicle_through() {
         "the phone is masked: {text}"
     );
     // In Chinese.
-    let out = d
-        .bare()
-        .arg("--db")
-        .arg(d.db())
-        .args(["--lang", "zh", "pass", "渝 F 1234 5"])
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(0));
+    let (text, _) = exited(&zh(&d, &["pass", "渝 F 1234 5"]), 0);
     assert!(
-        stdout(&out).starts_with("✔ 有效\n") && stdout(&out).contains("有效至"),
-        "{}",
-        stdout(&out)
+        text.starts_with("✔ 有效\n") && text.contains("有效至"),
+        "{text}"
     );
 }
 
 #[test]
 fn an_expired_pass_says_since_when() {
     let (d, _, expired) = desk_with_passes();
-    let out = d
-        .cmd("en")
-        .args(["pass", "渝Ｆ２３４５６"])
-        .output()
-        .expect("runs");
-    let text = stdout(&out);
-    assert_eq!(out.status.code(), Some(3), "{text} {}", stderr(&out));
+    let text = prints(&d, &["pass", "渝Ｆ２３４５６"], 3);
     assert!(text.starts_with("✘ EXPIRED\n"), "{text}");
     assert!(
         text.contains(&format!("expired since {}", shanghai(expired))),
@@ -881,13 +843,7 @@ fn an_expired_pass_says_since_when() {
 #[test]
 fn an_unknown_plate_suggests_near_ones() {
     let (d, _, _) = desk_with_passes();
-    let out = d
-        .cmd("en")
-        .args(["pass", "渝F12346"])
-        .output()
-        .expect("runs");
-    let text = stdout(&out);
-    assert_eq!(out.status.code(), Some(3), "{text}");
+    let text = prints(&d, &["pass", "渝F12346"], 3);
     assert!(
         text.starts_with("✘ NO PASS\n") && text.contains("not registered"),
         "{text}"
@@ -898,9 +854,7 @@ fn an_unknown_plate_suggests_near_ones() {
         .expect("a near line");
     assert!(near.contains("渝F12345"), "{near}");
     // Typed without the province: found as near.
-    let out = d.cmd("en").args(["pass", "f12345"]).output().expect("runs");
-    let text = stdout(&out);
-    assert_eq!(out.status.code(), Some(3));
+    let text = prints(&d, &["pass", "f12345"], 3);
     assert!(
         text.contains("warning: F12345 has no province character"),
         "{text}"
@@ -915,9 +869,7 @@ fn an_unknown_plate_suggests_near_ones() {
 #[test]
 fn an_invalid_plate_is_an_error_and_an_odd_one_a_warning() {
     let (d, _, _) = desk_with_passes();
-    let out = d.cmd("en").args(["pass", "渝"]).output().expect("runs");
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+    let err = says(&d, &["pass", "渝"], 2);
     assert!(err.contains("not a plate") && one_clean_line(&err), "{err}");
     d.cmd("en")
         .args(["pass", "·-·"])
@@ -925,13 +877,7 @@ fn an_invalid_plate_is_an_error_and_an_odd_one_a_warning() {
         .code(2)
         .stderr(predicate::str::contains("No plate was given"));
     // Odd (too short) but plate-like: normalised, explained, looked up.
-    let out = d
-        .cmd("en")
-        .args(["pass", "渝f·1234"])
-        .output()
-        .expect("runs");
-    let text = stdout(&out);
-    assert_eq!(out.status.code(), Some(3), "{text}");
+    let text = prints(&d, &["pass", "渝f·1234"], 3);
     assert!(text.starts_with("✘ NO PASS\n"), "{text}");
     assert!(
         text.contains("warning: 渝F1234 has 4 characters after the province and letter"),
@@ -942,11 +888,7 @@ fn an_invalid_plate_is_an_error_and_an_odd_one_a_warning() {
 #[test]
 fn pass_json_carries_the_same_facts() {
     let (d, until, _) = desk_with_passes();
-    let out = d
-        .cmd("en")
-        .args(["pass", "--json", "渝f12345"])
-        .output()
-        .expect("runs");
+    let out = en(&d, &["pass", "--json", "渝f12345"]);
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(v["plate"], "渝F12345");
@@ -959,11 +901,7 @@ fn pass_json_carries_the_same_facts() {
     assert_eq!(v["vehicle"]["phone"], "138****5678");
     assert!(!stdout(&out).contains("13812345678"));
 
-    let out = d
-        .cmd("en")
-        .args(["pass", "--json", "渝F99999"])
-        .output()
-        .expect("runs");
+    let out = en(&d, &["pass", "--json", "渝F99999"]);
     assert_eq!(out.status.code(), Some(3));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(v["status"], serde_json::Value::Null);

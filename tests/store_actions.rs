@@ -2,7 +2,9 @@
 //! file: the state it changes, the one log entry it writes (officer and
 //! subject), and what it refuses without writing anything.
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+mod common;
+
+use chrono::{DateTime, Duration, Utc};
 use supplydesk::domain::activation::ActivationAction;
 use supplydesk::domain::alert::{AlertState, ItemClass, Severity};
 use supplydesk::domain::delivery::{DeliveryState, FailReason, Group, Urgency};
@@ -18,36 +20,31 @@ use supplydesk::store::pass_actions::{
 use supplydesk::store::places::{
     NewBuilding, NewCommunity, NewCompound, NewRecipient, NewSupplyUnit, NewVolunteer, Ref,
 };
-use supplydesk::store::{Actor, Clock, Head, OpenOptions, Store, StoreError};
+use supplydesk::store::{Actor, Clock, Head, Store, StoreError};
+
+use common::places::{
+    dishuiyan, named, query_plan, store_at_t0 as store, store_with, t0, yiwanshui,
+};
+use common::value as q;
 
 const RAW_NAME: &str = "张晓华";
 const RAW_PHONE: &str = "13812345678";
 const RAW_ID: &str = "50010119900101123X";
 
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 29, 2, 0, 0).unwrap() // 10:00 in Chongqing
-}
-
+/// 王静 at the desk over SSH, so that every entry carries a client.
 fn officer() -> Actor {
     Actor {
-        officer: "王静".into(),
-        os_user: "duty".into(),
         ssh_client: Some("10.0.0.5 51234 10.0.0.1 22".into()),
+        ..common::officer("王静")
     }
 }
 
-fn store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let s = Store::open(
-        &dir.path().join("desk.db"),
-        OpenOptions {
-            create: true,
-            ..Default::default()
-        },
-    )
-    .unwrap()
-    .with_clock(Clock::Fixed(t0()));
-    (dir, s)
+/// A vehicle known by its plate alone.
+fn plate(plate: &str) -> NewVehicle {
+    NewVehicle {
+        plate: plate.into(),
+        ..Default::default()
+    }
 }
 
 /// The ids of a small sub-district.
@@ -70,41 +67,9 @@ fn world(s: &mut Store) -> World {
         ],
     )
     .unwrap();
-    let (community, _) = s
-        .add_community(
-            &a,
-            &NewCommunity {
-                name: "一碗水社区".into(),
-                resident_pop: 5000,
-                floating_pop: 300,
-                households: 1800,
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    let (village, _) = s
-        .add_community(
-            &a,
-            &NewCommunity {
-                name: "龙宝村".into(),
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    let (compound, _) = s
-        .add_compound(
-            &a,
-            &NewCompound {
-                community: Ref::Id(community),
-                name: "滴水岩小区".into(),
-                kind: None,
-                households: 235,
-                resident_pop: 516,
-                floating_pop: 0,
-                transfer_station: Some("小区东门".into()),
-            },
-        )
-        .unwrap();
+    let (community, _) = s.add_community(&a, &yiwanshui()).unwrap();
+    let (village, _) = s.add_community(&a, &named("龙宝村")).unwrap();
+    let (compound, _) = s.add_compound(&a, &dishuiyan(community)).unwrap();
     let (unit, _) = s
         .add_supply_unit(
             &a,
@@ -179,6 +144,16 @@ fn one_entry(s: &Store, before: &Head, subject: &str) -> String {
     e.text
 }
 
+/// `logged!(store, action, subject)`: the action succeeds and writes
+/// exactly one entry, by the officer, about `subject`; the entry's text.
+macro_rules! logged {
+    ($s:ident, $action:expr, $subject:expr) => {{
+        let before = $s.head().unwrap();
+        $action.unwrap();
+        one_entry(&$s, &before, &$subject)
+    }};
+}
+
 /// `refused!(store, action, "needle")`: the action is refused (or finds
 /// nothing) with a message naming `needle`, and nothing is written.
 macro_rules! refused {
@@ -231,20 +206,13 @@ fn finish(s: &Store) {
     assert_eq!(leaks, 0, "a log line holds a recipient's raw data");
 }
 
-fn q<T: rusqlite::types::FromSql>(s: &Store, sql: &str) -> T {
-    s.conn().query_row(sql, [], |r| r.get(0)).unwrap()
-}
-
 // ---------------------------------------------------------------- places
 
 #[test]
 fn posts_go_to_post_and_stand_down() {
-    let (_d, mut s) = store();
-    world(&mut s);
+    let (_d, mut s, _) = store_with(world);
     let a = officer();
-    let before = s.head().unwrap();
-    s.mark_post_manned(&a, "经发", true).unwrap();
-    let text = one_entry(&s, &before, "post:1");
+    let text = logged!(s, s.mark_post_manned(&a, "经发", true), "post:1");
     assert!(
         text.contains("经发办") && text.contains("Post manned") && text.contains("王静"),
         "{text}"
@@ -264,9 +232,7 @@ fn posts_go_to_post_and_stand_down() {
     refused!(s, s.mark_post_manned(&a, "纪工委", true), "no post called");
     refused!(s, s.mark_post_manned(&a, Ref::Id(99), true), "no post #99");
 
-    let before = s.head().unwrap();
-    s.mark_post_manned(&a, Ref::Id(1), false).unwrap();
-    let text = one_entry(&s, &before, "post:1");
+    let text = logged!(s, s.mark_post_manned(&a, Ref::Id(1), false), "post:1");
     assert!(text.contains("stood down"), "{text}");
     let post = &s.posts().unwrap()[0];
     assert!(!post.manned && post.manned_since.is_none() && post.manned_by.is_none());
@@ -275,8 +241,7 @@ fn posts_go_to_post_and_stand_down() {
 
 #[test]
 fn communities_report_in_once_per_activation() {
-    let (_d, mut s) = store();
-    let w = world(&mut s);
+    let (_d, mut s, w) = store_with(world);
     let a = officer();
     s.set_activation(
         &a,
@@ -285,9 +250,11 @@ fn communities_report_in_once_per_activation() {
         None,
     )
     .unwrap();
-    let before = s.head().unwrap();
-    s.mark_community_reported(&a, "一碗水").unwrap();
-    let text = one_entry(&s, &before, &format!("community:{}", w.community));
+    let text = logged!(
+        s,
+        s.mark_community_reported(&a, "一碗水"),
+        format!("community:{}", w.community)
+    );
     assert!(
         text.contains("一碗水社区") && text.contains("reported in"),
         "{text}"
@@ -309,9 +276,11 @@ fn communities_report_in_once_per_activation() {
     s.set_clock(Clock::Fixed(t0() + Duration::hours(5)));
     s.set_activation(&a, ActivationAction::Activate, "令3", None)
         .unwrap();
-    let before = s.head().unwrap();
-    s.mark_community_reported(&a, Ref::Id(w.community)).unwrap();
-    one_entry(&s, &before, &format!("community:{}", w.community));
+    logged!(
+        s,
+        s.mark_community_reported(&a, Ref::Id(w.community)),
+        format!("community:{}", w.community)
+    );
     refused!(
         s,
         s.mark_community_reported(&a, "石梁村"),
@@ -322,17 +291,9 @@ fn communities_report_in_once_per_activation() {
 
 #[test]
 fn community_names_complete_from_a_prefix() {
-    let (_d, mut s) = store();
-    let w = world(&mut s);
+    let (_d, mut s, w) = store_with(world);
     let a = officer();
-    s.add_community(
-        &a,
-        &NewCommunity {
-            name: "一心村".into(),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    s.add_community(&a, &named("一心村")).unwrap();
     assert_eq!(s.community_by_name("一碗").unwrap().id, w.community);
     assert_eq!(s.community_by_name("龙宝村").unwrap().id, w.village);
     assert_eq!(s.community_by_name("龙宝").unwrap().id, w.village);
@@ -356,8 +317,7 @@ fn community_names_complete_from_a_prefix() {
 
 #[test]
 fn places_people_and_units_are_registered_with_their_log_lines() {
-    let (_d, mut s) = store();
-    let w = world(&mut s);
+    let (_d, mut s, w) = store_with(world);
     let a = officer();
 
     let before = s.head().unwrap();
@@ -365,9 +325,8 @@ fn places_people_and_units_are_registered_with_their_log_lines() {
         .add_community(
             &a,
             &NewCommunity {
-                name: "学堂湾社区".into(),
                 households: 900,
-                ..Default::default()
+                ..named("学堂湾社区")
             },
         )
         .unwrap();
@@ -377,63 +336,33 @@ fn places_people_and_units_are_registered_with_their_log_lines() {
         text.contains("学堂湾社区") && text.contains("900"),
         "{text}"
     );
-    refused!(
-        s,
-        s.add_community(
-            &a,
-            &NewCommunity {
-                name: "学堂湾社区".into(),
-                ..Default::default()
-            }
-        ),
-        "already registered"
-    );
-    refused!(
-        s,
-        s.add_community(
-            &a,
-            &NewCommunity {
-                name: "  ".into(),
-                ..Default::default()
-            }
-        ),
-        "empty"
-    );
-    refused!(
-        s,
-        s.add_community(
-            &a,
-            &NewCommunity {
+    for (community, needle) in [
+        (named("学堂湾社区"), "already registered"),
+        (named("  "), "empty"),
+        (
+            NewCommunity {
                 name: "社".repeat(101),
                 ..Default::default()
-            }
+            },
+            "limit of 100",
         ),
-        "limit of 100"
-    );
-    refused!(
-        s,
-        s.add_community(
-            &a,
-            &NewCommunity {
-                name: "槽房社区".into(),
+        (
+            NewCommunity {
                 households: -1,
-                ..Default::default()
-            }
+                ..named("槽房社区")
+            },
+            "between 0 and",
         ),
-        "between 0 and"
-    );
-    refused!(
-        s,
-        s.add_community(
-            &a,
-            &NewCommunity {
-                name: "槽房社区".into(),
+        (
+            NewCommunity {
                 phone: Some("ask the gate".into()),
-                ..Default::default()
-            }
+                ..named("槽房社区")
+            },
+            "not a phone number",
         ),
-        "not a phone number"
-    );
+    ] {
+        refused!(s, s.add_community(&a, &community), needle);
+    }
 
     // A village's compounds are village groups unless told otherwise.
     let before = s.head().unwrap();
@@ -574,40 +503,35 @@ fn places_people_and_units_are_registered_with_their_log_lines() {
         phone: None,
         capacity: cap,
     };
-    refused!(
-        s,
-        s.add_supply_unit(
-            &a,
-            &unit(
+    for (survey, needle) in [
+        (
+            unit(
                 "蔬菜基地",
                 Capacity {
                     staff: -2,
                     ..Capacity::default()
-                }
-            )
+                },
+            ),
+            "cannot be negative",
         ),
-        "cannot be negative"
-    );
-    refused!(
-        s,
-        s.add_supply_unit(
-            &a,
-            &unit(
+        (
+            unit(
                 "蔬菜基地",
                 Capacity {
                     regular_stock: 9.0,
                     storage_capacity: 3.0,
                     ..Capacity::default()
-                }
-            )
+                },
+            ),
+            "larger than the storage capacity",
         ),
-        "larger than the storage capacity"
-    );
-    refused!(
-        s,
-        s.add_supply_unit(&a, &unit("万州区永辉超市双河口店", Capacity::default())),
-        "already registered"
-    );
+        (
+            unit("万州区永辉超市双河口店", Capacity::default()),
+            "already registered",
+        ),
+    ] {
+        refused!(s, s.add_supply_unit(&a, &survey), needle);
+    }
     let before = s.head().unwrap();
     let (u, _) = s
         .add_supply_unit(
@@ -629,8 +553,7 @@ fn places_people_and_units_are_registered_with_their_log_lines() {
 
 #[test]
 fn recipients_are_registered_without_their_data_in_the_log() {
-    let (_d, mut s) = store();
-    let w = world(&mut s);
+    let (_d, mut s, w) = store_with(world);
     let a = officer();
     let text = s.entry(s.head().unwrap().seq).unwrap().unwrap();
     assert_eq!(
@@ -697,8 +620,7 @@ fn new_alert(community: &str, item: ItemClass, severity: Severity) -> NewAlert {
 
 #[test]
 fn an_alert_is_raised_handled_and_resolved() {
-    let (_d, mut s) = store();
-    let w = world(&mut s);
+    let (_d, mut s, w) = store_with(world);
     let a = officer();
 
     let before = s.head().unwrap();
@@ -733,9 +655,7 @@ fn an_alert_is_raised_handled_and_resolved() {
         "is open and has not been acknowledged"
     );
 
-    let before = s.head().unwrap();
-    s.acknowledge_alert(&a, id).unwrap();
-    one_entry(&s, &before, &format!("alert:{id}"));
+    logged!(s, s.acknowledge_alert(&a, id), format!("alert:{id}"));
     let row = s.alert(id, t0(), &Escalation::default()).unwrap();
     assert_eq!(
         (row.state, row.handler.as_deref()),
@@ -743,9 +663,11 @@ fn an_alert_is_raised_handled_and_resolved() {
     );
     refused!(s, s.acknowledge_alert(&a, id), "is acknowledged");
 
-    let before = s.head().unwrap();
-    s.dispatch_alert(&a, id, "万州区永辉超市双河口店").unwrap();
-    let text = one_entry(&s, &before, &format!("alert:{id}"));
+    let text = logged!(
+        s,
+        s.dispatch_alert(&a, id, "万州区永辉超市双河口店"),
+        format!("alert:{id}")
+    );
     assert!(text.contains("→ 万州区永辉超市双河口店"), "{text}");
     let row = s.alert(id, t0(), &Escalation::default()).unwrap();
     assert_eq!(row.state, AlertState::InProgress);
@@ -756,9 +678,11 @@ fn an_alert_is_raised_handled_and_resolved() {
         "dispatch target is empty"
     );
 
-    let before = s.head().unwrap();
-    s.set_alert_severity(&a, id, Severity::Critical).unwrap();
-    let text = one_entry(&s, &before, &format!("alert:{id}"));
+    let text = logged!(
+        s,
+        s.set_alert_severity(&a, id, Severity::Critical),
+        format!("alert:{id}")
+    );
     assert!(text.contains("高 High → 紧急 Critical"), "{text}");
     refused!(
         s,
@@ -772,11 +696,12 @@ fn an_alert_is_raised_handled_and_resolved() {
         s.resolve_alert(&a, id, &"好".repeat(501)),
         "limit of 500"
     );
-    let before = s.head().unwrap();
     s.set_clock(Clock::Fixed(t0() + Duration::hours(3)));
-    s.resolve_alert(&a, id, "永辉调运蔬菜 2 吨，已到中转站")
-        .unwrap();
-    let text = one_entry(&s, &before, &format!("alert:{id}"));
+    let text = logged!(
+        s,
+        s.resolve_alert(&a, id, "永辉调运蔬菜 2 吨，已到中转站"),
+        format!("alert:{id}")
+    );
     assert!(text.contains("resolved") && text.contains("2 吨"), "{text}");
     let row = s
         .alert(id, t0() + Duration::hours(3), &Escalation::default())
@@ -801,47 +726,37 @@ fn an_alert_is_raised_handled_and_resolved() {
 
 #[test]
 fn an_alert_is_cancelled_with_a_reason_and_bad_input_writes_nothing() {
-    let (_d, mut s) = store();
-    world(&mut s);
+    let (_d, mut s, _) = store_with(world);
     let a = officer();
-    refused!(
-        s,
-        s.raise_alert(&a, &new_alert("大榜村", ItemClass::Grain, Severity::Low)),
-        "no community called"
-    );
-    refused!(
-        s,
-        s.raise_alert(
-            &a,
-            &NewAlert {
+    for (alert, needle) in [
+        (
+            new_alert("大榜村", ItemClass::Grain, Severity::Low),
+            "no community called",
+        ),
+        (
+            NewAlert {
                 compound: Some("不存在小区".into()),
                 ..new_alert("一碗水", ItemClass::Grain, Severity::Low)
-            }
+            },
+            "has no compound",
         ),
-        "has no compound"
-    );
-    refused!(
-        s,
-        s.raise_alert(
-            &a,
-            &NewAlert {
+        (
+            NewAlert {
                 households: -3,
                 ..new_alert("一碗水", ItemClass::Grain, Severity::Low)
-            }
+            },
+            "between 0 and",
         ),
-        "between 0 and"
-    );
-    refused!(
-        s,
-        s.raise_alert(
-            &a,
-            &NewAlert {
+        (
+            NewAlert {
                 text: "缺".repeat(501),
                 ..new_alert("一碗水", ItemClass::Grain, Severity::Low)
-            }
+            },
+            "limit of 500",
         ),
-        "limit of 500"
-    );
+    ] {
+        refused!(s, s.raise_alert(&a, &alert), needle);
+    }
     let (id, _) = s
         .raise_alert(
             &a,
@@ -849,9 +764,11 @@ fn an_alert_is_cancelled_with_a_reason_and_bad_input_writes_nothing() {
         )
         .unwrap();
     refused!(s, s.cancel_alert(&a, id, " "), "outcome is empty");
-    let before = s.head().unwrap();
-    s.cancel_alert(&a, id, "重复上报，同 #1").unwrap();
-    let text = one_entry(&s, &before, &format!("alert:{id}"));
+    let text = logged!(
+        s,
+        s.cancel_alert(&a, id, "重复上报，同 #1"),
+        format!("alert:{id}")
+    );
     assert!(
         text.contains("cancelled") && text.contains("重复上报"),
         "{text}"
@@ -867,17 +784,9 @@ fn an_alert_is_cancelled_with_a_reason_and_bad_input_writes_nothing() {
 
 #[test]
 fn the_alert_board_groups_open_alerts_by_community_and_escalates_old_ones() {
-    let (_d, mut s) = store();
-    let w = world(&mut s);
+    let (_d, mut s, w) = store_with(world);
     let a = officer();
-    s.add_community(
-        &a,
-        &NewCommunity {
-            name: "学堂湾社区".into(),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    s.add_community(&a, &named("学堂湾社区")).unwrap();
     let (old_crit, _) = s
         .raise_alert(
             &a,
@@ -982,8 +891,7 @@ fn issued(o: IssueOutcome) -> (i64, String, i64) {
 
 #[test]
 fn vehicles_enter_the_ledger_with_a_normalised_plate() {
-    let (_d, mut s) = store();
-    world(&mut s);
+    let (_d, mut s, _) = store_with(world);
     let a = officer();
     let before = s.head().unwrap();
     let v = s
@@ -1009,74 +917,30 @@ fn vehicles_enter_the_ledger_with_a_normalised_plate() {
     let info = s.vehicle_by_plate("渝F12345").unwrap().unwrap();
     assert_eq!(info.unit.as_deref(), Some("万州区永辉超市双河口店"));
 
-    refused!(
-        s,
-        s.add_vehicle(
-            &a,
-            &NewVehicle {
-                plate: "渝F 12345".into(),
-                ..Default::default()
-            }
-        ),
-        "already in the vehicle ledger"
-    );
-    refused!(
-        s,
-        s.add_vehicle(
-            &a,
-            &NewVehicle {
-                plate: "渝".into(),
-                ..Default::default()
-            }
-        ),
-        "not a plate"
-    );
-    refused!(
-        s,
-        s.add_vehicle(
-            &a,
-            &NewVehicle {
-                plate: "".into(),
-                ..Default::default()
-            }
-        ),
-        "No plate was given"
-    );
-    refused!(
-        s,
-        s.add_vehicle(
-            &a,
-            &NewVehicle {
-                plate: "渝F55555".into(),
+    for (vehicle, needle) in [
+        (plate("渝F 12345"), "already in the vehicle ledger"),
+        (plate("渝"), "not a plate"),
+        (plate(""), "No plate was given"),
+        (
+            NewVehicle {
                 load_tonnes: Some(-1.0),
-                ..Default::default()
-            }
+                ..plate("渝F55555")
+            },
+            "not plausible",
         ),
-        "not plausible"
-    );
-    refused!(
-        s,
-        s.add_vehicle(
-            &a,
-            &NewVehicle {
-                plate: "渝F55555".into(),
+        (
+            NewVehicle {
                 unit: Some("不存在".into()),
-                ..Default::default()
-            }
+                ..plate("渝F55555")
+            },
+            "no supply unit called",
         ),
-        "no supply unit called"
-    );
+    ] {
+        refused!(s, s.add_vehicle(&a, &vehicle), needle);
+    }
     // An odd plate is accepted with a warning.
     let before = s.head().unwrap();
-    let odd = s
-        .add_vehicle(
-            &a,
-            &NewVehicle {
-                plate: "F1234".into(),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+    let odd = s.add_vehicle(&a, &plate("F1234")).unwrap();
     let warning = odd.warning.expect("an odd plate warns");
     assert!(!warning.en.is_empty() && !warning.zh.is_empty());
     one_entry(&s, &before, &format!("vehicle:{}", odd.id));
@@ -1085,15 +949,13 @@ fn vehicles_enter_the_ledger_with_a_normalised_plate() {
 
 #[test]
 fn one_vehicle_one_pass_one_route_asks_before_a_second_pass() {
-    let (_d, mut s) = store();
-    world(&mut s);
+    let (_d, mut s, _) = store_with(world);
     let a = officer();
     s.add_vehicle(
         &a,
         &NewVehicle {
-            plate: "渝F12345".into(),
             unit: Some(Ref::Id(1)),
-            ..Default::default()
+            ..plate("渝F12345")
         },
     )
     .unwrap();
@@ -1175,106 +1037,68 @@ fn one_vehicle_one_pass_one_route_asks_before_a_second_pass() {
     one_entry(&s, &before, &format!("pass:{id3}"));
 
     // Bad input writes nothing.
-    refused!(
-        s,
-        s.issue_pass(&a, &pass_for("渝F99999", 24, None), false),
-        "no vehicle 渝F99999"
-    );
-    refused!(
-        s,
-        s.issue_pass(&a, &pass_for("渝F12345", 24 * 400, None), false),
-        "longer than a year"
-    );
-    refused!(
-        s,
-        s.issue_pass(
-            &a,
-            &NewPass {
+    for (pass, needle) in [
+        (pass_for("渝F99999", 24, None), "no vehicle 渝F99999"),
+        (pass_for("渝F12345", 24 * 400, None), "longer than a year"),
+        (
+            NewPass {
                 valid_until: t0() - Duration::hours(1),
                 ..pass_for("渝F12345", 1, None)
             },
-            false
+            "ends before it starts",
         ),
-        "ends before it starts"
-    );
-    refused!(
-        s,
-        s.issue_pass(
-            &a,
-            &NewPass {
+        (
+            NewPass {
                 valid_from: t0() - Duration::hours(5),
                 valid_until: t0() - Duration::hours(1),
                 ..pass_for("渝F12345", 1, None)
             },
-            false
+            "already ended",
         ),
-        "already ended"
-    );
-    refused!(
-        s,
-        s.issue_pass(
-            &a,
-            &NewPass {
+        (
+            NewPass {
                 issuer: " ".into(),
                 ..pass_for("渝F12345", 1, None)
             },
-            false
+            "issuing office is empty",
         ),
-        "issuing office is empty"
-    );
-    refused!(
-        s,
-        s.issue_pass(
-            &a,
-            &NewPass {
+        (
+            NewPass {
                 number: Some("SHK-TX-2026-00001".into()),
                 ..pass_for("渝F12345", 1, Some("别的线路"))
             },
-            false
+            "already taken",
         ),
-        "already taken"
-    );
-    refused!(
-        s,
-        s.issue_pass(
-            &a,
-            &NewPass {
+        (
+            NewPass {
                 vehicle: None,
                 ..pass_for("渝F12345", 1, None)
             },
-            false
+            "needs a vehicle",
         ),
-        "needs a vehicle"
-    );
-    refused!(
-        s,
-        s.issue_pass(
-            &a,
-            &NewPass {
+        (
+            NewPass {
                 area: Some("路".repeat(101)),
                 ..pass_for("渝F12345", 1, None)
             },
-            false
+            "limit of 100",
         ),
-        "limit of 100"
-    );
+    ] {
+        refused!(s, s.issue_pass(&a, &pass, false), needle);
+    }
     finish(&s);
 }
 
 #[test]
 fn a_pass_with_a_new_vehicle_writes_both_in_one_transaction() {
-    let (_d, mut s) = store();
-    world(&mut s);
+    let (_d, mut s, _) = store_with(world);
     let a = officer();
     let before = s.head().unwrap();
     let out = s
         .issue_pass(
             &a,
             &NewPass {
-                vehicle: Some(PassVehicle::New(NewVehicle {
-                    plate: "渝F D 12345".into(),
-                    ..Default::default()
-                })),
+                vehicle: Some(PassVehicle::New(plate("渝F D 12345"))),
                 ..pass_for("", 48, None)
             },
             false,
@@ -1297,10 +1121,7 @@ fn a_pass_with_a_new_vehicle_writes_both_in_one_transaction() {
         s.issue_pass(
             &a,
             &NewPass {
-                vehicle: Some(PassVehicle::New(NewVehicle {
-                    plate: "渝F77777".into(),
-                    ..Default::default()
-                })),
+                vehicle: Some(PassVehicle::New(plate("渝F77777"))),
                 number: Some("SHK-TX-2026-00001".into()),
                 ..pass_for("", 48, None)
             },
@@ -1314,8 +1135,7 @@ fn a_pass_with_a_new_vehicle_writes_both_in_one_transaction() {
 
 #[test]
 fn staff_certificates_and_business_permits() {
-    let (_d, mut s) = store();
-    let w = world(&mut s);
+    let (_d, mut s, w) = store_with(world);
     let a = officer();
     let staff = NewPass {
         kind: PassKind::Staff,
@@ -1369,30 +1189,17 @@ fn staff_certificates_and_business_permits() {
 
 #[test]
 fn a_pass_is_requested_issued_extended_suspended_reinstated_and_revoked() {
-    let (_d, mut s) = store();
-    world(&mut s);
+    let (_d, mut s, _) = store_with(world);
     let a = officer();
-    s.add_vehicle(
-        &a,
-        &NewVehicle {
-            plate: "渝F12345".into(),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    s.add_vehicle(&a, &plate("渝F12345")).unwrap();
     let warn = Duration::hours(24);
 
     let before = s.head().unwrap();
     let (id, number, _) = s.request_pass(&a, &pass_for("渝F12345", 30, None)).unwrap();
     let text = one_entry(&s, &before, &format!("pass:{id}"));
     assert!(text.contains("Pass requested"), "{text}");
-    assert_eq!(
-        s.pass_by_number(&number, t0(), warn)
-            .unwrap()
-            .unwrap()
-            .status,
-        PassStatus::Requested
-    );
+    let pass = |s: &Store| s.pass_by_number(&number, t0(), warn).unwrap().unwrap();
+    assert_eq!(pass(&s).status, PassStatus::Requested);
     refused!(s, s.suspend_pass(&a, id, "x"), "is requested");
     refused!(
         s,
@@ -1400,10 +1207,12 @@ fn a_pass_is_requested_issued_extended_suspended_reinstated_and_revoked() {
         "is requested"
     );
 
-    let before = s.head().unwrap();
-    issued(s.issue_requested_pass(&a, id, false).unwrap());
-    one_entry(&s, &before, &format!("pass:{id}"));
-    let row = s.pass_by_number(&number, t0(), warn).unwrap().unwrap();
+    logged!(
+        s,
+        s.issue_requested_pass(&a, id, false).map(issued),
+        format!("pass:{id}")
+    );
+    let row = pass(&s);
     assert_eq!(
         (row.state, row.status),
         (PassState::Issued, PassStatus::Valid)
@@ -1416,30 +1225,28 @@ fn a_pass_is_requested_issued_extended_suspended_reinstated_and_revoked() {
         s.extend_pass(&a, id, t0() + Duration::hours(10)),
         "must end later"
     );
-    let before = s.head().unwrap();
-    s.extend_pass(&a, id, t0() + Duration::hours(72)).unwrap();
-    let text = one_entry(&s, &before, &format!("pass:{id}"));
+    let text = logged!(
+        s,
+        s.extend_pass(&a, id, t0() + Duration::hours(72)),
+        format!("pass:{id}")
+    );
     assert!(
         text.contains("2026-11-30 16:00+08:00 → 2026-12-02 10:00+08:00"),
         "{text}"
     );
-    assert_eq!(
-        s.pass_by_number(&number, t0(), warn)
-            .unwrap()
-            .unwrap()
-            .valid_until,
-        t0() + Duration::hours(72)
-    );
+    assert_eq!(pass(&s).valid_until, t0() + Duration::hours(72));
 
     refused!(s, s.suspend_pass(&a, id, ""), "reason is empty");
-    let before = s.head().unwrap();
-    s.suspend_pass(&a, id, "司机核酸结果待出").unwrap();
-    let text = one_entry(&s, &before, &format!("pass:{id}"));
+    let text = logged!(
+        s,
+        s.suspend_pass(&a, id, "司机核酸结果待出"),
+        format!("pass:{id}")
+    );
     assert!(
         text.contains("suspended") && text.contains("核酸"),
         "{text}"
     );
-    let row = s.pass_by_number(&number, t0(), warn).unwrap().unwrap();
+    let row = pass(&s);
     assert_eq!(
         (row.status, row.reason.as_deref()),
         (PassStatus::Suspended, Some("司机核酸结果待出"))
@@ -1456,23 +1263,17 @@ fn a_pass_is_requested_issued_extended_suspended_reinstated_and_revoked() {
     );
     refused!(s, s.suspend_pass(&a, id, "again"), "is suspended");
 
-    let before = s.head().unwrap();
-    s.reinstate_pass(&a, id).unwrap();
-    one_entry(&s, &before, &format!("pass:{id}"));
-    assert_eq!(
-        s.pass_by_number(&number, t0(), warn)
-            .unwrap()
-            .unwrap()
-            .status,
-        PassStatus::Valid
-    );
+    logged!(s, s.reinstate_pass(&a, id), format!("pass:{id}"));
+    assert_eq!(pass(&s).status, PassStatus::Valid);
     refused!(s, s.reinstate_pass(&a, id), "already in force");
 
     refused!(s, s.revoke_pass(&a, id, "  "), "reason is empty");
     refused!(s, s.revoke_pass(&a, id, &"因".repeat(501)), "limit of 500");
-    let before = s.head().unwrap();
-    s.revoke_pass(&a, id, "车辆改作他用").unwrap();
-    let text = one_entry(&s, &before, &format!("pass:{id}"));
+    let text = logged!(
+        s,
+        s.revoke_pass(&a, id, "车辆改作他用"),
+        format!("pass:{id}")
+    );
     assert!(
         text.contains("revoked") && text.contains("车辆改作他用"),
         "{text}"
@@ -1500,8 +1301,7 @@ fn s_try(s: &mut Store, f: impl FnOnce(&mut Store) -> Result<i64, StoreError>) -
 
 #[test]
 fn the_passes_pane_pages_filters_and_computes_status() {
-    let (_d, mut s) = store();
-    world(&mut s);
+    let (_d, mut s, _) = store_with(world);
     let a = officer();
     for (plate, hours) in [("渝F10001", 10), ("渝F10002", 200), ("渝F20003", 100)] {
         s.add_vehicle(
@@ -1638,8 +1438,7 @@ fn queue(s: &mut Store, w: &World, urgency: Urgency, due_hours: i64) -> i64 {
 
 #[test]
 fn a_delivery_goes_from_queue_to_door() {
-    let (_d, mut s) = store();
-    let w = world(&mut s);
+    let (_d, mut s, w) = store_with(world);
     let a = officer();
 
     let before = s.head().unwrap();
@@ -1689,16 +1488,12 @@ fn a_delivery_goes_from_queue_to_door() {
         (DeliveryState::Assigned, Some("李明"))
     );
 
-    let before = s.head().unwrap();
-    s.depart_delivery(&a, id).unwrap();
-    one_entry(&s, &before, &format!("delivery:{id}"));
+    logged!(s, s.depart_delivery(&a, id), format!("delivery:{id}"));
     refused!(s, s.depart_delivery(&a, id), "is en route");
     refused!(s, s.deliver(&a, id, " "), "receiver is empty");
 
-    let before = s.head().unwrap();
     s.set_clock(Clock::Fixed(t0() + Duration::minutes(90)));
-    s.deliver(&a, id, RAW_NAME).unwrap();
-    let text = one_entry(&s, &before, &format!("delivery:{id}"));
+    let text = logged!(s, s.deliver(&a, id, RAW_NAME), format!("delivery:{id}"));
     assert!(text.contains("received by 张*华"), "{text}");
     let row = s.delivery(id, t0() + Duration::minutes(90)).unwrap();
     assert_eq!(row.state, DeliveryState::Delivered);
@@ -1723,8 +1518,7 @@ fn a_delivery_goes_from_queue_to_door() {
 
 #[test]
 fn a_failed_delivery_is_requeued_or_cancelled() {
-    let (_d, mut s) = store();
-    let w = world(&mut s);
+    let (_d, mut s, w) = store_with(world);
     let a = officer();
     let id = queue(&mut s, &w, Urgency::High, 3);
     s.assign_delivery(&a, id, &Assignee::Volunteer(w.volunteer))
@@ -1740,15 +1534,16 @@ fn a_failed_delivery_is_requeued_or_cancelled() {
         s.fail_delivery(&a, id, FailReason::Refused, Some(&"拒".repeat(501))),
         "limit of 500"
     );
-    let before = s.head().unwrap();
-    s.fail_delivery(
-        &a,
-        id,
-        FailReason::NobodyHome,
-        Some("敲门无人应，电话 13812345678 未接"),
-    )
-    .unwrap();
-    let text = one_entry(&s, &before, &format!("delivery:{id}"));
+    let text = logged!(
+        s,
+        s.fail_delivery(
+            &a,
+            id,
+            FailReason::NobodyHome,
+            Some("敲门无人应，电话 13812345678 未接"),
+        ),
+        format!("delivery:{id}")
+    );
     assert!(
         text.contains("无人在家") && text.contains("138****5678"),
         "{text}"
@@ -1769,10 +1564,11 @@ fn a_failed_delivery_is_requeued_or_cancelled() {
         s.requeue_delivery(&a, id, Some(t0() - Duration::hours(1))),
         "already passed"
     );
-    let before = s.head().unwrap();
-    s.requeue_delivery(&a, id, Some(t0() + Duration::hours(6)))
-        .unwrap();
-    one_entry(&s, &before, &format!("delivery:{id}"));
+    logged!(
+        s,
+        s.requeue_delivery(&a, id, Some(t0() + Duration::hours(6))),
+        format!("delivery:{id}")
+    );
     let row = s.delivery(id, t0()).unwrap();
     assert_eq!(
         (row.state, row.assignee.as_deref(), row.attempts),
@@ -1782,9 +1578,11 @@ fn a_failed_delivery_is_requeued_or_cancelled() {
     refused!(s, s.requeue_delivery(&a, id, None), "already in the queue");
 
     refused!(s, s.cancel_delivery(&a, id, ""), "reason is empty");
-    let before = s.head().unwrap();
-    s.cancel_delivery(&a, id, "已由家属自行购买").unwrap();
-    let text = one_entry(&s, &before, &format!("delivery:{id}"));
+    let text = logged!(
+        s,
+        s.cancel_delivery(&a, id, "已由家属自行购买"),
+        format!("delivery:{id}")
+    );
     assert!(
         text.contains("cancelled") && text.contains("家属"),
         "{text}"
@@ -1799,17 +1597,9 @@ fn a_failed_delivery_is_requeued_or_cancelled() {
 
 #[test]
 fn a_vehicle_without_a_valid_pass_is_assigned_with_a_warning() {
-    let (_d, mut s) = store();
-    let w = world(&mut s);
+    let (_d, mut s, w) = store_with(world);
     let a = officer();
-    s.add_vehicle(
-        &a,
-        &NewVehicle {
-            plate: "渝F12345".into(),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    s.add_vehicle(&a, &plate("渝F12345")).unwrap();
     let id = queue(&mut s, &w, Urgency::Normal, 5);
 
     let before = s.head().unwrap();
@@ -1846,8 +1636,7 @@ fn a_vehicle_without_a_valid_pass_is_assigned_with_a_warning() {
 
 #[test]
 fn bad_deliveries_write_nothing() {
-    let (_d, mut s) = store();
-    let w = world(&mut s);
+    let (_d, mut s, w) = store_with(world);
     let a = officer();
     let new = |items: &str, due: DateTime<Utc>| NewDelivery {
         recipient_id: w.recipient,
@@ -1855,44 +1644,30 @@ fn bad_deliveries_write_nothing() {
         urgency: Urgency::High,
         due_at: due,
     };
-    refused!(
-        s,
-        s.queue_delivery(&a, &new("", t0() + Duration::hours(1))),
-        "items is empty"
-    );
-    refused!(
-        s,
-        s.queue_delivery(&a, &new(&"米".repeat(501), t0() + Duration::hours(1))),
-        "limit of 500"
-    );
-    refused!(
-        s,
-        s.queue_delivery(&a, &new("米", t0() - Duration::minutes(1))),
-        "already passed"
-    );
-    refused!(
-        s,
-        s.queue_delivery(&a, &new("米", t0() + Duration::days(40))),
-        "days ahead"
-    );
-    refused!(
-        s,
-        s.queue_delivery(
-            &a,
-            &NewDelivery {
+    for (delivery, needle) in [
+        (new("", t0() + Duration::hours(1)), "items is empty"),
+        (
+            new(&"米".repeat(501), t0() + Duration::hours(1)),
+            "limit of 500",
+        ),
+        (new("米", t0() - Duration::minutes(1)), "already passed"),
+        (new("米", t0() + Duration::days(40)), "days ahead"),
+        (
+            NewDelivery {
                 recipient_id: 77,
                 ..new("米", t0() + Duration::hours(1))
-            }
+            },
+            "no recipient #77",
         ),
-        "no recipient #77"
-    );
+    ] {
+        refused!(s, s.queue_delivery(&a, &delivery), needle);
+    }
     finish(&s);
 }
 
 #[test]
 fn the_queue_is_ordered_by_urgency_then_due_time_and_masked() {
-    let (_d, mut s) = store();
-    let w = world(&mut s);
+    let (_d, mut s, w) = store_with(world);
     let a = officer();
     let normal_soon = queue(&mut s, &w, Urgency::Normal, 1);
     let urgent_late = queue(&mut s, &w, Urgency::Urgent, 8);
@@ -1927,8 +1702,7 @@ fn the_queue_is_ordered_by_urgency_then_due_time_and_masked() {
 
 #[test]
 fn recipients_are_found_masked_and_revealed_with_an_access_entry() {
-    let (_d, mut s) = store();
-    let w = world(&mut s);
+    let (_d, mut s, w) = store_with(world);
     let a = officer();
     for query in [
         "晓华",
@@ -2019,38 +1793,22 @@ fn a_wrong_entry_is_corrected_by_a_new_one() {
 
 // ---------------------------------------------------------------- plans
 
-fn plan(s: &Store, sql: &str) -> String {
-    let mut st = s
-        .conn()
-        .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-        .unwrap();
-    let n = st.parameter_count();
-    let args: Vec<rusqlite::types::Value> = (0..n).map(|_| rusqlite::types::Value::Null).collect();
-    let rows: Vec<String> = st
-        .query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(3))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    rows.join("\n")
-}
-
 #[test]
 fn the_panes_and_the_plate_lookup_use_their_indexes() {
-    let (_d, mut s) = store();
-    world(&mut s);
-    let queue = plan(&s, deliveries::QUEUE_PAGE_SQL);
+    let (_d, s, _) = store_with(world);
+    let queue = query_plan(&s, deliveries::QUEUE_PAGE_SQL);
     assert!(queue.contains("delivery_queue"), "{queue}");
     assert!(
         !queue.contains("TEMP B-TREE"),
         "the index gives the order: {queue}"
     );
-    let board = plan(&s, alerts::BY_COMMUNITY_SQL);
+    let board = query_plan(&s, alerts::BY_COMMUNITY_SQL);
     assert!(board.contains("alert_open_by_community"), "{board}");
-    let open = plan(&s, alerts::OPEN_OF_COMMUNITY_SQL);
+    let open = query_plan(&s, alerts::OPEN_OF_COMMUNITY_SQL);
     assert!(open.contains("alert_open_by_community"), "{open}");
-    let plate = plan(&s, pass_actions::VEHICLE_BY_PLATE_SQL);
+    let plate = query_plan(&s, pass_actions::VEHICLE_BY_PLATE_SQL);
     assert!(plate.contains("sqlite_autoindex_vehicle_1"), "{plate}");
-    let passes = plan(&s, pass_actions::PASSES_PAGE_SQL);
+    let passes = query_plan(&s, pass_actions::PASSES_PAGE_SQL);
     assert!(
         passes.contains("pass_until") && !passes.contains("TEMP B-TREE"),
         "{passes}"
@@ -2059,32 +1817,15 @@ fn the_panes_and_the_plate_lookup_use_their_indexes() {
 
 #[test]
 fn two_sessions_on_one_file_take_distinct_numbers_and_see_each_other() {
-    let (d, mut s) = store();
-    world(&mut s);
+    let (d, mut s, _) = store_with(world);
     let a = officer();
     let b = Actor {
         officer: "陈刚".into(),
         ..officer()
     };
-    let mut s2 = Store::open(&d.path().join("desk.db"), OpenOptions::default())
-        .unwrap()
-        .with_clock(Clock::Fixed(t0()));
-    s.add_vehicle(
-        &a,
-        &NewVehicle {
-            plate: "渝F11111".into(),
-            ..Default::default()
-        },
-    )
-    .unwrap();
-    s2.add_vehicle(
-        &b,
-        &NewVehicle {
-            plate: "渝F22222".into(),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let mut s2 = d.store();
+    s.add_vehicle(&a, &plate("渝F11111")).unwrap();
+    s2.add_vehicle(&b, &plate("渝F22222")).unwrap();
     let (_, n1, _) = issued(
         s.issue_pass(&a, &pass_for("渝F11111", 24, None), false)
             .unwrap(),
@@ -2110,22 +1851,16 @@ fn two_sessions_on_one_file_take_distinct_numbers_and_see_each_other() {
 
 #[test]
 fn a_pass_request_can_be_refused_by_revoking_it() {
-    let (_d, mut s) = store();
-    world(&mut s);
+    let (_d, mut s, _) = store_with(world);
     let a = officer();
-    s.add_vehicle(
-        &a,
-        &NewVehicle {
-            plate: "渝F12345".into(),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    s.add_vehicle(&a, &plate("渝F12345")).unwrap();
     let warn = Duration::hours(24);
     let (id, number, _) = s.request_pass(&a, &pass_for("渝F12345", 30, None)).unwrap();
-    let before = s.head().unwrap();
-    s.revoke_pass(&a, id, "材料不全 papers incomplete").unwrap();
-    let text = one_entry(&s, &before, &format!("pass:{id}"));
+    let text = logged!(
+        s,
+        s.revoke_pass(&a, id, "材料不全 papers incomplete"),
+        format!("pass:{id}")
+    );
     assert!(text.contains("papers incomplete"), "{text}");
     assert_eq!(
         s.pass_by_number(&number, t0(), warn)

@@ -4,7 +4,9 @@
 //! reports; contacts, coverage gaps, queuing them, welfare checks; transfer
 //! gaps; and what is refused without writing anything.
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+mod common;
+
+use chrono::{Duration, Utc};
 use supplydesk::domain::Code;
 use supplydesk::domain::activation::ActivationAction;
 use supplydesk::domain::alert::{AlertState, ItemClass, Severity};
@@ -14,37 +16,18 @@ use supplydesk::domain::place::BuildingKind;
 use supplydesk::domain::unit::{Capacity, UnitCategory};
 use supplydesk::store::deliveries::{Assignee, NewDelivery};
 use supplydesk::store::places::{
-    NewBuilding, NewCommunity, NewCompound, NewRecipient, NewSupplyUnit, NewVolunteer, Ref,
+    NewBuilding, NewCompound, NewRecipient, NewSupplyUnit, NewVolunteer, Ref,
 };
 use supplydesk::store::supply::{
     MarketTarget, NewContact, NewMarketReport, NewStockReport, PredictedChange, Reach, StockSource,
 };
-use supplydesk::store::{Actor, Clock, Head, LogDraft, OpenOptions, Store, StoreError};
+use supplydesk::store::{Actor, Clock, Head, LogDraft, Store, StoreError};
 
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 29, 2, 0, 0).unwrap() // 10:00 in Chongqing
-}
+use common::places::{dishuiyan, named, query_plan, store_with, t0, yiwanshui};
+use common::{Desk, count, fails, succeeds};
 
 fn officer() -> Actor {
-    Actor {
-        officer: "王静".into(),
-        os_user: "duty".into(),
-        ssh_client: None,
-    }
-}
-
-fn store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let s = Store::open(
-        &dir.path().join("desk.db"),
-        OpenOptions {
-            create: true,
-            ..Default::default()
-        },
-    )
-    .unwrap()
-    .with_clock(Clock::Fixed(t0()));
-    (dir, s)
+    common::officer("王静")
 }
 
 struct World {
@@ -62,41 +45,9 @@ struct World {
 /// supply unit in the community and one outside it.
 fn world(s: &mut Store) -> World {
     let a = officer();
-    let (community, _) = s
-        .add_community(
-            &a,
-            &NewCommunity {
-                name: "一碗水社区".into(),
-                resident_pop: 5000,
-                floating_pop: 300,
-                households: 1800,
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    let (empty, _) = s
-        .add_community(
-            &a,
-            &NewCommunity {
-                name: "石梁村".into(),
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    let (compound, _) = s
-        .add_compound(
-            &a,
-            &NewCompound {
-                community: Ref::Id(community),
-                name: "滴水岩小区".into(),
-                kind: None,
-                households: 235,
-                resident_pop: 516,
-                floating_pop: 0,
-                transfer_station: Some("小区东门".into()),
-            },
-        )
-        .unwrap();
+    let (community, _) = s.add_community(&a, &yiwanshui()).unwrap();
+    let (empty, _) = s.add_community(&a, &named("石梁村")).unwrap();
+    let (compound, _) = s.add_compound(&a, &dishuiyan(community)).unwrap();
     let (bare_compound, _) = s
         .add_compound(
             &a,
@@ -186,10 +137,6 @@ fn grain(community: i64, stock: f64, supply_in: f64) -> NewStockReport {
     }
 }
 
-fn count(s: &Store, sql: &str) -> i64 {
-    s.conn().query_row(sql, [], |r| r.get(0)).unwrap()
-}
-
 fn open_predicted(s: &Store) -> i64 {
     count(
         s,
@@ -223,8 +170,7 @@ fn refused<T: std::fmt::Debug>(s: &Store, before: &Head, r: Result<T, StoreError
 
 #[test]
 fn a_low_report_raises_one_predicted_alert_and_recovery_clears_it() {
-    let (_d, mut s) = store();
-    let w = world(&mut s);
+    let (_d, mut s, w) = store_with(world);
     let n = Norms::default();
     let a = officer();
 
@@ -332,8 +278,7 @@ fn a_low_report_raises_one_predicted_alert_and_recovery_clears_it() {
 
 #[test]
 fn a_prediction_an_officer_took_over_is_not_cleared() {
-    let (_d, mut s) = store();
-    let w = world(&mut s);
+    let (_d, mut s, w) = store_with(world);
     let n = Norms::default();
     let a = officer();
     for take_over in ["acknowledge", "dispatch"] {
@@ -373,8 +318,7 @@ fn a_prediction_an_officer_took_over_is_not_cleared() {
 
 #[test]
 fn no_consumption_is_a_dash_and_clears_an_untouched_prediction() {
-    let (_d, mut s) = store();
-    let w = world(&mut s);
+    let (_d, mut s, w) = store_with(world);
     let n = Norms::default();
     let a = officer();
     s.record_stock(&a, &grain(w.community, 100.0, 0.0), &n)
@@ -404,8 +348,7 @@ fn no_consumption_is_a_dash_and_clears_an_untouched_prediction() {
 
 #[test]
 fn stale_reports_are_flagged_and_decide_nothing() {
-    let (_d, mut s) = store();
-    let w = world(&mut s);
+    let (_d, mut s, w) = store_with(world);
     let n = Norms::default();
     let a = officer();
     let mut old = grain(w.community, 500.0, 0.0);
@@ -439,8 +382,7 @@ fn stale_reports_are_flagged_and_decide_nothing() {
 
 #[test]
 fn sources_are_summed_and_one_falling_silent_is_caught_by_a_refresh() {
-    let (_d, mut s) = store();
-    let w = world(&mut s);
+    let (_d, mut s, w) = store_with(world);
     let n = Norms::default();
     let a = officer();
     // The grain shop holds 10,000 kg; the community's own count 2,000.
@@ -495,8 +437,7 @@ fn sources_are_summed_and_one_falling_silent_is_caught_by_a_refresh() {
 
 #[test]
 fn cover_all_lists_every_community_and_item_as_the_cell_does() {
-    let (_d, mut s) = store();
-    let w = world(&mut s);
+    let (_d, mut s, w) = store_with(world);
     let n = Norms::default();
     let a = officer();
     s.record_stock(&a, &grain(w.community, 4000.0, 120.0), &n)
@@ -530,30 +471,16 @@ fn cover_all_lists_every_community_and_item_as_the_cell_does() {
     let earlier = s.cover_all(t0() - Duration::minutes(1), &n).unwrap();
     assert!(earlier.iter().all(|c| c.cover == Cover::NoReport));
     // The window query reads the covering index, not the table.
-    let plan: Vec<String> = {
-        let mut st = s
-            .conn()
-            .prepare(&format!(
-                "EXPLAIN QUERY PLAN {}",
-                supplydesk::store::supply::COVER_RECENT_SQL
-            ))
-            .unwrap();
-        st.query_map(["a", "b"], |r| r.get::<_, String>(3))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap()
-    };
+    let plan = query_plan(&s, supplydesk::store::supply::COVER_RECENT_SQL);
     assert!(
-        plan.iter()
-            .any(|p| p.contains("COVERING INDEX stock_report_recent")),
-        "{plan:?}"
+        plan.contains("COVERING INDEX stock_report_recent"),
+        "{plan}"
     );
 }
 
 #[test]
 fn a_community_norm_changes_the_need_and_the_prediction_follows() {
-    let (_d, mut s) = store();
-    let w = world(&mut s);
+    let (_d, mut s, w) = store_with(world);
     let n = Norms::default();
     let a = officer();
     // 7,000 kg is 3.3 days at 0.4 kg a head: no alert.
@@ -605,67 +532,59 @@ fn a_community_norm_changes_the_need_and_the_prediction_follows() {
 
 #[test]
 fn mistakes_are_refused_without_writing() {
-    let (_d, mut s) = store();
-    let w = world(&mut s);
+    let (_d, mut s, w) = store_with(world);
     let n = Norms::default();
     let a = officer();
     let before = s.head().unwrap();
-    let r = s.record_stock(&a, &grain(w.community, -1.0, 0.0), &n);
-    refused(&s, &before, r, "stock");
-    let r = s.record_stock(&a, &grain(w.community, f64::NAN, 0.0), &n);
-    refused(&s, &before, r, "stock");
-    let r = s.record_stock(&a, &grain(w.community, 1.0, 1e12), &n);
-    refused(&s, &before, r, "supply in");
-    let mut future = grain(w.community, 1.0, 0.0);
-    future.reported_at = Some(t0() + Duration::hours(1));
-    let r = s.record_stock(&a, &future, &n);
-    refused(&s, &before, r, "future");
-    let r = s.record_stock(
-        &a,
-        &NewStockReport {
-            community: Some(Ref::Name("不存在社区".into())),
-            ..grain(w.community, 1.0, 0.0)
-        },
-        &n,
-    );
-    refused(&s, &before, r, "no community called");
-    let r = s.record_stock(
-        &a,
-        &NewStockReport {
-            community: None,
-            ..grain(w.community, 1.0, 0.0)
-        },
-        &n,
-    );
-    refused(&s, &before, r, "No community was given");
-    let r = s.record_stock(
-        &a,
-        &NewStockReport {
-            source: StockSource::Station(Ref::Id(w.bare_compound)),
-            ..grain(w.community, 1.0, 0.0)
-        },
-        &n,
-    );
-    refused(&s, &before, r, "no transfer station");
-    let r = s.record_stock(
-        &a,
-        &NewStockReport {
-            community: None,
-            source: StockSource::Unit(Ref::Id(w.far_unit)),
-            ..grain(w.community, 1.0, 0.0)
-        },
-        &n,
-    );
-    refused(&s, &before, r, "not registered in a community");
-    let r = s.record_stock(
-        &a,
-        &NewStockReport {
-            source: StockSource::Outlet(Ref::Name("永辉超市".into())),
-            ..grain(w.community, 1.0, 0.0)
-        },
-        &n,
-    );
-    refused(&s, &before, r, "no outlet");
+    let future = NewStockReport {
+        reported_at: Some(t0() + Duration::hours(1)),
+        ..grain(w.community, 1.0, 0.0)
+    };
+    for (report, needle) in [
+        (grain(w.community, -1.0, 0.0), "stock"),
+        (grain(w.community, f64::NAN, 0.0), "stock"),
+        (grain(w.community, 1.0, 1e12), "supply in"),
+        (future, "future"),
+        (
+            NewStockReport {
+                community: Some(Ref::Name("不存在社区".into())),
+                ..grain(w.community, 1.0, 0.0)
+            },
+            "no community called",
+        ),
+        (
+            NewStockReport {
+                community: None,
+                ..grain(w.community, 1.0, 0.0)
+            },
+            "No community was given",
+        ),
+        (
+            NewStockReport {
+                source: StockSource::Station(Ref::Id(w.bare_compound)),
+                ..grain(w.community, 1.0, 0.0)
+            },
+            "no transfer station",
+        ),
+        (
+            NewStockReport {
+                community: None,
+                source: StockSource::Unit(Ref::Id(w.far_unit)),
+                ..grain(w.community, 1.0, 0.0)
+            },
+            "not registered in a community",
+        ),
+        (
+            NewStockReport {
+                source: StockSource::Outlet(Ref::Name("永辉超市".into())),
+                ..grain(w.community, 1.0, 0.0)
+            },
+            "no outlet",
+        ),
+    ] {
+        let r = s.record_stock(&a, &report, &n);
+        refused(&s, &before, r, needle);
+    }
     let r = s.set_norm(&a, &Ref::Id(w.community), ItemClass::Oil, Some(-0.1), &n);
     refused(&s, &before, r, "daily need per person");
     // A unit outside the sub-district is fine once the community is named.
@@ -684,8 +603,7 @@ fn mistakes_are_refused_without_writing() {
 
 #[test]
 fn market_reports_are_their_own_alert_kind_for_the_market_station() {
-    let (_d, mut s) = store();
-    let w = world(&mut s);
+    let (_d, mut s, w) = store_with(world);
     let a = officer();
     // An outlet, as the ledger import writes it.
     s.change(&a, |wr| {
@@ -844,8 +762,7 @@ fn people(s: &mut Store, w: &World) -> People {
 
 #[test]
 fn gaps_are_the_recipients_nobody_reached_and_can_be_queued_at_once() {
-    let (_d, mut s) = store();
-    let w = world(&mut s);
+    let (_d, mut s, w) = store_with(world);
     let p = people(&mut s, &w);
     let n = Norms::default();
     let a = officer();
@@ -978,8 +895,7 @@ fn gaps_are_the_recipients_nobody_reached_and_can_be_queued_at_once() {
 
 #[test]
 fn failed_deliveries_in_a_row_make_a_welfare_check_until_someone_reaches_them() {
-    let (_d, mut s) = store();
-    let w = world(&mut s);
+    let (_d, mut s, w) = store_with(world);
     let p = people(&mut s, &w);
     let n = Norms::default();
     let a = officer();
@@ -1041,8 +957,7 @@ fn failed_deliveries_in_a_row_make_a_welfare_check_until_someone_reaches_them() 
 
 #[test]
 fn compounds_without_an_open_station_and_buildings_without_a_point_are_listed() {
-    let (_d, mut s) = store();
-    let w = world(&mut s);
+    let (_d, s, w) = store_with(world);
     let t = s.transfer_gaps(10).unwrap();
     // Neither station is open yet (registered ≠ active); one has none.
     assert_eq!(t.compounds, 2);
@@ -1067,8 +982,7 @@ fn compounds_without_an_open_station_and_buildings_without_a_point_are_listed() 
 
 #[test]
 fn the_database_refuses_a_stock_report_without_its_log_entry() {
-    let (_d, mut s) = store();
-    let w = world(&mut s);
+    let (_d, mut s, w) = store_with(world);
     let a = officer();
     let r = s.change(&a, |wr| {
         wr.log(LogDraft::change("community:1", "unrelated"))?;
@@ -1090,67 +1004,33 @@ fn the_database_refuses_a_stock_report_without_its_log_entry() {
 
 // ------------------------------------------------------- the command line
 
-/// The binary on a database made with [`world`], in English, with a clean
-/// environment in a private directory.
-struct Cli {
-    dir: tempfile::TempDir,
+/// A desk whose database holds [`world`] and its [`people`], the plan
+/// activated 50 hours ago; the binary runs on it with a clean environment.
+fn cli_desk() -> Desk {
+    let desk = Desk::at(Utc::now() - Duration::hours(50));
+    let mut s = desk.store();
+    let w = world(&mut s);
+    s.set_activation(
+        &officer(),
+        ActivationAction::Activate,
+        "联控指挥部〔2022〕60号",
+        None,
+    )
+    .unwrap();
+    people(&mut s, &w);
+    desk
 }
 
-impl Cli {
-    fn new() -> (Cli, World) {
-        let dir = tempfile::tempdir().unwrap();
-        let mut s = Store::open(
-            &dir.path().join("desk.db"),
-            OpenOptions {
-                create: true,
-                ..Default::default()
-            },
-        )
-        .unwrap()
-        .with_clock(Clock::Fixed(Utc::now() - Duration::hours(50)));
-        let w = world(&mut s);
-        s.set_activation(
-            &officer(),
-            ActivationAction::Activate,
-            "联控指挥部〔2022〕60号",
-            None,
-        )
-        .unwrap();
-        people(&mut s, &w);
-        (Cli { dir }, w)
-    }
-
-    fn cmd(&self) -> assert_cmd::Command {
-        let mut c = assert_cmd::Command::new(env!("CARGO_BIN_EXE_supplydesk"));
-        c.current_dir(self.dir.path())
-            .env_remove("SUPPLYDESK_DB")
-            .env_remove("SUPPLYDESK_CONFIG")
-            .env_remove("SUPPLYDESK_OFFICER")
-            .env("XDG_CONFIG_HOME", self.dir.path())
-            .env("NO_COLOR", "1")
-            .arg("--db")
-            .arg(self.dir.path().join("desk.db"))
-            .arg("--lang")
-            .arg("en");
-        c
-    }
-
-    fn officer(&self) -> assert_cmd::Command {
-        let mut c = self.cmd();
-        c.arg("--officer").arg("王静");
-        c
-    }
-}
-
-fn stdout(c: &mut assert_cmd::Command) -> String {
-    let out = c.assert().success().get_output().stdout.clone();
-    String::from_utf8(out).unwrap()
+/// The binary on `desk`, in English, writing as 王静.
+fn as_officer(desk: &Desk) -> assert_cmd::Command {
+    let mut c = desk.cmd("en");
+    c.arg("--officer").arg("王静");
+    c
 }
 
 #[track_caller]
 fn fails_with(c: &mut assert_cmd::Command, needle: &str) {
-    let out = c.assert().code(2).get_output().clone();
-    let err = String::from_utf8(out.stderr).unwrap();
+    let err = fails(c, 2);
     assert!(err.contains(needle), "{needle:?} not in {err}");
     assert!(
         !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
@@ -1160,8 +1040,8 @@ fn fails_with(c: &mut assert_cmd::Command, needle: &str) {
 
 #[test]
 fn stock_and_cover_from_the_command_line() {
-    let (cli, _) = Cli::new();
-    let out = stdout(cli.officer().args([
+    let cli = cli_desk();
+    let out = succeeds(as_officer(&cli).args([
         "stock",
         "一碗水",
         "粮",
@@ -1177,9 +1057,9 @@ fn stock_and_cover_from_the_command_line() {
     assert!(out.contains("2.0 days of cover"), "{out}");
     assert!(out.contains("Predicted shortage alert #"), "{out}");
     // The same figure again: no second alert, the open one is named.
-    let out = stdout(cli.officer().args(["stock", "一碗水", "grain", "4000"]));
+    let out = succeeds(as_officer(&cli).args(["stock", "一碗水", "grain", "4000"]));
     assert!(out.contains("remains"), "{out}");
-    let json = stdout(cli.cmd().args(["cover", "--json"]));
+    let json = succeeds(cli.cmd("en").args(["cover", "--json"]));
     let rows: serde_json::Value = serde_json::from_str(&json).unwrap();
     let grain = rows
         .as_array()
@@ -1191,18 +1071,21 @@ fn stock_and_cover_from_the_command_line() {
     assert!(grain["below"].as_bool().unwrap());
     assert!(grain["predicted_alert"].is_i64());
     // Only relevant cells by default; --below only the short ones.
-    let text = stdout(cli.cmd().args(["cover", "--below"]));
+    let text = succeeds(cli.cmd("en").args(["cover", "--below"]));
     assert!(
         text.contains("一碗水社区") && text.contains("Grain"),
         "{text}"
     );
     assert!(text.contains("1 below the threshold"), "{text}");
     assert!(!text.contains("石梁村"), "{text}");
-    let text = stdout(cli.cmd().args(["cover", "--community", "石梁", "--all"]));
+    let text = succeeds(
+        cli.cmd("en")
+            .args(["cover", "--community", "石梁", "--all"]),
+    );
     assert!(text.contains("石梁村") && text.contains("—"), "{text}");
     // The cell's time series, newest first, each report once.
-    let text = stdout(
-        cli.cmd()
+    let text = succeeds(
+        cli.cmd("en")
             .args(["cover", "--community", "一碗水", "--history", "粮"]),
     );
     let lines: Vec<&str> = text.lines().collect();
@@ -1219,7 +1102,7 @@ fn stock_and_cover_from_the_command_line() {
         lines[2].contains("4000") && lines[2].contains("120") && lines[2].contains("by 张书记"),
         "{text}"
     );
-    let json = stdout(cli.cmd().args([
+    let json = succeeds(cli.cmd("en").args([
         "cover",
         "--community",
         "一碗水",
@@ -1233,12 +1116,15 @@ fn stock_and_cover_from_the_command_line() {
     assert_eq!(rows.as_array().map(Vec::len), Some(1));
     assert_eq!(rows[0]["id"], 2);
     // Without a community: one sentence naming what is missing.
-    fails_with(cli.cmd().args(["cover", "--history", "粮"]), "--community");
+    fails_with(
+        cli.cmd("en").args(["cover", "--history", "粮"]),
+        "--community",
+    );
     // A community's own norm.
-    let out = stdout(cli.officer().args(["norm", "一碗水", "粮", "0.3"]));
+    let out = succeeds(as_officer(&cli).args(["norm", "一碗水", "粮", "0.3"]));
     assert!(out.contains("recorded #"), "{out}");
     // Market and contacts.
-    let out = stdout(cli.officer().args([
+    let out = succeeds(as_officer(&cli).args([
         "market",
         "囤积居奇",
         "店内大米不上架",
@@ -1251,63 +1137,63 @@ fn stock_and_cover_from_the_command_line() {
         out.contains("Market alert #") && out.contains("市场监管所"),
         "{out}"
     );
-    let out = stdout(
-        cli.officer()
-            .args(["contact", "1", "--channel", "上门", "--at", "-1h"]),
-    );
+    let out = succeeds(as_officer(&cli).args(["contact", "1", "--channel", "上门", "--at", "-1h"]));
     assert!(out.contains("contact #1 recorded"), "{out}");
 }
 
 #[test]
 fn command_line_mistakes_are_one_sentence_and_exit_2() {
-    let (cli, _) = Cli::new();
+    let cli = cli_desk();
     fails_with(
-        cli.officer().args(["stock", "一碗水", "bread", "1"]),
+        as_officer(&cli).args(["stock", "一碗水", "bread", "1"]),
         "is not an item class",
     );
     fails_with(
-        cli.officer().args(["stock", "一碗水", "粮", "lots"]),
+        as_officer(&cli).args(["stock", "一碗水", "粮", "lots"]),
         "is not a quantity",
     );
     fails_with(
-        cli.officer().args(["stock", "一碗水", "粮", "-5"]),
+        as_officer(&cli).args(["stock", "一碗水", "粮", "-5"]),
         "cannot be used",
     );
     fails_with(
-        cli.officer()
-            .args(["stock", "一碗水", "粮", "5", "--at", "tomorrow-ish"]),
+        as_officer(&cli).args(["stock", "一碗水", "粮", "5", "--at", "tomorrow-ish"]),
         "not a time",
     );
-    fails_with(cli.cmd().args(["stock", "一碗水", "粮", "5"]), "No officer");
     fails_with(
-        cli.officer()
-            .args(["--read-only", "stock", "一碗水", "粮", "5"]),
+        cli.cmd("en").args(["stock", "一碗水", "粮", "5"]),
+        "No officer",
+    );
+    fails_with(
+        as_officer(&cli).args(["--read-only", "stock", "一碗水", "粮", "5"]),
         "read-only",
     );
     fails_with(
-        cli.officer()
-            .args(["market", "cheap", "x", "--unit", "双河口粮油店"]),
+        as_officer(&cli).args(["market", "cheap", "x", "--unit", "双河口粮油店"]),
         "not a kind of market report",
     );
     fails_with(
-        cli.officer().args(["market", "hoarding", "x"]),
+        as_officer(&cli).args(["market", "hoarding", "x"]),
         "No unit or outlet",
     );
     fails_with(
-        cli.officer().args(["contact", "1", "--channel", "pigeon"]),
+        as_officer(&cli).args(["contact", "1", "--channel", "pigeon"]),
         "not a way of contact",
     );
-    fails_with(cli.officer().args(["contact", "999"]), "no recipient #999");
+    fails_with(
+        as_officer(&cli).args(["contact", "999"]),
+        "no recipient #999",
+    );
     // Nothing was written by any of them.
-    let s = Store::open(&cli.dir.path().join("desk.db"), OpenOptions::default()).unwrap();
+    let s = common::open_read_only(&cli.db());
     assert_eq!(count(&s, "SELECT COUNT(*) FROM stock_report"), 0);
     assert_eq!(count(&s, "SELECT COUNT(*) FROM contact"), 0);
 }
 
 #[test]
 fn gaps_are_listed_and_queued_from_the_command_line() {
-    let (cli, _) = Cli::new();
-    let json = stdout(cli.cmd().args(["gaps", "--json"]));
+    let cli = cli_desk();
+    let json = succeeds(cli.cmd("en").args(["gaps", "--json"]));
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     // Two people living alone and the dialysis patient were never reached
     // in the 50 hours since the activation; the chronic patient has a week.
@@ -1321,7 +1207,7 @@ fn gaps_are_listed_and_queued_from_the_command_line() {
         Some('*')
     );
     assert_eq!(v["transfer"]["compounds"], 2);
-    let text = stdout(cli.officer().args(["gaps", "--queue"]));
+    let text = succeeds(as_officer(&cli).args(["gaps", "--queue"]));
     assert!(text.contains("Queued 3 deliveries"), "{text}");
     assert!(
         text.contains("Coverage gaps: 3 (0 with no delivery queued)"),
@@ -1329,7 +1215,7 @@ fn gaps_are_listed_and_queued_from_the_command_line() {
     );
     assert!(text.contains("[queued #"), "{text}");
     fails_with(
-        cli.officer().args(["gaps", "--queue"]),
+        as_officer(&cli).args(["gaps", "--queue"]),
         "already have a delivery",
     );
 }
@@ -1338,8 +1224,7 @@ fn gaps_are_listed_and_queued_from_the_command_line() {
 fn the_handover_report_lists_short_cover_with_a_bar() {
     use supplydesk::i18n::Lang;
     use supplydesk::report::handover::{ReportOptions, Which, build};
-    let (_d, mut s) = store();
-    let w = world(&mut s);
+    let (_d, mut s, w) = store_with(world);
     let n = Norms::default();
     // 2,120 kg a day needed, 120 in: 4,000 kg is under two days.
     s.record_stock(&officer(), &grain(w.community, 4000.0, 120.0), &n)

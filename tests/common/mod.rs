@@ -14,6 +14,7 @@
 #![allow(dead_code)]
 
 pub mod ledger;
+pub mod places;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
