@@ -436,8 +436,11 @@ fn a_database_this_user_cannot_write_opens_read_only() {
     assert_eq!(why, Some(ReadOnly::NotWritable));
 }
 
+/// Issue 20: the selection away from the newest entry, another session's
+/// entry does not move the rows being read; a marker counts it, and `g`
+/// goes to it.
 #[test]
-fn another_session_s_entry_appears_and_the_selection_stays() {
+fn another_session_s_entry_is_counted_above_and_the_selection_stays() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("desk.db");
     let s = store_file(&path);
@@ -451,6 +454,7 @@ fn another_session_s_entry_appears_and_the_selection_stays() {
         panic!()
     };
     let selected = details.title.clone();
+    let before = screen(&mut a, 80, 24);
 
     let mut other = Store::open(&path, OpenOptions::default())
         .unwrap()
@@ -465,14 +469,80 @@ fn another_session_s_entry_appears_and_the_selection_stays() {
         )
         .unwrap();
     a.poll_data();
+    a.tick(std::time::Instant::now());
     let text = screen(&mut a, 80, 24);
-    assert!(text.contains("另一个会话"), "{text}");
+    assert!(!text.contains("另一个会话"), "{text}");
+    assert!(text.contains("↑ 1 new"), "{text}");
+    let rows = |s: &str| {
+        s.lines()
+            .skip(4)
+            .take(14)
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        rows(&text),
+        rows(&before),
+        "the rows read stay where they were"
+    );
     a.on_key(enter());
     let Some(Popup::Details { details, .. }) = a.popups.pop() else {
         panic!()
     };
     assert_eq!(details.title, selected, "the same entry stays selected");
-    assert!(seq > 0);
+    a.on_key(key('g'));
+    let text = screen(&mut a, 80, 24);
+    assert!(text.contains("另一个会话"), "{text}");
+    assert!(!text.contains("↑ 1 new"), "{text}");
+    a.on_key(enter());
+    let Some(Popup::Details { details, .. }) = a.popups.pop() else {
+        panic!()
+    };
+    assert!(
+        details.title.contains(&seq.to_string()),
+        "{}",
+        details.title
+    );
+}
+
+/// Issue 20: on the newest entry, the selection follows what arrives.
+#[test]
+fn on_the_newest_entry_the_log_follows_what_arrives() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.db");
+    let s = store_file(&path);
+    let mut a = app_with(s, Lang::Zh, None, Some("王静"));
+    screen(&mut a, 80, 24);
+    a.on_key(key('5'));
+    let mut other = Store::open(&path, OpenOptions::default())
+        .unwrap()
+        .with_clock(Clock::Fixed(t0()));
+    let mut last = 0;
+    for i in 0..25 {
+        last = other
+            .add_entry(
+                &actor(),
+                LogKind::Note,
+                &format!("跟随测试第{i}条"),
+                None,
+                None,
+            )
+            .unwrap();
+    }
+    a.poll_data();
+    a.tick(std::time::Instant::now());
+    let text = screen(&mut a, 80, 24);
+    assert!(text.contains("跟随测试第24条"), "{text}");
+    assert!(!text.contains("条新记录"), "{text}");
+    a.on_key(enter());
+    let Some(Popup::Details { details, .. }) = a.popups.pop() else {
+        panic!()
+    };
+    assert!(
+        details.title.contains(&last.to_string()),
+        "{}",
+        details.title
+    );
 }
 
 #[test]

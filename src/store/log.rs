@@ -30,7 +30,7 @@ pub struct LogRow {
     pub hash: String,
 }
 
-const COLUMNS: &str = "seq, kind, text, officer, os_user, ssh_client, recorded_at, occurred_at,
+pub(super) const COLUMNS: &str = "seq, kind, text, officer, os_user, ssh_client, recorded_at, occurred_at,
     subject, corrects, (SELECT MIN(c.seq) FROM duty_log c WHERE c.corrects = duty_log.seq), prev_hash, hash";
 
 /// Text another tool stored as invalid UTF-8 is read with U+FFFD in place
@@ -49,7 +49,7 @@ fn lossy_opt(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<String>> {
     }
 }
 
-fn row(r: &Row<'_>) -> rusqlite::Result<LogRow> {
+pub(super) fn row(r: &Row<'_>) -> rusqlite::Result<LogRow> {
     Ok(LogRow {
         seq: r.get(0)?,
         kind: lossy(r, 1)?,

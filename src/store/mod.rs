@@ -12,6 +12,7 @@ pub mod backup;
 pub mod corrections;
 pub mod deliveries;
 pub mod fields;
+pub mod follow;
 pub mod ledger;
 pub mod log;
 pub mod pass_actions;
@@ -356,7 +357,13 @@ pub struct Store {
     clock: Clock,
     /// When this session last forced a full checkpoint ([`WAL_BOUND`]).
     wal_checkpointed: Option<std::time::Instant>,
+    /// Entries this connection wrote, until [`Store::take_own_entries`].
+    own: Vec<i64>,
 }
+
+/// At most this many of [`Store::take_own_entries`] are kept (a process
+/// that never asks, such as an import, does not grow without end).
+const OWN_KEPT: usize = 4096;
 
 /// How long a session waits for another one's write lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -527,6 +534,7 @@ impl Store {
             read_only: opts.read_only,
             clock: Clock::System,
             wal_checkpointed: None,
+            own: Vec::new(),
         })
     }
 
@@ -543,6 +551,7 @@ impl Store {
             read_only: false,
             clock: Clock::System,
             wal_checkpointed: None,
+            own: Vec::new(),
         })
     }
 
@@ -611,11 +620,22 @@ impl Store {
                 // Dropping the transaction rolls it back.
                 return Err(StoreError::Sqlite(rusqlite::Error::InvalidQuery));
             };
+            let written = std::mem::take(&mut w.written);
             w.tx.commit()?;
+            if self.own.len() + written.len() > OWN_KEPT {
+                self.own.clear();
+            }
+            self.own.extend(written);
             (out, last)
         };
         self.bound_wal();
         Ok(done)
+    }
+
+    /// The sequence numbers of the entries this connection wrote since the
+    /// last call (the console tells its own changes from other sessions').
+    pub fn take_own_entries(&mut self) -> Vec<i64> {
+        std::mem::take(&mut self.own)
     }
 
     /// Keeps the WAL under [`WAL_BOUND`]; see there. Failing to is not

@@ -157,6 +157,14 @@ pub struct App {
     /// The terminal should be cleared before the next frame (Ctrl-L).
     pub clear: bool,
     data_version: i64,
+    /// The newest log entry whose changes the panes were told of.
+    seen: i64,
+    /// Entries this session wrote that are not yet followed (no flash
+    /// about one's own change).
+    own: std::collections::BTreeSet<i64>,
+    /// SQLite's schema cookie: another session migrated the file when it
+    /// moves, and everything is read again.
+    schema_cookie: i64,
     minute: i64,
     /// A changing command waiting for the officer's name.
     pending: Option<(Cmd, Option<String>)>,
@@ -174,6 +182,8 @@ impl App {
         let (keymap, key_warning) = Keymap::new(&setup.config.keys);
         let now = store.now();
         let data_version = store.data_version().unwrap_or(0);
+        let seen = store.head().map_or(0, |h| h.seq);
+        let schema_cookie = store.schema_cookie().unwrap_or(0);
         let officer = setup
             .officer
             .map(|o| o.trim().to_string())
@@ -205,6 +215,9 @@ impl App {
             dirty: true,
             clear: false,
             data_version,
+            seen,
+            own: std::collections::BTreeSet::new(),
+            schema_cookie,
             minute: minute_of(now),
             pending: None,
             assign_pool: Vec::new(),

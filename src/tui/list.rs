@@ -32,6 +32,12 @@ pub struct Paged<T> {
     pub rows: Vec<T>,
     /// The window must be fetched again (data changed, filter changed).
     pub stale: bool,
+    /// Rows that arrived above the view while the selection was away from
+    /// the first row (see [`Paged::arrived_above`]).
+    pub unseen: usize,
+    /// The next window read puts the selection on the first row (it
+    /// follows what arrived there).
+    to_first: bool,
 }
 
 impl<T> Default for Paged<T> {
@@ -45,6 +51,8 @@ impl<T> Default for Paged<T> {
             start: 0,
             rows: Vec::new(),
             stale: true,
+            unseen: 0,
+            to_first: false,
         }
     }
 }
@@ -110,6 +118,37 @@ impl<T> Paged<T> {
         } else if self.sel >= self.top + self.height {
             self.top = self.sel + 1 - self.height;
         }
+        // What scrolled into view has been seen.
+        self.unseen = self.unseen.min(self.top);
+    }
+
+    /// `n` rows arrived before the selected one (a newest-first list that
+    /// grew at its top). On the first row, the selection follows: it stays
+    /// on the first row, now the newest, and the view at the top, like
+    /// `tail -f`. Elsewhere the view stays on the rows the officer reads
+    /// and [`Paged::unseen_above`] counts what arrived above it. The held
+    /// window is read again.
+    pub fn arrived_above(&mut self, n: usize) {
+        if n == 0 {
+            return;
+        }
+        self.total += n;
+        self.stale = true;
+        if self.sel == 0 {
+            self.top = 0;
+            self.unseen = 0;
+            self.to_first = true;
+            return;
+        }
+        self.sel += n;
+        self.top += n;
+        self.start += n;
+        self.unseen += n;
+    }
+
+    /// Rows that arrived above the view and have not scrolled into it.
+    pub fn unseen_above(&self) -> usize {
+        self.unseen.min(self.top)
     }
 
     /// The window to fetch, if the visible rows are not all held.
@@ -135,6 +174,8 @@ impl<T> Paged<T> {
 
     /// Replaces the window. The selected row stays selected when it is
     /// still there (rows added above move it down, the view with it).
+    /// False when a row was selected and the window no longer holds it
+    /// (it moved far, or left the list).
     pub fn fill<K: PartialEq>(
         &mut self,
         start: usize,
@@ -142,8 +183,12 @@ impl<T> Paged<T> {
         total: usize,
         exact: bool,
         key: impl Fn(&T) -> K,
-    ) {
-        let old_key = self.selected().map(&key);
+    ) -> bool {
+        let old_key = if std::mem::take(&mut self.to_first) {
+            None
+        } else {
+            self.selected().map(&key)
+        };
         let (old_sel, old_top) = (self.sel, self.top);
         self.start = start;
         self.rows = rows;
@@ -154,9 +199,11 @@ impl<T> Paged<T> {
         };
         self.exact = exact;
         self.stale = false;
+        let mut found = old_key.is_none();
         if let Some(k) = old_key
             && let Some(p) = self.rows.iter().position(|r| key(r) == k)
         {
+            found = true;
             let new_sel = start + p;
             if new_sel != old_sel {
                 // Keep the newest rows in view when the view was at the top.
@@ -169,6 +216,7 @@ impl<T> Paged<T> {
             }
         }
         self.move_to(self.sel);
+        found
     }
 
     pub fn selected(&self) -> Option<&T> {

@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod backend;
+pub mod feed;
 pub mod keys;
 pub mod layout;
 pub mod list;

@@ -7,8 +7,11 @@ use std::time::{Duration, Instant};
 use chrono::Timelike;
 
 use super::{App, Level, minute_of};
+use crate::msg::Msg;
 use crate::store::StoreError;
+use crate::tui::feed::{Changes, FOLLOW_MAX, Subject, Table, entry_line};
 use crate::tui::keys::PaneId;
+use crate::tui::panes::Pane;
 
 impl App {
     /// Fetches what the shown panes need (nothing, when they hold it).
@@ -62,18 +65,16 @@ impl App {
         self.dirty = true;
     }
 
-    /// This session wrote to what `panes` show (and, as every write does,
-    /// to the log). The frame with the flash saying so is drawn first; the
-    /// panes read again right after it (see [`App::tick`]), so the officer
+    /// This session wrote (to what `panes` show, and to the log): the
+    /// rows its entries name are read again, as for another session's
+    /// change. The frame with the flash saying so is drawn first; the
+    /// panes read right after it (see [`App::tick`]), so the officer
     /// learns at once that it was recorded even where a pane's counts take
     /// a while to gather on a large database.
-    pub(super) fn wrote(&mut self, panes: &[PaneId]) {
-        for id in panes.iter().chain([&PaneId::Log]) {
-            self.panes.get_mut(*id).invalidate();
-        }
+    pub(super) fn wrote(&mut self, _panes: &[PaneId]) {
         self.panes.queue.reach_due();
+        self.follow();
         self.refresh_header();
-        self.refresh_views();
         self.reach_changed(true);
         self.reload_due = true;
         self.dirty = true;
@@ -84,11 +85,114 @@ impl App {
         match self.store.data_version() {
             Ok(v) if v != self.data_version => {
                 self.data_version = v;
-                self.changed();
+                self.follow();
             }
             Ok(_) => {}
             Err(e) => self.flash(Level::Error, e.message()),
         }
+    }
+
+    /// Reads the entries written since the last it saw and tells each
+    /// pane what they changed; the panes read it at the next tick.
+    fn follow(&mut self) {
+        let read = self.store.schema_cookie().and_then(|cookie| {
+            let entries = self.store.log_after(self.seen, FOLLOW_MAX + 1)?;
+            Ok((cookie, entries))
+        });
+        let (cookie, entries) = match read {
+            Ok(r) => r,
+            Err(e) => {
+                self.flash(Level::Error, e.message());
+                return;
+            }
+        };
+        self.own.extend(self.store.take_own_entries());
+        let changes = if cookie != self.schema_cookie || entries.len() > FOLLOW_MAX {
+            // A migration, or more than is worth following one by one.
+            self.schema_cookie = cookie;
+            match self.store.head() {
+                Ok(h) => self.seen = h.seq,
+                Err(e) => self.flash(Level::Error, e.message()),
+            }
+            Changes::everything()
+        } else {
+            Changes::of(entries)
+        };
+        if changes.is_empty() {
+            return;
+        }
+        self.seen = self.seen.max(changes.head);
+        self.tell_others_changes(&changes);
+        let seen = self.seen;
+        self.own.retain(|s| *s > seen);
+        for id in PaneId::ALL {
+            self.panes.get_mut(id).note(&changes);
+        }
+        if changes.touches(&[
+            Table::Activation,
+            Table::Post,
+            Table::Shift,
+            Table::HandoverItem,
+        ]) {
+            self.refresh_header();
+        }
+        self.refresh_views();
+        self.reach_changed(false);
+        self.reload_due = true;
+        self.dirty = true;
+    }
+
+    /// Another session changed a row on screen: a short flash says who
+    /// did what (the newest such entry, with how many more).
+    fn tell_others_changes(&mut self, changes: &Changes) {
+        let mut newest = None;
+        let mut n = 0;
+        for e in changes
+            .entries
+            .iter()
+            .filter(|e| !self.own.contains(&e.seq))
+        {
+            if let Subject::Row(table, id) = Subject::parse(e.subject.as_deref())
+                && self.on_screen(table, id)
+            {
+                newest = Some(e);
+                n += 1;
+            }
+        }
+        let Some(e) = newest else { return };
+        // An error or a warning still showing is not covered up.
+        if self
+            .flash
+            .as_ref()
+            .is_some_and(|f| f.level > Level::Info && f.until > Instant::now())
+        {
+            return;
+        }
+        let mut line = entry_line(e, self.lang);
+        if n > 1 {
+            line.push_str(&format!(" (+{})", n - 1));
+        }
+        self.flash(Level::Info, Msg::new(line.clone(), line));
+    }
+
+    /// Whether the row `table:id` is on screen in a shown pane (for an
+    /// alert: also its community's line on the board).
+    fn on_screen(&self, table: Table, id: i64) -> bool {
+        let shown = |p: PaneId| self.screen.panes[p.index()].is_some();
+        if PaneId::ALL
+            .into_iter()
+            .any(|p| shown(p) && self.panes.get(p).shows(table, id))
+        {
+            return true;
+        }
+        table == Table::Alert
+            && shown(PaneId::Alerts)
+            && self
+                .store
+                .alert_community(id)
+                .ok()
+                .flatten()
+                .is_some_and(|c| self.panes.alerts.shows(Table::Community, c))
     }
 
     /// Panes to read again after a change, the clock's minute and flash

@@ -16,6 +16,7 @@ use crate::store::StoreError;
 use crate::store::activation::{ActivationRow, PostRow};
 use crate::store::places::CommunityRow;
 use crate::store::supply::TransferGaps;
+use crate::tui::feed::Table;
 use crate::tui::keys::{Cmd, Context, PaneId};
 use crate::tui::list::{Paged, clean, col, fit, flex_upto, render_rows, row_line};
 use crate::tui::theme::Tone;
@@ -170,6 +171,25 @@ impl Pane for ActivationPane {
     fn set_area(&mut self, area: Rect) {
         let h = inner(area).height.saturating_sub(TOP_LINES);
         self.list.set_height(h as usize);
+    }
+
+    fn tables(&self) -> &'static [Table] {
+        // Transfer gaps: compounds and buildings without a station or point.
+        &[
+            Table::Activation,
+            Table::Post,
+            Table::Community,
+            Table::Compound,
+            Table::Building,
+        ]
+    }
+
+    fn shows(&self, table: Table, id: i64) -> bool {
+        self.list.visible().any(|(_, r)| match r {
+            ActRow::Post(p) => table == Table::Post && p.id == id,
+            ActRow::Community(c, _) => table == Table::Community && c.id == id,
+            ActRow::Heading(_) => false,
+        }) || table == Table::Activation
     }
 
     fn load(&mut self, cx: &Cx) -> Result<(), StoreError> {

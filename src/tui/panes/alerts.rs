@@ -16,7 +16,9 @@ use crate::domain::cover::{AlertKind, Cover, bar, format_days, level};
 use crate::domain::time::{age, local_minute};
 use crate::store::StoreError;
 use crate::store::alerts::{AlertCounts, AlertRow, CommunityAlerts, Escalation};
+use crate::store::follow::Flags;
 use crate::store::supply::CoverRow;
+use crate::tui::feed::{Changes, Table};
 use crate::tui::keys::{Cmd, Context, PaneId};
 use crate::tui::list::{Col, Paged, clean, col, fit, flex_upto, render_rows, row_line};
 use crate::tui::theme::Tone;
@@ -218,6 +220,12 @@ pub struct AlertsPane {
     /// Communities with trusted cover below the threshold.
     below: usize,
     cover_loaded: bool,
+    /// Each open alert's flags, summed into `counts`.
+    flags: Flags,
+    /// The flags are read (false: read them whole).
+    counted: bool,
+    /// Alerts changed since the last load: their flags are read again.
+    changed: BTreeSet<i64>,
 }
 
 impl AlertsPane {
@@ -316,6 +324,13 @@ impl Pane for AlertsPane {
         if !self.list.stale {
             return Ok(());
         }
+        if self.cover_loaded && !self.changed.is_empty() {
+            // The cover of a cell counts its open predicted alert.
+            let ids: Vec<i64> = self.changed.iter().copied().collect();
+            if cx.store.any_predicted_alert(&ids)? {
+                self.cover_loaded = false;
+            }
+        }
         if !self.cover_loaded {
             let rows = cx.store.cover_all(cx.now, &cx.cfg.norms.norms())?;
             let mut by: HashMap<i64, Vec<CoverRow>> = HashMap::new();
@@ -334,7 +349,18 @@ impl Pane for AlertsPane {
             self.cover_loaded = true;
         }
         let esc = escalation(cx);
-        self.counts = cx.store.alert_counts(cx.now, &esc)?;
+        if !self.counted {
+            self.flags = cx.store.alert_flags_all(cx.now, &esc)?;
+            self.changed.clear();
+            self.counted = true;
+        }
+        if !self.changed.is_empty() {
+            let ids: Vec<i64> = std::mem::take(&mut self.changed).into_iter().collect();
+            for (id, bits) in cx.store.alert_flags(&ids, cx.now, &esc)? {
+                self.flags.set(id, bits);
+            }
+        }
+        self.counts = self.flags.alert_counts();
         let board = cx
             .store
             .open_alerts_by_community(cx.now, &esc, false, 0, MAX_COMMUNITIES)?;
@@ -362,7 +388,55 @@ impl Pane for AlertsPane {
 
     fn invalidate(&mut self) {
         self.cover_loaded = false;
+        self.counted = false;
         self.list.invalidate();
+    }
+
+    fn tables(&self) -> &'static [Table] {
+        // Market alerts name a unit or an outlet; the cover bar reads
+        // stock reports, norms and communities' people.
+        &[
+            Table::Alert,
+            Table::Community,
+            Table::Compound,
+            Table::SupplyUnit,
+            Table::Outlet,
+            Table::StockReport,
+            Table::NormOverride,
+        ]
+    }
+
+    /// An alert changed: its flags and the board (one indexed pass over
+    /// the open alerts) are read again, the cover only for a predicted
+    /// alert; a stock report or a norm: the cover and the board.
+    fn note(&mut self, changes: &Changes) {
+        if changes.bulk(Table::Alert)
+            || changes.touches(&[
+                Table::Community,
+                Table::Compound,
+                Table::SupplyUnit,
+                Table::Outlet,
+            ])
+        {
+            self.invalidate();
+            return;
+        }
+        if changes.touches(&[Table::StockReport, Table::NormOverride]) {
+            self.cover_loaded = false;
+            self.list.stale = true;
+        }
+        let ids = changes.ids(Table::Alert);
+        if !ids.is_empty() {
+            self.changed.extend(ids);
+            self.list.stale = true;
+        }
+    }
+
+    fn shows(&self, table: Table, id: i64) -> bool {
+        self.list.visible().any(|(_, r)| match r {
+            AlertItem::Alert(a) => table == Table::Alert && a.id == id,
+            AlertItem::Community(c, _) => table == Table::Community && c.community_id == id,
+        })
     }
 
     fn held(&self) -> (usize, usize) {

@@ -25,6 +25,7 @@ use crate::msg::Msg;
 use crate::store::StoreError;
 use crate::store::log::{LogFilter, LogRow};
 use crate::store::places::Ref;
+use crate::tui::feed::{Changes, Table};
 use crate::tui::keys::{Cmd, Context, PaneId};
 use crate::tui::list::{Paged, col, fit, flex, render_rows, row_line};
 use crate::tui::theme::Tone;
@@ -45,6 +46,11 @@ pub struct LogPane {
     /// `G` on a filtered log: walk to its end first (its length is not
     /// known until then).
     to_bottom: bool,
+    /// The newest entry when the log was last read (unfiltered).
+    head: i64,
+    /// A filtered log read again with the selection on its first row: it
+    /// stays on the first row (the newest match).
+    follow: bool,
 }
 
 fn kind_label(code: &str, cx: &Cx) -> String {
@@ -259,10 +265,19 @@ impl Pane for LogPane {
 
     fn load(&mut self, cx: &Cx) -> Result<(), StoreError> {
         if self.filter.is_none() {
+            if !self.list.stale && self.list.wanted().is_none() {
+                return Ok(());
+            }
+            let head = cx.store.head()?.seq;
+            // Entries are numbered without gaps: the entries since the
+            // last read stand above every row held.
+            if !self.list.rows.is_empty() && head > self.head {
+                self.list.arrived_above((head - self.head) as usize);
+            }
+            self.head = head;
             let Some(w) = self.list.wanted() else {
                 return Ok(());
             };
-            let head = cx.store.head()?.seq;
             let before = head - w.start as i64 + 1;
             let rows = self.fetch(cx, before, w.limit)?;
             self.list
@@ -317,12 +332,31 @@ impl Pane for LogPane {
         let rows = self.fetch(cx, before, w.limit)?;
         let exact = rows.len() < w.limit || (self.list.exact && at + rows.len() >= self.list.total);
         let total = at + rows.len();
+        let was = self.list.sel;
         self.list.fill(at, rows, total, exact, |r| r.seq);
+        if std::mem::take(&mut self.follow) {
+            self.list.move_to(0);
+        } else if self.list.sel > was {
+            self.list.unseen += self.list.sel - was;
+        }
         Ok(())
     }
 
     fn invalidate(&mut self) {
+        self.follow = self.filter.is_some() && self.list.sel == 0;
         self.list.invalidate();
+    }
+
+    fn tables(&self) -> &'static [Table] {
+        &[]
+    }
+
+    /// Every entry is the log's: it reads the entries after those it
+    /// holds (and the corrections of those it holds) again.
+    fn note(&mut self, changes: &Changes) {
+        if changes.everything || !changes.entries.is_empty() {
+            self.invalidate();
+        }
     }
 
     fn held(&self) -> (usize, usize) {
@@ -348,7 +382,11 @@ impl Pane for LogPane {
 
     fn render(&self, f: &mut Frame, area: Rect, cx: &Cx, focused: bool) {
         let l = &self.list;
-        let note = count_note(l.sel, l.total, l.exact, self.filter.as_deref(), cx.lang);
+        let mut note = count_note(l.sel, l.total, l.exact, self.filter.as_deref(), cx.lang);
+        let unseen = l.unseen_above();
+        if unseen > 0 {
+            note = format!("↑ {unseen} {} · {note}", cx.t("条新记录", "new"));
+        }
         f.render_widget(frame_block(self.id(), note, cx, focused), area);
         let body = inner(area);
         let [head, rows] =

@@ -16,6 +16,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph};
 
+use super::feed::{Changes, Table};
 use super::keys::{Cmd, Context, PaneId};
 use super::theme::{Theme, Tone};
 use crate::config::Config;
@@ -61,8 +62,26 @@ pub trait Pane {
     /// Fetches what the view needs, if it does not hold it already.
     fn load(&mut self, cx: &Cx) -> Result<(), StoreError>;
 
-    /// The data changed: fetch again before the next draw.
+    /// The data changed, no telling where: fetch everything again before
+    /// the next draw.
     fn invalidate(&mut self);
+
+    /// The tables whose rows it shows (names, counts and all).
+    fn tables(&self) -> &'static [Table];
+
+    /// New log entries (another session's, or this one's): note what to
+    /// read again; [`Pane::load`] reads it. By default the whole pane is
+    /// read again when one of its tables changed.
+    fn note(&mut self, changes: &Changes) {
+        if changes.touches(self.tables()) {
+            self.invalidate();
+        }
+    }
+
+    /// Whether the row `table:id` is on screen now.
+    fn shows(&self, _table: Table, _id: i64) -> bool {
+        false
+    }
 
     /// Moves and pane-specific commands; `false` when not handled.
     fn handle(&mut self, cmd: Cmd) -> bool;

@@ -10,8 +10,12 @@ use super::{Cx, Details, Pane, count_note, frame_block, header_line, inner, rend
 use crate::domain::Code;
 use crate::domain::pass::{self, PassAction};
 use crate::domain::time::{local_minute, local_short};
+use std::collections::BTreeSet;
+
 use crate::store::StoreError;
+use crate::store::follow::Flags;
 use crate::store::pass_actions::{PassCounts, PassFilter, PassListRow};
+use crate::tui::feed::{Changes, Table};
 use crate::tui::keys::{Cmd, Context, PaneId};
 use crate::tui::list::{Paged, col, fit, flex, flex_upto, render_rows, row_line};
 use crate::tui::theme::Tone;
@@ -21,6 +25,13 @@ pub struct PassesPane {
     list: Paged<PassListRow>,
     counts: PassCounts,
     filter: Option<String>,
+    /// Each pass's status, summed into `counts`; read whole only when the
+    /// pane is read whole (at start, each minute, after a bulk change).
+    flags: Flags,
+    /// The flags are read (false: read them whole).
+    counted: bool,
+    /// Passes changed since the last load: their flags are read again.
+    changed: BTreeSet<i64>,
 }
 
 impl PassesPane {
@@ -71,33 +82,80 @@ impl Pane for PassesPane {
     }
 
     fn load(&mut self, cx: &Cx) -> Result<(), StoreError> {
-        let Some(w) = self.list.wanted() else {
-            return Ok(());
-        };
         let warn = cx.cfg.thresholds.pass_warn();
-        if self.list.stale {
-            self.counts = cx.store.pass_counts(cx.now, warn)?;
+        if !self.counted {
+            self.flags = cx.store.pass_flags_all(cx.now, warn)?;
+            self.changed.clear();
+            self.counted = true;
         }
-        let filter = PassFilter {
-            text: self.filter.clone(),
-            status: None,
-        };
-        let rows = cx
-            .store
-            .passes_page(&filter, cx.now, warn, w.start as i64, w.limit as i64)?;
-        let short = rows.len() < w.limit;
-        let got = w.start + rows.len();
-        let (n, exact) = match (&self.filter, short) {
-            (_, true) => (got, true),
-            (None, false) => (total(&self.counts).max(0) as usize, true),
-            (Some(_), false) => (got, false),
-        };
-        self.list.fill(w.start, rows, n, exact, |r| r.id);
+        if !self.changed.is_empty() {
+            let ids: Vec<i64> = std::mem::take(&mut self.changed).into_iter().collect();
+            for (id, bits) in cx.store.pass_flags(&ids, cx.now, warn)? {
+                self.flags.set(id, bits);
+            }
+        }
+        self.counts = self.flags.pass_counts();
+        // At most twice: the second time at the selected pass's new place.
+        for _ in 0..2 {
+            let Some(w) = self.list.wanted() else {
+                return Ok(());
+            };
+            let filter = PassFilter {
+                text: self.filter.clone(),
+                status: None,
+            };
+            let rows =
+                cx.store
+                    .passes_page(&filter, cx.now, warn, w.start as i64, w.limit as i64)?;
+            let short = rows.len() < w.limit;
+            let got = w.start + rows.len();
+            let (n, exact) = match (&self.filter, short) {
+                (_, true) => (got, true),
+                (None, false) => (total(&self.counts).max(0) as usize, true),
+                (Some(_), false) => (got, false),
+            };
+            let selected = self.list.selected().map(|r| r.id);
+            if self.list.fill(w.start, rows, n, exact, |r| r.id) || self.filter.is_some() {
+                return Ok(());
+            }
+            // The selected pass moved out of the window (extended, or many
+            // passes came before it): the selection goes with it.
+            match selected.map(|id| cx.store.pass_position(id)).transpose()? {
+                Some(Some(at)) => {
+                    self.list.move_to(at);
+                    self.list.stale = true;
+                }
+                _ => return Ok(()),
+            }
+        }
         Ok(())
     }
 
     fn invalidate(&mut self) {
+        self.counted = false;
         self.list.invalidate();
+    }
+
+    fn tables(&self) -> &'static [Table] {
+        &[Table::Pass, Table::Vehicle, Table::SupplyUnit]
+    }
+
+    /// A pass changed: its flag is read again and the window with it; a
+    /// vehicle or a unit: the window (names and plates), not the counts.
+    fn note(&mut self, changes: &Changes) {
+        if changes.bulk(Table::Pass) {
+            self.invalidate();
+            return;
+        }
+        let ids = changes.ids(Table::Pass);
+        if !ids.is_empty() || changes.touches(&[Table::Vehicle, Table::SupplyUnit]) {
+            self.changed.extend(ids);
+            self.list.stale = true;
+        }
+    }
+
+    fn shows(&self, table: Table, id: i64) -> bool {
+        table == Table::Pass && self.list.visible().any(|(_, r)| r.id == id)
     }
 
     fn held(&self) -> (usize, usize) {

@@ -11,8 +11,12 @@ use super::{Cx, Details, Pane, count_note, frame_block, header_line, inner, rend
 use crate::domain::Code;
 use crate::domain::delivery::{self, DeliveryAction};
 use crate::domain::time::{age, local_minute, local_short};
+use std::collections::BTreeSet;
+
 use crate::store::StoreError;
 use crate::store::deliveries::{QueueCounts, QueueRow};
+use crate::store::follow::Flags;
+use crate::tui::feed::{Changes, Table};
 use crate::tui::keys::{Cmd, Context, PaneId};
 use crate::tui::list::{Paged, col, fit, flex, flex_upto, render_rows, row_line};
 use crate::tui::theme::Tone;
@@ -31,6 +35,15 @@ pub struct QueuePane {
     /// bring them up to date at most every [`REACH_EVERY`]; this
     /// session's own writes at once ([`QueuePane::reach_due`]).
     reach_read: Option<Instant>,
+    /// The gap and welfare counts may have changed (deliveries, contacts
+    /// or recipients changed): read them again when they are old enough.
+    reach_stale: bool,
+    /// Each open delivery's flags, summed into `counts`.
+    flags: Flags,
+    /// The flags are read (false: read them whole).
+    counted: bool,
+    /// Deliveries changed since the last load: their flags are read again.
+    changed: BTreeSet<i64>,
 }
 
 /// How often other sessions' writes re-read the gap and welfare counts.
@@ -55,6 +68,7 @@ impl QueuePane {
     /// whatever their age.
     pub fn reach_due(&mut self) {
         self.reach_read = None;
+        self.reach_stale = true;
     }
 
     pub fn selected(&self) -> Option<&QueueRow> {
@@ -140,33 +154,104 @@ impl Pane for QueuePane {
     }
 
     fn load(&mut self, cx: &Cx) -> Result<(), StoreError> {
-        let Some(w) = self.list.wanted() else {
-            return Ok(());
-        };
-        if self.list.stale {
-            self.counts = cx.store.delivery_counts(cx.now)?;
-            if self.reach_read.is_none_or(|at| at.elapsed() >= REACH_EVERY) {
-                let norms = cx.cfg.norms.norms();
-                let g = cx.store.coverage_gaps(cx.now, &norms, 0)?;
-                self.gaps = (g.total, g.not_queued);
-                self.welfare = cx.store.welfare_checks(&norms, 0)?.total;
-                self.reach_read = Some(Instant::now());
+        if !self.counted {
+            self.flags = cx.store.delivery_flags_all(cx.now)?;
+            self.changed.clear();
+            self.counted = true;
+            self.reach_stale = true;
+        }
+        if !self.changed.is_empty() {
+            let ids: Vec<i64> = std::mem::take(&mut self.changed).into_iter().collect();
+            for (id, bits) in cx.store.delivery_flags(&ids, cx.now)? {
+                self.flags.set(id, bits);
             }
         }
-        let rows = cx
-            .store
-            .delivery_queue_page(cx.now, w.start as i64, w.limit as i64)?;
-        let total = if rows.len() < w.limit {
-            w.start + rows.len()
-        } else {
-            (self.counts.open.max(0) as usize).max(w.start + rows.len())
-        };
-        self.list.fill(w.start, rows, total, true, |r| r.id);
+        self.counts = self.flags.queue_counts();
+        if self.reach_stale && self.reach_read.is_none_or(|at| at.elapsed() >= REACH_EVERY) {
+            let norms = cx.cfg.norms.norms();
+            let g = cx.store.coverage_gaps(cx.now, &norms, 0)?;
+            self.gaps = (g.total, g.not_queued);
+            self.welfare = cx.store.welfare_checks(&norms, 0)?.total;
+            self.reach_read = Some(Instant::now());
+            self.reach_stale = false;
+        }
+        // At most twice: the second time at the selected delivery's new
+        // place.
+        for _ in 0..2 {
+            let Some(w) = self.list.wanted() else {
+                return Ok(());
+            };
+            let rows = cx
+                .store
+                .delivery_queue_page(cx.now, w.start as i64, w.limit as i64)?;
+            let total = if rows.len() < w.limit {
+                w.start + rows.len()
+            } else {
+                (self.counts.open.max(0) as usize).max(w.start + rows.len())
+            };
+            let selected = self.list.selected().map(|r| r.id);
+            if self.list.fill(w.start, rows, total, true, |r| r.id) {
+                return Ok(());
+            }
+            match selected
+                .map(|id| cx.store.delivery_position(id))
+                .transpose()?
+            {
+                Some(Some(at)) => {
+                    self.list.move_to(at);
+                    self.list.stale = true;
+                }
+                _ => return Ok(()),
+            }
+        }
         Ok(())
     }
 
     fn invalidate(&mut self) {
+        self.counted = false;
         self.list.invalidate();
+    }
+
+    fn tables(&self) -> &'static [Table] {
+        &[
+            Table::Delivery,
+            Table::Recipient,
+            Table::Community,
+            Table::Compound,
+            Table::Building,
+            Table::Volunteer,
+            Table::Vehicle,
+            Table::Contact,
+        ]
+    }
+
+    /// A delivery changed: its flags are read again and the window with
+    /// it; names and addresses: the window. Gaps and welfare checks follow
+    /// deliveries, contacts and recipients, at most every [`REACH_EVERY`].
+    fn note(&mut self, changes: &Changes) {
+        if changes.bulk(Table::Delivery) {
+            self.invalidate();
+            return;
+        }
+        if changes.touches(&[Table::Delivery, Table::Contact, Table::Recipient]) {
+            self.reach_stale = true;
+        }
+        self.changed.extend(changes.ids(Table::Delivery));
+        if changes.touches(&[
+            Table::Delivery,
+            Table::Recipient,
+            Table::Community,
+            Table::Compound,
+            Table::Building,
+            Table::Volunteer,
+            Table::Vehicle,
+        ]) {
+            self.list.stale = true;
+        }
+    }
+
+    fn shows(&self, table: Table, id: i64) -> bool {
+        table == Table::Delivery && self.list.visible().any(|(_, r)| r.id == id)
     }
 
     fn held(&self) -> (usize, usize) {
