@@ -10,6 +10,7 @@
 //! chain's head.
 
 mod apply;
+pub mod churn;
 mod names;
 mod plan;
 mod world;

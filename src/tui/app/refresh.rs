@@ -198,6 +198,9 @@ impl App {
     /// Panes to read again after a change, the clock's minute and flash
     /// timeouts.
     pub fn tick(&mut self, at: Instant) {
+        if self.reach_wait().is_some_and(|w| w <= at) {
+            self.reload_due = true;
+        }
         if self.reload_due {
             self.load_visible();
             self.dirty = true;
@@ -228,9 +231,15 @@ impl App {
                 .max(1),
         );
         let clock = at + to_minute;
-        match &self.flash {
+        let next = match &self.flash {
             Some(f) => f.until.min(clock),
             None => clock,
-        }
+        };
+        self.reach_wait().map_or(next, |w| w.min(next))
+    }
+
+    /// When the queue pane on screen may read its stale gap counts.
+    fn reach_wait(&self) -> Option<Instant> {
+        self.screen.panes[PaneId::Queue.index()].and(self.panes.queue.reach_wait())
     }
 }

@@ -173,6 +173,10 @@ impl Pane for ActivationPane {
         self.list.set_height(h as usize);
     }
 
+    fn is_stale(&self) -> bool {
+        self.list.stale
+    }
+
     fn tables(&self) -> &'static [Table] {
         // Transfer gaps: compounds and buildings without a station or point.
         &[

@@ -392,6 +392,10 @@ impl Pane for AlertsPane {
         self.list.invalidate();
     }
 
+    fn is_stale(&self) -> bool {
+        self.list.stale
+    }
+
     fn tables(&self) -> &'static [Table] {
         // Market alerts name a unit or an outlet; the cover bar reads
         // stock reports, norms and communities' people.

@@ -347,6 +347,10 @@ impl Pane for LogPane {
         self.list.invalidate();
     }
 
+    fn is_stale(&self) -> bool {
+        self.list.stale
+    }
+
     fn tables(&self) -> &'static [Table] {
         &[]
     }

@@ -78,6 +78,9 @@ pub trait Pane {
         }
     }
 
+    /// Whether something is to be read at the next [`Pane::load`].
+    fn is_stale(&self) -> bool;
+
     /// Whether the row `table:id` is on screen now.
     fn shows(&self, _table: Table, _id: i64) -> bool {
         false

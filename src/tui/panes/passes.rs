@@ -136,6 +136,10 @@ impl Pane for PassesPane {
         self.list.invalidate();
     }
 
+    fn is_stale(&self) -> bool {
+        self.list.stale || !self.counted || !self.changed.is_empty()
+    }
+
     fn tables(&self) -> &'static [Table] {
         &[Table::Pass, Table::Vehicle, Table::SupplyUnit]
     }

@@ -71,6 +71,15 @@ impl QueuePane {
         self.reach_stale = true;
     }
 
+    /// When the gap and welfare counts, out of date, may be read again
+    /// (they are read at most every [`REACH_EVERY`]).
+    pub fn reach_wait(&self) -> Option<Instant> {
+        self.reach_stale.then(|| {
+            self.reach_read
+                .map_or_else(Instant::now, |at| at + REACH_EVERY)
+        })
+    }
+
     pub fn selected(&self) -> Option<&QueueRow> {
         self.list.selected()
     }
@@ -168,12 +177,13 @@ impl Pane for QueuePane {
         }
         self.counts = self.flags.queue_counts();
         if self.reach_stale && self.reach_read.is_none_or(|at| at.elapsed() >= REACH_EVERY) {
+            // Read or failed, not again before REACH_EVERY.
+            self.reach_read = Some(Instant::now());
+            self.reach_stale = false;
             let norms = cx.cfg.norms.norms();
             let g = cx.store.coverage_gaps(cx.now, &norms, 0)?;
             self.gaps = (g.total, g.not_queued);
             self.welfare = cx.store.welfare_checks(&norms, 0)?.total;
-            self.reach_read = Some(Instant::now());
-            self.reach_stale = false;
         }
         // At most twice: the second time at the selected delivery's new
         // place.
@@ -210,6 +220,10 @@ impl Pane for QueuePane {
     fn invalidate(&mut self) {
         self.counted = false;
         self.list.invalidate();
+    }
+
+    fn is_stale(&self) -> bool {
+        self.list.stale || !self.counted || !self.changed.is_empty()
     }
 
     fn tables(&self) -> &'static [Table] {
