@@ -307,6 +307,74 @@ fn the_console_in_a_real_terminal() {
     t.assert_given_back("quit");
 }
 
+/// Another session's note, as `supplydesk log add` writes it.
+fn note_from_elsewhere(db: &std::path::Path, text: &str) {
+    let out = Command::new(BIN)
+        .arg("--db")
+        .arg(db)
+        .args(["--officer", "李明", "--lang", "en", "log", "add", text])
+        .output()
+        .expect("run log add");
+    assert!(out.status.success(), "log add: {out:?}");
+}
+
+/// Issue 20: the log pane on its newest entry shows the newest as other
+/// sessions write; scrolled down, the rows stay, a marker counts what
+/// arrived above, and `g` goes back to the newest and follows again.
+#[test]
+fn the_log_pane_follows_the_newest_and_counts_what_arrives_above() {
+    let Some(t) = Desk::start("follow") else {
+        return;
+    };
+    t.launch("follow");
+    t.press("5");
+    t.wait_for("5 Duty log");
+    for i in 1..=3 {
+        note_from_elsewhere(&t.db, &format!("follow-note-{i}"));
+    }
+    let screen = t.wait_for("follow-note-3");
+    let selected = screen.lines().find(|l| l.contains('▶')).unwrap_or_default();
+    assert!(
+        selected.contains("follow-note-3"),
+        "the selection follows the newest:\n{screen}"
+    );
+    assert!(!screen.contains("↑"), "{screen}");
+
+    t.keys(&["j", "j"]);
+    t.wait_until("the selection on the third row", |s| {
+        s.lines()
+            .find(|l| l.contains('▶'))
+            .is_some_and(|l| l.contains("follow-note-1"))
+    });
+    for i in 4..=7 {
+        note_from_elsewhere(&t.db, &format!("follow-note-{i}"));
+    }
+    let screen = t.wait_for("↑ 4 new");
+    assert!(!screen.contains("follow-note-7"), "{screen}");
+    let selected = screen.lines().find(|l| l.contains('▶')).unwrap_or_default();
+    assert!(selected.contains("follow-note-1"), "{screen}");
+    assert!(
+        screen
+            .lines()
+            .nth(4)
+            .is_some_and(|l| l.contains("follow-note-3")),
+        "the rows read stay where they were:\n{screen}"
+    );
+
+    t.press("g");
+    let screen = t.wait_for("follow-note-7");
+    assert!(!screen.contains("↑"), "{screen}");
+    note_from_elsewhere(&t.db, "follow-note-8");
+    let screen = t.wait_for("follow-note-8");
+    let selected = screen.lines().find(|l| l.contains('▶')).unwrap_or_default();
+    assert!(
+        selected.contains("follow-note-8"),
+        "following again:\n{screen}"
+    );
+    t.press("q");
+    t.assert_given_back("follow");
+}
+
 #[test]
 fn signals_and_ctrl_c_give_the_terminal_back() {
     let Some(t) = Desk::start("signals") else {

@@ -350,51 +350,116 @@ pub fn row_line<'a>(widths: &[Option<usize>], cells: Vec<(String, Style)>) -> Li
     Line::from(spans)
 }
 
-/// Draws a list: a marker column (`▶` on the selected row, which is also
-/// reversed when the pane has focus), then each row's line.
+/// The width of a selection bar over the first `n` columns laid out by
+/// [`fit`] (those shown), with the gaps between them.
+pub fn bar_over(widths: &[Option<usize>], n: usize) -> usize {
+    let shown: Vec<usize> = widths.iter().flatten().copied().take(n).collect();
+    shown.iter().sum::<usize>() + shown.len().saturating_sub(1)
+}
+
+/// Draws a list: a marker column (`▶` on the selected row), then each
+/// row's line. In the focused pane the selected row's first `bar` cells
+/// (the columns that name the row: a pane passes [`bar_over`] of them)
+/// are also reversed: the rest of the row keeps its own look, so a move
+/// of the selection rewrites those cells of two rows and not the whole
+/// rows (over a slow link, a quarter of the bytes; mutt's `arrow_cursor`
+/// answers the same cost).
 pub fn render_rows<'a, T>(
     f: &mut Frame,
     area: Rect,
     paged: &'a Paged<T>,
     focused: bool,
     theme: &Theme,
+    bar: usize,
     mut line: impl FnMut(&'a T) -> Line<'a>,
 ) {
     let mut lines: Vec<Line> = Vec::with_capacity(area.height as usize);
     for (i, row) in paged.visible() {
         let selected = i == paged.sel;
         let mut l = line(row);
+        if selected && focused {
+            l = with_bar(l, bar, theme);
+        }
         l.spans
             .insert(0, Span::raw(if selected { "▶" } else { " " }));
         if selected && focused {
-            // The bar ends with the text: the blank rest of the row then
-            // does not change when the selection moves (fewer bytes over
-            // a slow link).
-            while let Some(last) = l.spans.last_mut() {
-                let kept = last.content.trim_end().len();
-                if kept == 0 {
-                    l.spans.pop();
-                    continue;
-                }
-                if kept < last.content.len() {
-                    last.content = last.content[..kept].to_string().into();
-                }
-                break;
-            }
-            // Dim grey reversed is a grey block hard to read; in the bar,
-            // dimmed columns read as plain (and cost no style changes).
-            let dim = theme.tone(Tone::Dim);
-            for span in &mut l.spans {
-                if span.style == dim {
-                    span.style = Style::default();
-                }
-            }
-            join_gaps(&mut l);
-            l = l.patch_style(theme.selected());
+            l.spans[0].style = theme.selected();
         }
         lines.push(l);
     }
     f.render_widget(Paragraph::new(lines), area);
+}
+
+/// The row with its first `bar` cells reversed. The bar ends with the
+/// text in it (its blank end does not change when the selection moves);
+/// dim grey reversed is a grey block hard to read, so in the bar dimmed
+/// columns read as plain (and cost no style changes).
+fn with_bar<'a>(l: Line<'a>, bar: usize, theme: &Theme) -> Line<'a> {
+    use unicode_width::UnicodeWidthStr;
+    let mut head: Vec<Span<'a>> = Vec::new();
+    let mut tail: Vec<Span<'a>> = Vec::new();
+    let mut used = 0usize;
+    for span in l.spans {
+        let w = span.content.width();
+        if used >= bar || !tail.is_empty() {
+            tail.push(span);
+        } else if used + w <= bar {
+            used += w;
+            head.push(span);
+        } else {
+            // Split where the bar ends, never inside a wide character.
+            let mut cut = 0;
+            let mut width = 0;
+            for (i, c) in span.content.char_indices() {
+                let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+                if used + width + cw > bar {
+                    break;
+                }
+                width += cw;
+                cut = i + c.len_utf8();
+            }
+            used += width;
+            let (a, b) = span.content.split_at(cut);
+            if !a.is_empty() {
+                head.push(Span::styled(a.to_string(), span.style));
+            }
+            tail.push(Span::styled(b.to_string(), span.style));
+        }
+    }
+    // The bar ends with its text.
+    let mut kept_blank = String::new();
+    while let Some(last) = head.last_mut() {
+        let kept = last.content.trim_end().len();
+        if kept == 0 {
+            let s = head
+                .pop()
+                .map(|s| s.content.into_owned())
+                .unwrap_or_default();
+            kept_blank.insert_str(0, &s);
+            continue;
+        }
+        if kept < last.content.len() {
+            kept_blank.insert_str(0, &last.content[kept..]);
+            last.content = last.content[..kept].to_string().into();
+        }
+        break;
+    }
+    let dim = theme.tone(Tone::Dim);
+    for span in &mut head {
+        if span.style == dim {
+            span.style = Style::default();
+        }
+    }
+    let mut bar_line = Line::from(head);
+    join_gaps(&mut bar_line);
+    for span in &mut bar_line.spans {
+        span.style = span.style.patch(theme.selected());
+    }
+    if !kept_blank.is_empty() {
+        bar_line.spans.push(Span::raw(kept_blank));
+    }
+    bar_line.spans.extend(tail);
+    bar_line
 }
 
 /// A blank gap between two columns of one style takes that style, so a
@@ -427,6 +492,75 @@ mod tests {
         // 4+10+5 + 2 gaps = 21: the priority-1 column goes first.
         assert_eq!(fit(21, &cols), vec![Some(4), Some(10), None, Some(5)]);
         assert_eq!(fit(0, &cols).iter().filter(|c| c.is_some()).count(), 1);
+    }
+
+    #[test]
+    fn the_bar_covers_the_naming_columns_and_never_splits_a_wide_character() {
+        use ratatui::style::Modifier;
+        let theme = Theme { mono: true };
+        let widths = fit(40, &[col(4, 9), col(5, 9), flex(10, 1)]);
+        assert_eq!(bar_over(&widths, 2), 10);
+        let l = || {
+            row_line(
+                &widths,
+                vec![
+                    ("12".into(), Style::default()),
+                    ("渝F12".into(), Style::default()),
+                    ("尾巴的文字".into(), Style::default()),
+                ],
+            )
+        };
+        let text = |l: &Line| {
+            l.spans
+                .iter()
+                .map(|s| s.content.as_ref())
+                .collect::<String>()
+        };
+        let reversed = |l: &Line| -> String {
+            l.spans
+                .iter()
+                .filter(|s| s.style.add_modifier.contains(Modifier::REVERSED))
+                .map(|s| s.content.as_ref())
+                .collect()
+        };
+        let plain = text(&l());
+        let barred = with_bar(l(), 10, &theme);
+        assert_eq!(text(&barred), plain, "the row reads the same");
+        assert_eq!(reversed(&barred), "12   渝F12");
+        assert!(
+            !barred
+                .spans
+                .last()
+                .unwrap()
+                .style
+                .add_modifier
+                .contains(Modifier::REVERSED),
+            "the rest of the row keeps its look"
+        );
+        // 6 cells end inside 渝: the bar stops before it.
+        let barred = with_bar(l(), 6, &theme);
+        assert_eq!(text(&barred), plain);
+        assert_eq!(reversed(&barred), "12");
+    }
+
+    #[test]
+    fn the_log_follows_on_its_first_row_and_counts_what_arrives_elsewhere() {
+        let mut p: Paged<i64> = Paged::default();
+        p.set_height(5);
+        p.fill(0, (0..20).rev().collect(), 20, true, |r| *r);
+        p.arrived_above(3);
+        assert_eq!((p.sel, p.top, p.unseen_above()), (0, 0, 0), "following");
+        p.fill(0, (0..23).rev().collect(), 23, true, |r| *r);
+        assert_eq!(p.selected(), Some(&22), "on the newest");
+        p.move_to(2);
+        p.arrived_above(4);
+        assert_eq!((p.sel, p.top, p.unseen_above()), (6, 4, 4));
+        p.fill(0, (0..27).rev().collect(), 27, true, |r| *r);
+        assert_eq!(p.selected(), Some(&20), "the same row");
+        p.move_by(-3);
+        assert_eq!(p.unseen_above(), 3, "one came into view");
+        p.move_to(0);
+        assert_eq!(p.unseen_above(), 0);
     }
 
     #[test]

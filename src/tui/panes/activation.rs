@@ -18,7 +18,7 @@ use crate::store::places::CommunityRow;
 use crate::store::supply::TransferGaps;
 use crate::tui::feed::Table;
 use crate::tui::keys::{Cmd, Context, PaneId};
-use crate::tui::list::{Paged, clean, col, fit, flex_upto, render_rows, row_line};
+use crate::tui::list::{Paged, bar_over, clean, col, fit, flex_upto, render_rows, row_line};
 use crate::tui::theme::Tone;
 
 #[derive(Debug, Clone)]
@@ -344,73 +344,81 @@ impl Pane for ActivationPane {
                 col(8, 2),
             ],
         );
-        render_rows(f, list, &self.list, focused, theme, |row| match row {
-            ActRow::Heading(s) => {
-                let text = match s {
-                    Section::Posts => {
-                        cx.t("── 领导小组岗位 ──", "── Posts of the leading group ──")
-                    }
-                    Section::Communities => {
-                        cx.t("── 社区（村）报到 ──", "── Communities reported in ──")
-                    }
-                };
-                Line::from(Span::styled(text.to_string(), theme.bold()))
-            }
-            ActRow::Post(p) => {
-                let (mark, tone) = if p.manned {
-                    ("✔", Tone::Good)
-                } else {
-                    ("✘", Tone::Warn)
-                };
-                row_line(
-                    &widths,
-                    vec![
-                        (mark.into(), theme.tone(tone)),
-                        (p.name.clone(), Default::default()),
-                        (p.unit.clone(), theme.tone(Tone::Dim)),
-                        (
-                            p.manned_since
-                                .map(|t| local_short(t, cx.tz))
-                                .unwrap_or_else(|| "—".into()),
-                            Default::default(),
-                        ),
-                        (
-                            p.manned_by.clone().unwrap_or_default(),
-                            theme.tone(Tone::Dim),
-                        ),
-                    ],
-                )
-            }
-            ActRow::Community(c, reported) => {
-                let (mark, tone) = if *reported {
-                    ("✔", Tone::Good)
-                } else {
-                    ("…", Tone::Warn)
-                };
-                row_line(
-                    &widths,
-                    vec![
-                        (mark.into(), theme.tone(tone)),
-                        (c.name.clone(), Default::default()),
-                        (c.kind.label(cx.lang).into(), theme.tone(Tone::Dim)),
-                        (
-                            c.reported_at
-                                .filter(|_| *reported)
-                                .map(|t| local_short(t, cx.tz))
-                                .unwrap_or_else(|| "—".into()),
-                            Default::default(),
-                        ),
-                        (
-                            c.reported_by
-                                .clone()
-                                .filter(|_| *reported)
-                                .unwrap_or_default(),
-                            theme.tone(Tone::Dim),
-                        ),
-                    ],
-                )
-            }
-        });
+        render_rows(
+            f,
+            list,
+            &self.list,
+            focused,
+            theme,
+            bar_over(&widths, 2),
+            |row| match row {
+                ActRow::Heading(s) => {
+                    let text = match s {
+                        Section::Posts => {
+                            cx.t("── 领导小组岗位 ──", "── Posts of the leading group ──")
+                        }
+                        Section::Communities => {
+                            cx.t("── 社区（村）报到 ──", "── Communities reported in ──")
+                        }
+                    };
+                    Line::from(Span::styled(text.to_string(), theme.bold()))
+                }
+                ActRow::Post(p) => {
+                    let (mark, tone) = if p.manned {
+                        ("✔", Tone::Good)
+                    } else {
+                        ("✘", Tone::Warn)
+                    };
+                    row_line(
+                        &widths,
+                        vec![
+                            (mark.into(), theme.tone(tone)),
+                            (p.name.clone(), Default::default()),
+                            (p.unit.clone(), theme.tone(Tone::Dim)),
+                            (
+                                p.manned_since
+                                    .map(|t| local_short(t, cx.tz))
+                                    .unwrap_or_else(|| "—".into()),
+                                Default::default(),
+                            ),
+                            (
+                                p.manned_by.clone().unwrap_or_default(),
+                                theme.tone(Tone::Dim),
+                            ),
+                        ],
+                    )
+                }
+                ActRow::Community(c, reported) => {
+                    let (mark, tone) = if *reported {
+                        ("✔", Tone::Good)
+                    } else {
+                        ("…", Tone::Warn)
+                    };
+                    row_line(
+                        &widths,
+                        vec![
+                            (mark.into(), theme.tone(tone)),
+                            (c.name.clone(), Default::default()),
+                            (c.kind.label(cx.lang).into(), theme.tone(Tone::Dim)),
+                            (
+                                c.reported_at
+                                    .filter(|_| *reported)
+                                    .map(|t| local_short(t, cx.tz))
+                                    .unwrap_or_else(|| "—".into()),
+                                Default::default(),
+                            ),
+                            (
+                                c.reported_by
+                                    .clone()
+                                    .filter(|_| *reported)
+                                    .unwrap_or_default(),
+                                theme.tone(Tone::Dim),
+                            ),
+                        ],
+                    )
+                }
+            },
+        );
     }
 
     fn details(&self, cx: &Cx) -> Option<Details> {

@@ -20,7 +20,7 @@ use crate::store::follow::Flags;
 use crate::store::supply::CoverRow;
 use crate::tui::feed::{Changes, Table};
 use crate::tui::keys::{Cmd, Context, PaneId};
-use crate::tui::list::{Col, Paged, clean, col, fit, flex_upto, render_rows, row_line};
+use crate::tui::list::{Col, Paged, bar_over, clean, col, fit, flex_upto, render_rows, row_line};
 use crate::tui::theme::Tone;
 
 /// Communities on the board at most (a sub-district has a dozen or so).
@@ -533,99 +533,107 @@ impl Pane for AlertsPane {
             );
             return;
         }
-        render_rows(f, rows, &self.list, focused, theme, |r| match r {
-            AlertItem::Community(c, opened) => {
-                let sev = format!("!!!{} !!{} !{} ·{}", c.critical, c.high, c.medium, c.low);
-                let age_s = c
-                    .oldest_age_minutes
-                    .map(|m| age(chrono::Duration::minutes(m)))
-                    .unwrap_or_default();
-                let (age_s, age_tone) = if c.escalated > 0 {
-                    (format!("⚠{age_s}"), Tone::Bad)
-                } else {
-                    (age_s, Tone::Normal)
-                };
-                let name_tone = if c.critical > 0 {
-                    Tone::Bad
-                } else {
-                    Tone::Normal
-                };
-                let full = cx.cfg.norms.cover_threshold_days * 2.0;
-                let (cover_s, cover_tone) = match self.cover.get(&c.community_id) {
-                    Some(cell) => (
-                        cell.text(full, cx, compact, cover_w),
-                        match cell {
-                            CoverCell::Days { below: true, .. } => Tone::Bad,
-                            CoverCell::Stale { .. } => Tone::Dim,
-                            _ => Tone::Normal,
-                        },
-                    ),
-                    None => ("  ?".to_string(), Tone::Dim),
-                };
-                row_line(
-                    &widths,
-                    vec![
-                        (
-                            if *opened { "▾" } else { "▸" }.to_string(),
-                            Default::default(),
+        render_rows(
+            f,
+            rows,
+            &self.list,
+            focused,
+            theme,
+            bar_over(&widths, 2),
+            |r| match r {
+                AlertItem::Community(c, opened) => {
+                    let sev = format!("!!!{} !!{} !{} ·{}", c.critical, c.high, c.medium, c.low);
+                    let age_s = c
+                        .oldest_age_minutes
+                        .map(|m| age(chrono::Duration::minutes(m)))
+                        .unwrap_or_default();
+                    let (age_s, age_tone) = if c.escalated > 0 {
+                        (format!("⚠{age_s}"), Tone::Bad)
+                    } else {
+                        (age_s, Tone::Normal)
+                    };
+                    let name_tone = if c.critical > 0 {
+                        Tone::Bad
+                    } else {
+                        Tone::Normal
+                    };
+                    let full = cx.cfg.norms.cover_threshold_days * 2.0;
+                    let (cover_s, cover_tone) = match self.cover.get(&c.community_id) {
+                        Some(cell) => (
+                            cell.text(full, cx, compact, cover_w),
+                            match cell {
+                                CoverCell::Days { below: true, .. } => Tone::Bad,
+                                CoverCell::Stale { .. } => Tone::Dim,
+                                _ => Tone::Normal,
+                            },
                         ),
-                        (
-                            c.community.clone(),
-                            theme.tone(name_tone).patch(theme.bold()),
-                        ),
-                        (cover_s, theme.tone(cover_tone)),
-                        (
-                            format!("{} {}", c.open, cx.t("条", "open")),
-                            Default::default(),
-                        ),
-                        (String::new(), Default::default()),
-                        (age_s, theme.tone(age_tone)),
-                        (
-                            sev,
-                            theme.tone(if c.critical > 0 {
-                                Tone::Bad
-                            } else {
-                                Tone::Normal
-                            }),
-                        ),
-                        (String::new(), Default::default()),
-                    ],
-                )
-            }
-            AlertItem::Alert(a) => {
-                let age_s = age(chrono::Duration::minutes(a.age_minutes));
-                let (age_s, age_tone) = if a.escalated {
-                    (format!("⚠{age_s}"), Tone::Bad)
-                } else {
-                    (age_s, Tone::Normal)
-                };
-                let place = match &a.compound {
-                    Some(k) => format!("  {k}"),
-                    None => format!("  ({})", cx.t("全社区", "whole community")),
-                };
-                // Alert rows leave the cover column free: what kind of
-                // alert it is, where it is not a reported shortage.
-                row_line(
-                    &widths,
-                    vec![
-                        (a.severity.symbol().to_string(), theme.severity(a.severity)),
-                        (place, Default::default()),
-                        (alert_kind_tag(a, cx).to_string(), theme.tone(Tone::Dim)),
-                        (
-                            a.item.label(cx.lang).to_string(),
-                            theme.severity(a.severity),
-                        ),
-                        (a.households.to_string(), Default::default()),
-                        (age_s, theme.tone(age_tone)),
-                        (a.state.label(cx.lang).to_string(), Default::default()),
-                        (
-                            a.handler.clone().unwrap_or_else(|| "—".into()),
-                            theme.tone(Tone::Dim),
-                        ),
-                    ],
-                )
-            }
-        });
+                        None => ("  ?".to_string(), Tone::Dim),
+                    };
+                    row_line(
+                        &widths,
+                        vec![
+                            (
+                                if *opened { "▾" } else { "▸" }.to_string(),
+                                Default::default(),
+                            ),
+                            (
+                                c.community.clone(),
+                                theme.tone(name_tone).patch(theme.bold()),
+                            ),
+                            (cover_s, theme.tone(cover_tone)),
+                            (
+                                format!("{} {}", c.open, cx.t("条", "open")),
+                                Default::default(),
+                            ),
+                            (String::new(), Default::default()),
+                            (age_s, theme.tone(age_tone)),
+                            (
+                                sev,
+                                theme.tone(if c.critical > 0 {
+                                    Tone::Bad
+                                } else {
+                                    Tone::Normal
+                                }),
+                            ),
+                            (String::new(), Default::default()),
+                        ],
+                    )
+                }
+                AlertItem::Alert(a) => {
+                    let age_s = age(chrono::Duration::minutes(a.age_minutes));
+                    let (age_s, age_tone) = if a.escalated {
+                        (format!("⚠{age_s}"), Tone::Bad)
+                    } else {
+                        (age_s, Tone::Normal)
+                    };
+                    let place = match &a.compound {
+                        Some(k) => format!("  {k}"),
+                        None => format!("  ({})", cx.t("全社区", "whole community")),
+                    };
+                    // Alert rows leave the cover column free: what kind of
+                    // alert it is, where it is not a reported shortage.
+                    row_line(
+                        &widths,
+                        vec![
+                            (a.severity.symbol().to_string(), theme.severity(a.severity)),
+                            (place, Default::default()),
+                            (alert_kind_tag(a, cx).to_string(), theme.tone(Tone::Dim)),
+                            (
+                                a.item.label(cx.lang).to_string(),
+                                theme.severity(a.severity),
+                            ),
+                            (a.households.to_string(), Default::default()),
+                            (age_s, theme.tone(age_tone)),
+                            (a.state.label(cx.lang).to_string(), Default::default()),
+                            (
+                                a.handler.clone().unwrap_or_else(|| "—".into()),
+                                theme.tone(Tone::Dim),
+                            ),
+                        ],
+                    )
+                }
+            },
+        );
     }
 
     fn details(&self, cx: &Cx) -> Option<Details> {

@@ -27,7 +27,7 @@ use crate::store::log::{LogFilter, LogRow};
 use crate::store::places::Ref;
 use crate::tui::feed::{Changes, Table};
 use crate::tui::keys::{Cmd, Context, PaneId};
-use crate::tui::list::{Paged, col, fit, flex, render_rows, row_line};
+use crate::tui::list::{Paged, bar_over, col, fit, flex, render_rows, row_line};
 use crate::tui::theme::Tone;
 
 /// Rows read per step while walking a filtered log to a far window.
@@ -423,7 +423,7 @@ impl Pane for LogPane {
             render_empty(f, rows, text, theme);
             return;
         }
-        render_rows(f, rows, l, focused, theme, |r| {
+        render_rows(f, rows, l, focused, theme, bar_over(&widths, 2), |r| {
             let time = from_db(
                 &r.occurred_at
                     .clone()

@@ -17,7 +17,7 @@ use crate::store::follow::Flags;
 use crate::store::pass_actions::{PassCounts, PassFilter, PassListRow};
 use crate::tui::feed::{Changes, Table};
 use crate::tui::keys::{Cmd, Context, PaneId};
-use crate::tui::list::{Paged, col, fit, flex, flex_upto, render_rows, row_line};
+use crate::tui::list::{Paged, bar_over, col, fit, flex, flex_upto, render_rows, row_line};
 use crate::tui::theme::Tone;
 
 #[derive(Default)]
@@ -222,7 +222,7 @@ impl Pane for PassesPane {
             render_empty(f, rows, text, theme);
             return;
         }
-        render_rows(f, rows, l, focused, theme, |r| {
+        render_rows(f, rows, l, focused, theme, bar_over(&widths, 2), |r| {
             let status = format!("{} {}", r.status.symbol(), r.status.label(cx.lang));
             let who = r.unit.clone().unwrap_or_else(|| r.subject.clone());
             let window = local_short(r.valid_until, cx.tz);

@@ -18,7 +18,7 @@ use crate::store::deliveries::{QueueCounts, QueueRow};
 use crate::store::follow::Flags;
 use crate::tui::feed::{Changes, Table};
 use crate::tui::keys::{Cmd, Context, PaneId};
-use crate::tui::list::{Paged, col, fit, flex, flex_upto, render_rows, row_line};
+use crate::tui::list::{Paged, bar_over, col, fit, flex, flex_upto, render_rows, row_line};
 use crate::tui::theme::Tone;
 
 #[derive(Default)]
@@ -328,7 +328,7 @@ impl Pane for QueuePane {
             );
             return;
         }
-        render_rows(f, rows, l, focused, theme, |r| {
+        render_rows(f, rows, l, focused, theme, bar_over(&widths, 2), |r| {
             let due = if r.overdue {
                 format!("⚠{} {}", cx.t("逾期", "late"), age(cx.now - r.due_at))
             } else {
