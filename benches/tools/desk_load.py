@@ -65,7 +65,10 @@ class Console:
     def seqs_on_screen(self):
         """The entry numbers in the first column of the log pane's rows."""
         seen = set()
-        for line in self.screen.display[4:]:
+        sc = self.screen
+        # Not `screen.display`, which trips over wide characters' halves.
+        lines = ["".join(sc.buffer[y][x].data for x in range(sc.columns)) for y in range(sc.lines)]
+        for line in lines[4:]:
             word = line[1:].lstrip("▶ ").split(" ", 1)[0]
             if word.isdigit():
                 seen.add(int(word))

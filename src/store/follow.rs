@@ -10,13 +10,13 @@
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::params;
 
-use super::alerts::{AlertCounts, Escalation};
+use super::alerts::{AlertCounts, CommunityAlerts, Escalation};
 use super::deliveries::QueueCounts;
 use super::log::{COLUMNS, LogRow, row};
 use super::pass_actions::PassCounts;
 use super::{Result, Store};
 use crate::domain::alert::Severity;
-use crate::domain::time::to_db;
+use crate::domain::time::{from_db, to_db};
 
 /// (In SQLite `<<` and `|` bind alike, left to right: every shift is in
 /// brackets and the bits are added.)
@@ -228,6 +228,64 @@ impl Store {
             .query_row(rusqlite::params_from_iter(ids), |r| r.get(0))?)
     }
 
+    /// The communities of the alerts `ids`, each once.
+    pub fn alert_communities(&self, ids: &[i64]) -> Result<Vec<i64>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT DISTINCT community_id FROM alert WHERE id IN ({})",
+            marks(ids.len())
+        );
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let v = st
+            .query_map(rusqlite::params_from_iter(ids), |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(v)
+    }
+
+    /// One community's line of the alert board (as
+    /// [`Store::open_alerts_by_community`] has it), or `None` when it has
+    /// no open alert.
+    pub fn community_alerts(
+        &self,
+        community_id: i64,
+        now: DateTime<Utc>,
+        esc: &Escalation,
+    ) -> Result<Option<CommunityAlerts>> {
+        use rusqlite::OptionalExtension;
+        let mut args = alert_cuts(now, esc);
+        args.push(community_id.to_string());
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT c.id, c.name, COUNT(*), SUM(a.severity = 'critical'), SUM(a.severity = 'high'),
+                        SUM(a.severity = 'medium'), SUM(a.severity = 'low'), MIN(a.opened_at),
+                        SUM(a.opened_at < CASE a.severity WHEN 'critical' THEN ?1 WHEN 'high' THEN ?2
+                                                          WHEN 'medium' THEN ?3 ELSE ?4 END)
+                 FROM alert a JOIN community c ON c.id = a.community_id
+                 WHERE a.community_id = CAST(?5 AS INTEGER) AND a.state NOT IN ('resolved','cancelled')
+                 GROUP BY c.id",
+            )?
+            .query_row(rusqlite::params_from_iter(args), |r| {
+                let oldest: Option<String> = r.get(7)?;
+                let oldest = oldest.as_deref().and_then(from_db);
+                Ok(CommunityAlerts {
+                    community_id: r.get(0)?,
+                    community: r.get(1)?,
+                    open: r.get(2)?,
+                    critical: r.get(3)?,
+                    high: r.get(4)?,
+                    medium: r.get(5)?,
+                    low: r.get(6)?,
+                    oldest_opened_at: oldest,
+                    oldest_age_minutes: oldest.map(|t| (now - t).num_minutes().max(0)),
+                    escalated: r.get(8)?,
+                })
+            })
+            .optional()?)
+    }
+
     /// The community of an alert.
     pub fn alert_community(&self, id: i64) -> Result<Option<i64>> {
         use rusqlite::OptionalExtension;
@@ -317,6 +375,24 @@ impl Store {
     }
 }
 
+/// The alert board in the order [`Store::open_alerts_by_community`] reads
+/// it: most escalated, most critical, most open, oldest, then by name.
+pub fn sort_board(board: &mut [CommunityAlerts]) {
+    board.sort_by(|a, b| {
+        b.escalated
+            .cmp(&a.escalated)
+            .then(b.critical.cmp(&a.critical))
+            .then(b.open.cmp(&a.open))
+            .then(
+                a.oldest_opened_at
+                    .is_none()
+                    .cmp(&b.oldest_opened_at.is_none()),
+            )
+            .then(a.oldest_opened_at.cmp(&b.oldest_opened_at))
+            .then(a.community.as_bytes().cmp(b.community.as_bytes()))
+    });
+}
+
 fn alert_cuts(now: DateTime<Utc>, esc: &Escalation) -> Vec<String> {
     [
         Severity::Critical,
@@ -327,4 +403,68 @@ fn alert_cuts(now: DateTime<Utc>, esc: &Escalation) -> Vec<String> {
     .into_iter()
     .map(|s| to_db(now - esc.after(s)))
     .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Actor, Clock};
+    use chrono::TimeZone;
+
+    fn demo() -> Store {
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 29, 2, 0, 0).unwrap();
+        let mut s = Store::open_in_memory()
+            .unwrap()
+            .with_clock(Clock::Fixed(t0));
+        let actor = Actor {
+            officer: "王静".into(),
+            os_user: "duty".into(),
+            ssh_client: None,
+        };
+        crate::demo::generate(
+            &mut s,
+            &actor,
+            crate::demo::DemoOptions {
+                scale: 1,
+                seed: 2022,
+            },
+        )
+        .unwrap();
+        s.set_clock(Clock::Fixed(t0));
+        s
+    }
+
+    /// The board kept line by line, and the counts kept row by row, equal
+    /// what the whole-table queries read.
+    #[test]
+    fn lines_and_flags_add_up_to_what_the_whole_queries_read() {
+        let s = demo();
+        let now = s.now();
+        let esc = Escalation::from_fn(|_| Duration::hours(2));
+        let whole = s
+            .open_alerts_by_community(now, &esc, false, 0, 1000)
+            .unwrap();
+        assert!(whole.len() > 3);
+        let mut lines: Vec<CommunityAlerts> = s
+            .communities()
+            .unwrap()
+            .iter()
+            .filter_map(|c| s.community_alerts(c.id, now, &esc).unwrap())
+            .collect();
+        sort_board(&mut lines);
+        assert_eq!(lines, whole);
+        assert_eq!(
+            s.alert_flags_all(now, &esc).unwrap().alert_counts(),
+            s.alert_counts(now, &esc).unwrap()
+        );
+        let warn = Duration::hours(24);
+        assert_eq!(
+            s.pass_flags_all(now, warn).unwrap().pass_counts(),
+            s.pass_counts(now, warn).unwrap()
+        );
+        assert_eq!(
+            s.delivery_flags_all(now).unwrap().queue_counts(),
+            s.delivery_counts(now).unwrap()
+        );
+    }
 }

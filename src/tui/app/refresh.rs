@@ -48,23 +48,6 @@ impl App {
         }
     }
 
-    pub(super) fn invalidate_all(&mut self) {
-        for id in PaneId::ALL {
-            self.panes.get_mut(id).invalidate();
-        }
-    }
-
-    /// Data changed, no telling where (another session wrote, the clock
-    /// moved): every pane reads again.
-    pub(super) fn changed(&mut self) {
-        self.invalidate_all();
-        self.refresh_header();
-        self.refresh_views();
-        self.reach_changed(false);
-        self.reload_due = true;
-        self.dirty = true;
-    }
-
     /// This session wrote (to what `panes` show, and to the log): the
     /// rows its entries name are read again, as for another session's
     /// change. The frame with the flash saying so is drawn first; the
@@ -128,18 +111,25 @@ impl App {
         for id in PaneId::ALL {
             self.panes.get_mut(id).note(&changes);
         }
-        if changes.touches(&[
+        let header = changes.touches(&[
             Table::Activation,
             Table::Post,
             Table::Shift,
             Table::HandoverItem,
-        ]) {
+        ]);
+        if header {
             self.refresh_header();
         }
         self.refresh_views();
         self.reach_changed(false);
-        self.reload_due = true;
-        self.dirty = true;
+        // A note on a console showing no log pane changes nothing shown.
+        let shown_stale = PaneId::ALL
+            .into_iter()
+            .any(|p| self.screen.panes[p.index()].is_some() && self.panes.get(p).is_stale());
+        if shown_stale || header || !self.popups.is_empty() {
+            self.reload_due = true;
+            self.dirty = true;
+        }
     }
 
     /// Another session changed a row on screen: a short flash says who
@@ -213,7 +203,13 @@ impl App {
         if m != self.minute {
             self.minute = m;
             // Ages and pass states move with the clock.
-            self.changed();
+            for id in PaneId::ALL {
+                self.panes.get_mut(id).clock();
+            }
+            self.refresh_header();
+            self.refresh_views();
+            self.reach_changed(false);
+            self.dirty = true;
             self.load_visible();
         }
     }

@@ -16,7 +16,7 @@ use crate::domain::cover::{AlertKind, Cover, bar, format_days, level};
 use crate::domain::time::{age, local_minute};
 use crate::store::StoreError;
 use crate::store::alerts::{AlertCounts, AlertRow, CommunityAlerts, Escalation};
-use crate::store::follow::Flags;
+use crate::store::follow::{Flags, sort_board};
 use crate::store::supply::CoverRow;
 use crate::tui::feed::{Changes, Table};
 use crate::tui::keys::{Cmd, Context, PaneId};
@@ -226,6 +226,10 @@ pub struct AlertsPane {
     counted: bool,
     /// Alerts changed since the last load: their flags are read again.
     changed: BTreeSet<i64>,
+    /// The board, every community with open alerts, in its order.
+    board: Vec<CommunityAlerts>,
+    /// The board is read (false: read it whole).
+    board_read: bool,
 }
 
 impl AlertsPane {
@@ -349,6 +353,22 @@ impl Pane for AlertsPane {
             self.cover_loaded = true;
         }
         let esc = escalation(cx);
+        if self.board_read && !self.changed.is_empty() {
+            // Only the lines of the communities of the alerts that changed.
+            let ids: Vec<i64> = self.changed.iter().copied().collect();
+            for c in cx.store.alert_communities(&ids)? {
+                let line = cx.store.community_alerts(c, cx.now, &esc)?;
+                self.board.retain(|b| b.community_id != c);
+                self.board.extend(line);
+            }
+            sort_board(&mut self.board);
+        }
+        if !self.board_read {
+            self.board =
+                cx.store
+                    .open_alerts_by_community(cx.now, &esc, false, 0, MAX_COMMUNITIES)?;
+            self.board_read = true;
+        }
         if !self.counted {
             self.flags = cx.store.alert_flags_all(cx.now, &esc)?;
             self.changed.clear();
@@ -361,11 +381,8 @@ impl Pane for AlertsPane {
             }
         }
         self.counts = self.flags.alert_counts();
-        let board = cx
-            .store
-            .open_alerts_by_community(cx.now, &esc, false, 0, MAX_COMMUNITIES)?;
         let mut rows = Vec::new();
-        for c in board {
+        for c in self.board.iter().take(MAX_COMMUNITIES as usize).cloned() {
             if let Some(f) = &self.filter
                 && !c.community.contains(f.as_str())
             {
@@ -389,6 +406,7 @@ impl Pane for AlertsPane {
     fn invalidate(&mut self) {
         self.cover_loaded = false;
         self.counted = false;
+        self.board_read = false;
         self.list.invalidate();
     }
 

@@ -78,6 +78,12 @@ pub trait Pane {
         }
     }
 
+    /// The clock's minute moved (ages, pass states, overdue deliveries):
+    /// by default everything is read again.
+    fn clock(&mut self) {
+        self.invalidate();
+    }
+
     /// Whether something is to be read at the next [`Pane::load`].
     fn is_stale(&self) -> bool;
 

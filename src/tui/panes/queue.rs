@@ -44,10 +44,16 @@ pub struct QueuePane {
     counted: bool,
     /// Deliveries changed since the last load: their flags are read again.
     changed: BTreeSet<i64>,
+    /// The next whole read is the clock's: the gap counts are read only
+    /// if older than [`REACH_CLOCK_EVERY`].
+    clock_read: bool,
 }
 
 /// How often other sessions' writes re-read the gap and welfare counts.
 pub const REACH_EVERY: Duration = Duration::from_secs(10);
+/// How often the clock alone re-reads them: a recipient's period is a day
+/// or more, and the read costs a tenth of a second on a large file.
+pub const REACH_CLOCK_EVERY: Duration = Duration::from_secs(300);
 
 impl QueuePane {
     pub fn counts(&self) -> QueueCounts {
@@ -167,7 +173,14 @@ impl Pane for QueuePane {
             self.flags = cx.store.delivery_flags_all(cx.now)?;
             self.changed.clear();
             self.counted = true;
-            self.reach_stale = true;
+            let clock = std::mem::take(&mut self.clock_read);
+            if !clock
+                || self
+                    .reach_read
+                    .is_none_or(|at| at.elapsed() >= REACH_CLOCK_EVERY)
+            {
+                self.reach_stale = true;
+            }
         }
         if !self.changed.is_empty() {
             let ids: Vec<i64> = std::mem::take(&mut self.changed).into_iter().collect();
@@ -219,7 +232,13 @@ impl Pane for QueuePane {
 
     fn invalidate(&mut self) {
         self.counted = false;
+        self.clock_read = false;
         self.list.invalidate();
+    }
+
+    fn clock(&mut self) {
+        self.invalidate();
+        self.clock_read = true;
     }
 
     fn is_stale(&self) -> bool {
