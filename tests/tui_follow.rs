@@ -179,3 +179,61 @@ fn a_note_reads_the_log_pane_and_nothing_else() {
         .collect();
     assert_eq!(stale, vec![PaneId::Log]);
 }
+
+/// Issue 13: another session's change to a row on screen is flashed with
+/// the officer and what was done; a change to a row off screen, or this
+/// session's own, is not.
+#[test]
+fn another_session_s_change_to_a_row_on_screen_is_flashed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.db");
+    demo_file(&path);
+    let mut a = app_with(open(&path), Lang::En, None, Some("王静"));
+    screen(&mut a, 160, 48);
+    a.on_key(key('3'));
+    a.tick(Instant::now());
+    a.flash = None;
+    use supplydesk::domain::pass::PassState;
+    while !matches!(
+        a.panes.passes.selected().unwrap().state,
+        PassState::Issued | PassState::Suspended
+    ) {
+        a.on_key(key('j'));
+    }
+    let on_screen = a.panes.passes.selected().unwrap().id;
+    let mut other = open(&path);
+    let li = actor_named("李明");
+    let suspended = other.suspend_pass(&li, on_screen, "夜间抽查");
+    if suspended.is_err() {
+        other.reinstate_pass(&li, on_screen).unwrap();
+    }
+    a.poll_data();
+    let said = flash_en(&a);
+    assert!(said.starts_with("李明 "), "{said}");
+    assert!(said.contains("Pass "), "{said}");
+
+    // Off screen: the pass that ends first stands last in the list.
+    a.flash = None;
+    let last: i64 = other
+        .conn()
+        .query_row(
+            "SELECT id FROM pass WHERE state IN ('issued', 'suspended') ORDER BY valid_until, id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        !a.panes
+            .passes
+            .shows(supplydesk::tui::feed::Table::Pass, last)
+    );
+    if other.suspend_pass(&li, last, "夜间抽查").is_err() {
+        other.reinstate_pass(&li, last).unwrap();
+    }
+    a.poll_data();
+    assert!(a.flash.is_none(), "{}", flash_en(&a));
+
+    // This session's own change says "recorded", not who did it.
+    a.run_typed(":note 自己的记事");
+    assert!(!flash_en(&a).starts_with("王静 "), "{}", flash_en(&a));
+}
