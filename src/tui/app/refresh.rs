@@ -56,7 +56,9 @@ impl App {
     /// a while to gather on a large database.
     pub(super) fn wrote(&mut self, _panes: &[PaneId]) {
         self.panes.queue.reach_due();
-        self.follow();
+        // The flash says what this session recorded; another's change
+        // that came with it is not told over it.
+        self.follow(false);
         self.refresh_header();
         self.reach_changed(true);
         self.reload_due = true;
@@ -68,7 +70,7 @@ impl App {
         match self.store.data_version() {
             Ok(v) if v != self.data_version => {
                 self.data_version = v;
-                self.follow();
+                self.follow(true);
             }
             Ok(_) => {}
             Err(e) => self.flash(Level::Error, e.message()),
@@ -76,8 +78,9 @@ impl App {
     }
 
     /// Reads the entries written since the last it saw and tells each
-    /// pane what they changed; the panes read it at the next tick.
-    fn follow(&mut self) {
+    /// pane what they changed; the panes read it at the next tick. With
+    /// `tell`, another session's change to a row on screen is flashed.
+    fn follow(&mut self, tell: bool) {
         let read = self.store.schema_cookie().and_then(|cookie| {
             let entries = self.store.log_after(self.seen, FOLLOW_MAX + 1)?;
             Ok((cookie, entries))
@@ -105,7 +108,9 @@ impl App {
             return;
         }
         self.seen = self.seen.max(changes.head);
-        self.tell_others_changes(&changes);
+        if tell {
+            self.tell_others_changes(&changes);
+        }
         let seen = self.seen;
         self.own.retain(|s| *s > seen);
         for id in PaneId::ALL {
