@@ -911,7 +911,7 @@ impl App {
     /// anything else is a time as [`App::parse_future`] reads it.
     pub(super) fn extend_until(&self, number: &str, typed: &str) -> Result<DateTime<Utc>, Msg> {
         let t = typed.trim();
-        if let Some(d) = t.strip_prefix('+').and_then(super::span) {
+        if let Some(d) = t.strip_prefix('+').and_then(super::create::span) {
             let p = self
                 .store
                 .pass_by_number(number, self.now(), self.cfg.thresholds.pass_warn())
