@@ -120,13 +120,32 @@ fn too_small(f: &mut Frame, area: Rect, app: &App) {
         crate::i18n::Lang::Zh => format!("终端太小：至少需要 {w}×{h}（现在 {aw}×{ah}）"),
         crate::i18n::Lang::En => format!("terminal too small: {w}×{h} needed (now {aw}×{ah})"),
     };
-    let lines: Vec<Line> = super::wrap::wrap_plain(&text, area.width as usize)
+    // Keys act only on what is seen: here, only these.
+    let asking = matches!(app.popups.last(), Some(Popup::Confirm(c)) if matches!(c.on_yes, popups::OnYes::Quit));
+    let keys = if asking {
+        app.t(
+            "表单中有未保存的内容：放大终端查看，或再按 q 放弃并退出",
+            "a form holds unsaved input: enlarge the terminal to see it, or q again to discard it and quit",
+        )
+    } else {
+        app.t(
+            "此时只有 q 退出、Ctrl-L 重画；其他按键不起作用",
+            "only q (quit) and Ctrl-L (redraw) work here; other keys do nothing",
+        )
+    };
+    let width = area.width as usize;
+    let mut lines: Vec<Line> = super::wrap::wrap_plain(&text, width)
         .into_iter()
         .map(|l| Line::from(l).alignment(Alignment::Center))
         .collect();
+    lines.extend(
+        super::wrap::wrap_plain(keys, width)
+            .into_iter()
+            .map(|l| Line::from(l).alignment(Alignment::Center)),
+    );
     let p = Paragraph::new(lines);
-    let y = area.y + area.height.saturating_sub(1) / 2;
-    let rows = 3.min(area.height - (y - area.y));
+    let y = area.y + area.height.saturating_sub(3) / 2;
+    let rows = 6.min(area.height - (y - area.y));
     f.render_widget(
         p,
         Rect {

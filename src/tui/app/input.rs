@@ -1,12 +1,53 @@
 //! Keys and pasted text on their way in: the contexts in force, the key
 //! table's lookup, and what falls through into the open text field.
+//!
+//! Keys act only on what is seen: while the terminal is too small for
+//! any layout, only quit, redraw and resizing work. Characters that
+//! arrive in one burst (a paste the terminal did not bracket) are text,
+//! never commands: into the open field, or not at all.
 
 use ratatui::crossterm::event::{Event, KeyEvent, KeyEventKind};
 use tui_input::backend::crossterm::EventHandler;
 
-use super::App;
+use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+
+use super::{App, Level};
+use crate::msg;
 use crate::tui::keys::{Cmd, Context};
-use crate::tui::popups::Popup;
+use crate::tui::layout::Mode;
+use crate::tui::popups::{OnYes, Popup};
+
+/// A key that a paste produces: a character, a line break or a tab.
+fn text_of(ev: &KeyEvent) -> Option<char> {
+    let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
+    let alt = ev.modifiers.contains(KeyModifiers::ALT);
+    match ev.code {
+        KeyCode::Enter => Some('\n'),
+        KeyCode::Tab => Some('\t'),
+        // In raw mode a line feed reads as Ctrl-J, a return as Ctrl-M.
+        KeyCode::Char('j' | 'm') if ctrl && !alt => Some('\n'),
+        KeyCode::Char(c) if !ctrl && !alt => Some(c),
+        _ => None,
+    }
+}
+
+/// Keys read at once that a person cannot have typed one by one on what
+/// the screen showed: three or more text keys, or two with a line break.
+/// A lone key, or keys with arrows or chords among them, are keys.
+pub fn is_burst(keys: &[KeyEvent]) -> bool {
+    let mut text = 0usize;
+    let mut newline = false;
+    for k in keys.iter().filter(|k| k.kind != KeyEventKind::Release) {
+        match text_of(k) {
+            Some(c) => {
+                text += 1;
+                newline |= c == '\n';
+            }
+            None => return false,
+        }
+    }
+    text >= 3 || (text >= 2 && newline)
+}
 
 impl App {
     /// The key contexts in force, innermost first.
@@ -21,11 +62,127 @@ impl App {
         }
     }
 
+    /// The terminal is too small for any layout: nothing but the notice
+    /// is seen.
+    pub fn too_small(&self) -> bool {
+        self.screen.mode == Mode::TooSmall && self.screen.area.area() > 0
+    }
+
+    /// Keys read from the terminal at once: one by one, unless they are a
+    /// burst, which is text.
+    pub fn on_keys(&mut self, keys: &[KeyEvent]) {
+        if keys.len() > 1 && is_burst(keys) {
+            self.on_burst(keys);
+        } else {
+            for k in keys {
+                self.on_key(*k);
+            }
+        }
+    }
+
+    /// A burst: text into the open field, its line breaks as spaces; a
+    /// tab still moves to the next field, and a line break ending it is
+    /// Enter. With no field open, only a first key that opens one (`:`,
+    /// `/`, `N`, `p`) acts, the rest is its text and a closing line break
+    /// is left for the officer; anything else is not run, and the status
+    /// line says so. On the too-small notice, nothing.
+    fn on_burst(&mut self, keys: &[KeyEvent]) {
+        self.dirty = true;
+        if self.too_small() {
+            return;
+        }
+        let presses: Vec<KeyEvent> = keys
+            .iter()
+            .filter(|k| k.kind != KeyEventKind::Release)
+            .copied()
+            .collect();
+        let mut rest = &presses[..];
+        let mut opened_here = false;
+        if !self.field_open() {
+            let n = presses.len();
+            let contexts = self.contexts();
+            let opens = rest
+                .first()
+                .and_then(|k| self.keymap.lookup(k, &contexts))
+                .is_some_and(|b| {
+                    matches!(
+                        b.cmd,
+                        Cmd::CommandLine | Cmd::Filter | Cmd::Note | Cmd::Lookup
+                    )
+                });
+            if opens {
+                self.on_key(rest[0]);
+                rest = &rest[1..];
+                opened_here = true;
+            }
+            if !opens || !self.field_open() {
+                self.flash(
+                    Level::Warn,
+                    msg!(
+                        "{n} 个字符同时到达（像是粘贴），没有当作按键执行；要粘贴文字，请先打开输入栏（如 N 记事、: 命令行）。",
+                        "{n} characters arrived at once (a paste?) and were not run as keys; to paste text, open a field first (N for a note, : for a command)."
+                    ),
+                );
+                return;
+            }
+        }
+        let mut text = String::new();
+        for (i, k) in rest.iter().enumerate() {
+            let last = i + 1 == rest.len();
+            match text_of(k) {
+                Some('\t') => {
+                    self.insert_text(&std::mem::take(&mut text));
+                    self.on_key(*k);
+                }
+                Some('\n') if last && !opened_here => {
+                    self.insert_text(&std::mem::take(&mut text));
+                    self.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+                }
+                Some('\n') if last => {
+                    self.insert_text(&std::mem::take(&mut text));
+                    self.flash(
+                        Level::Info,
+                        msg!(
+                            "粘贴的文字已放入输入栏，未执行；确认无误后按 Enter。",
+                            "The pasted text is in the field, not run; press Enter once it is right."
+                        ),
+                    );
+                }
+                Some(c) if c.is_control() => text.push(' '),
+                Some(c) => text.push(c),
+                None => {}
+            }
+        }
+        self.insert_text(&text);
+    }
+
+    /// A field of the top popup takes typed text.
+    fn field_open(&mut self) -> bool {
+        self.popups.last_mut().and_then(Popup::input_mut).is_some()
+    }
+
+    /// `text` typed into the open field at its cursor.
+    fn insert_text(&mut self, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        let Some(input) = self.popups.last_mut().and_then(Popup::input_mut) else {
+            return;
+        };
+        for c in text.chars() {
+            input.handle(tui_input::InputRequest::InsertChar(c));
+        }
+        self.edited();
+    }
+
     pub fn on_key(&mut self, ev: KeyEvent) {
         if ev.kind != KeyEventKind::Press {
             return;
         }
         self.dirty = true;
+        if self.too_small() {
+            return self.on_key_too_small(&ev);
+        }
         // Ctrl-C works whatever is open.
         if let Some(b) = self.keymap.lookup(&ev, &[Context::Global])
             && b.cmd == Cmd::Interrupt
@@ -47,8 +204,32 @@ impl App {
         }
     }
 
+    /// Only quit and redraw; quitting over unsaved input asks, and the
+    /// notice says that `q` again discards it.
+    fn on_key_too_small(&mut self, ev: &KeyEvent) {
+        let Some(b) = self.keymap.lookup(ev, &[Context::Global]) else {
+            return;
+        };
+        match b.cmd {
+            Cmd::Redraw => self.dispatch(Cmd::Redraw, None),
+            Cmd::Quit | Cmd::Interrupt => {
+                if matches!(self.popups.last(), Some(Popup::Confirm(c)) if matches!(c.on_yes, OnYes::Quit))
+                {
+                    self.quit = true;
+                } else {
+                    self.dispatch(Cmd::Interrupt, None);
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// Bracketed paste: into the open field, one line.
     pub fn on_paste(&mut self, text: &str) {
+        if self.too_small() {
+            return;
+        }
+        let text = text.replace("\r\n", "\n");
         let Some(input) = self.popups.last_mut().and_then(Popup::input_mut) else {
             return;
         };
@@ -65,7 +246,7 @@ impl App {
         self.edited();
     }
 
-    fn edited(&mut self) {
+    pub(super) fn edited(&mut self) {
         match self.popups.last_mut() {
             Some(Popup::Lookup(l)) => l.renormalize(),
             Some(Popup::Command(c)) => c.edited(),
@@ -85,5 +266,38 @@ impl App {
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(s: &str) -> Vec<KeyEvent> {
+        s.chars()
+            .map(|c| match c {
+                '\n' => KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE),
+                c => KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn bursts_are_pastes_not_quick_typing() {
+        assert!(is_burst(&keys("abc")));
+        assert!(is_burst(&keys("a\n")));
+        assert!(is_burst(&keys("line\nmore")));
+        // Two keys read together (a busy moment) are still keys.
+        assert!(!is_burst(&keys("1n")));
+        assert!(!is_burst(&keys("j")));
+        // Arrows or chords among them: typed, not pasted.
+        let mut k = keys("jjj");
+        k.push(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+        assert!(!is_burst(&k));
+        let lf = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::CONTROL);
+        assert!(
+            is_burst(&[keys("a")[0], lf]),
+            "a raw line feed is a line break"
+        );
     }
 }
