@@ -101,6 +101,9 @@ fn one_incident_from_directive_to_delivery() {
     t.keys(&["Tab"]);
     t.type_text("张建国");
     t.keys(&["Enter"]);
+    // Issuing asks first.
+    t.wait_for("Issue a pass for 渝f·12345");
+    t.keys(&["y"]);
     t.wait_for("issued, recorded #");
     // From the activation pane, so that nothing is filled in for us.
     t.keys(&["1", "p"]);

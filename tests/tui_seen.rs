@@ -102,3 +102,132 @@ fn an_unbracketed_paste_is_text_never_keys() {
     pane.press("q");
     pane.wait_gone();
 }
+
+#[test]
+fn a_correction_opens_with_the_cursor_at_the_end() {
+    let Some((_t, pane, db)) = desk("correct", (120, 40)) else {
+        return;
+    };
+    let before = head(&db);
+    pane.press("5");
+    pane.wait_for("Duty log");
+    pane.press("c");
+    pane.wait_for("Corrected text");
+    // Backspace takes the old text's last character; typing adds at the
+    // end, not in front.
+    let old = open_read_only(&db)
+        .entry(before)
+        .expect("read the entry")
+        .expect("the newest entry")
+        .text;
+    let mut want: String = old.chars().collect();
+    let last = want.pop().expect("a non-empty entry");
+    pane.press("BSpace");
+    pane.type_text("‖END");
+    let field = |s: &str| {
+        s.lines()
+            .find(|l| l.contains('▸') && l.contains("‖END"))
+            .map(str::to_string)
+    };
+    let s = pane.wait_until("the typed mark in the field", |s| field(s).is_some());
+    let line = field(&s).unwrap_or_default();
+    let tail: String = want
+        .chars()
+        .rev()
+        .take(6)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    assert!(
+        line.contains(&format!("{tail}‖END")),
+        "typed after the old text less its last character {last:?}:\n{s}"
+    );
+    assert_eq!(head(&db), before, "nothing written yet");
+    pane.press("Escape");
+    pane.wait_for("Discard what you have typed?");
+    pane.press("y");
+    pane.press("q");
+    pane.wait_gone();
+}
+
+#[test]
+fn help_at_80x24_cuts_no_line_and_pages() {
+    let Some((_t, pane, _db)) = desk("help", (80, 24)) else {
+        return;
+    };
+    pane.press("?");
+    let first = pane.wait_for("Help · every key");
+    let mut pages = vec![first];
+    // PgDn pages until the legend at the end shows.
+    while !pages
+        .last()
+        .is_some_and(|s| s.contains("asks first (y yes / n no)"))
+    {
+        assert!(pages.len() < 40, "help never ended:\n{}", pages.join("\n"));
+        let before = pages.last().cloned().unwrap_or_default();
+        pane.press("PageDown");
+        let s = pane.wait_until("the next page", |s| s != before);
+        pages.push(s);
+    }
+    assert!(pages.len() > 3, "PgDn moves a page, not a line");
+    let mut body = String::new();
+    for s in &pages {
+        for l in s.lines().filter(|l| l.starts_with("┃║")) {
+            // Every line ends at the box's border: nothing ran past it
+            // and was cut.
+            assert!(l.ends_with("║┃"), "a cut line:\n{l}\n{s}");
+            let inner = l.trim_start_matches("┃║").trim_end_matches("║┃");
+            body.push_str(inner);
+            body.push('\n');
+        }
+    }
+    let squeezed: String = body.split_whitespace().collect();
+    for b in supplydesk::tui::keys::TABLE {
+        let desc: String = b.en.split_whitespace().collect();
+        assert!(squeezed.contains(&desc), "{} is not whole in help", b.name);
+        if let Some(w) = b.words.first() {
+            // A command is never broken across lines.
+            let whole = body.contains(&format!("(:{w})")) || body.contains(&format!(":{w}"));
+            assert!(whole, ":{w} is broken in help:\n{body}");
+        }
+    }
+    for k in ["Ctrl-U", "Ctrl-W", "Alt-Bksp", "✎?"] {
+        assert!(body.contains(k), "help does not list {k}");
+    }
+    pane.press("Escape");
+    pane.press("q");
+    pane.wait_gone();
+}
+
+#[test]
+fn issuing_a_pass_asks_first() {
+    let Some((_t, pane, db)) = desk("issue", (120, 40)) else {
+        return;
+    };
+    let before = head(&db);
+    pane.press("3");
+    pane.wait_for("Vehicles & passes");
+    pane.press("n");
+    pane.wait_for("Issue a vehicle pass");
+    pane.type_text("渝F·90210");
+    pane.press("Tab");
+    pane.type_text("+2d");
+    pane.press("Tab");
+    pane.type_text("经发办");
+    pane.enter_once_shown("经发办");
+    let s = pane.wait_for("Please confirm");
+    assert!(s.contains("Issue a pass for 渝F·90210"), "{s}");
+    assert_eq!(head(&db), before, "nothing before yes");
+    // No: nothing written, the form still there.
+    pane.press("n");
+    pane.wait_until_gone("Please confirm");
+    assert_eq!(head(&db), before);
+    pane.press("Enter");
+    pane.wait_for("Please confirm");
+    pane.press("y");
+    pane.wait_for("issued, recorded #");
+    assert!(head(&db) > before, "issued after yes");
+    pane.press("q");
+    pane.wait_gone();
+}

@@ -17,7 +17,7 @@ use crate::msg;
 use crate::msg::Msg;
 
 /// A vehicle for the ledger (附表5), with its plate as typed.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct NewVehicle {
     pub plate: String,
     pub vehicle_type: Option<String>,
@@ -40,13 +40,13 @@ pub struct AddedVehicle {
 
 /// The vehicle a pass is for: one in the ledger (plate as typed) or a new
 /// one registered in the same transaction as the pass.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum PassVehicle {
     Ledger(String),
     New(NewVehicle),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewPass {
     pub kind: PassKind,
     /// Required for a vehicle pass.

@@ -38,7 +38,7 @@ use tui_input::Input;
 
 use super::keys::{self, Cmd, Keymap, PaneId};
 use super::layout::{self, Screen};
-use super::panes::activation::{ActivationPane, MarkTarget};
+use super::panes::activation::ActivationPane;
 use super::panes::alerts::AlertsPane;
 use super::panes::log::LogPane;
 use super::panes::passes::PassesPane;
@@ -56,7 +56,7 @@ use crate::i18n::Lang;
 use crate::msg;
 use crate::msg::Msg;
 use crate::store::activation::ActivationRow;
-use crate::store::places::{Ref, SupplyUnitRow, VolunteerRow};
+use crate::store::places::{SupplyUnitRow, VolunteerRow};
 use crate::store::shifts::HandoverStatus;
 use crate::store::{Actor, Store, StoreError};
 use actions::at;
@@ -379,6 +379,17 @@ impl App {
             Cmd::HandoverText => self.toggle_text(),
             Cmd::ShiftOlder | Cmd::ShiftNewer => self.step_shift(cmd == Cmd::ShiftOlder),
             _ if self.popup_nav(cmd) => {}
+            Cmd::PageDown | Cmd::PageUp | Cmd::Top | Cmd::Bottom
+                if matches!(self.popups.last(), Some(Popup::Help { .. } | Popup::Details { .. })) =>
+            {
+                let page = i32::from(super::popups::help::inner(self.screen.body).1.max(1));
+                self.scroll_reader(match cmd {
+                    Cmd::PageDown => page,
+                    Cmd::PageUp => -page,
+                    Cmd::Top => i32::MIN / 2,
+                    _ => i32::MAX / 2,
+                });
+            }
             // `:ack all` names no alert: it means the handover's items.
             Cmd::AlertAck if arg.as_deref().is_some_and(|a| matches!(a.to_lowercase().as_str(), "all" | "全部")) => {
                 self.handover_ack(arg)
@@ -442,6 +453,13 @@ impl App {
                 }
                 self.refresh_note(None);
             }
+            Cmd::FieldStart
+            | Cmd::FieldEnd
+            | Cmd::FieldWordLeft
+            | Cmd::FieldWordRight
+            | Cmd::FieldKillWord
+            | Cmd::FieldKillStart
+            | Cmd::FieldKillEnd => self.edit_field(cmd),
             Cmd::Submit => self.submit(),
             Cmd::Cancel => self.cancel(),
             Cmd::NextField | Cmd::PrevField => {
@@ -462,18 +480,7 @@ impl App {
             Cmd::Close | Cmd::No => {
                 self.popups.pop();
             }
-            Cmd::ScrollDown | Cmd::ScrollUp => {
-                let d: i32 = if cmd == Cmd::ScrollDown { 1 } else { -1 };
-                // No further than the content goes (the drawing clamps to
-                // the screen; this keeps ↑ working right after ↓ overshot).
-                let help_len = super::popups::help::lines(&self.keymap, self.lang, &self.theme, self.read_only.is_some()).len();
-                let (scroll, len) = match self.popups.last_mut() {
-                    Some(Popup::Help { scroll }) => (scroll, help_len),
-                    Some(Popup::Details { scroll, details }) => (scroll, details.lines.len()),
-                    _ => return,
-                };
-                *scroll = (i32::from(*scroll) + d).clamp(0, len.min(u16::MAX as usize) as i32) as u16;
-            }
+            Cmd::ScrollDown | Cmd::ScrollUp => self.scroll_reader(if cmd == Cmd::ScrollDown { 1 } else { -1 }),
             Cmd::Yes => {
                 if let Some(Popup::Confirm(c)) = self.popups.pop() {
                     match c.on_yes {
@@ -496,6 +503,27 @@ impl App {
                 }
             }
         }
+    }
+
+    /// Help or details moved by `d` lines, no further than the content
+    /// goes (the drawing clamps to the screen; this keeps ↑ working right
+    /// after ↓ overshot).
+    fn scroll_reader(&mut self, d: i32) {
+        let (width, _) = super::popups::help::inner(self.screen.body);
+        let help_len = super::popups::help::rows(
+            &self.keymap,
+            self.lang,
+            &self.theme,
+            self.read_only.is_some(),
+            width,
+        )
+        .len();
+        let (scroll, len) = match self.popups.last_mut() {
+            Some(Popup::Help { scroll }) => (scroll, help_len),
+            Some(Popup::Details { scroll, details }) => (scroll, details.lines.len()),
+            _ => return,
+        };
+        *scroll = (i32::from(*scroll) + d).clamp(0, len.min(u16::MAX as usize) as i32) as u16;
     }
 
     fn refuse_read_only(&mut self, cmd: Cmd, why: ReadOnly) {
@@ -679,7 +707,10 @@ impl App {
         let depth = self.popups.len();
         match self.perform(a) {
             Ok(()) => {
-                if from_form && depth > 0 {
+                // A further question (a second pass for the route) keeps
+                // the form under it until it is answered.
+                let asked = matches!(self.popups.last(), Some(Popup::Confirm(_)));
+                if from_form && depth > 0 && !asked {
                     self.popups.remove(depth - 1);
                 }
             }
@@ -723,6 +754,8 @@ impl App {
                     l.renormalize();
                 }
                 self.look_up(&mut l);
+                // The next plate typed replaces this one.
+                l.selected = !l.input.value().is_empty();
                 if let Some(Popup::Lookup(slot)) = self.popups.last_mut() {
                     *slot = l;
                 }
@@ -929,44 +962,8 @@ impl App {
             );
             return;
         };
-        let Some(actor) = self.actor() else { return };
-        let r = match &target {
-            MarkTarget::Post { id, manned, .. } => {
-                self.store.mark_post_manned(&actor, Ref::Id(*id), !manned)
-            }
-            MarkTarget::Community { id, .. } => {
-                self.store.mark_community_reported(&actor, Ref::Id(*id))
-            }
-        };
-        match r {
-            Ok(seq) => {
-                let m = match &target {
-                    MarkTarget::Post { name, manned, .. } => {
-                        let name = crate::domain::text::sanitize(name).into_owned();
-                        if *manned {
-                            msg!(
-                                "岗位 {name} 已撤岗，记录 #{seq}",
-                                "post {name} stood down, recorded #{seq}"
-                            )
-                        } else {
-                            msg!(
-                                "岗位 {name} 已到岗，记录 #{seq}",
-                                "post {name} manned, recorded #{seq}"
-                            )
-                        }
-                    }
-                    MarkTarget::Community { name, .. } => {
-                        let name = crate::domain::text::sanitize(name).into_owned();
-                        msg!(
-                            "{name} 已报到，记录 #{seq}",
-                            "{name} reported in, recorded #{seq}"
-                        )
-                    }
-                };
-                self.flash(Level::Info, m);
-                self.wrote(&[PaneId::Activation]);
-            }
-            Err(e) => self.flash(Level::Error, e.message()),
+        if let Err(m) = self.act(Action::Mark { target }) {
+            self.flash(Level::Error, m);
         }
     }
 

@@ -14,7 +14,7 @@ use crate::msg;
 use crate::msg::Msg;
 use crate::store::alerts::NewAlert;
 use crate::store::places::Ref;
-use crate::tui::app::actions::{Refusal, at};
+use crate::tui::app::actions::{Action, Refusal, at};
 use crate::tui::keys::PaneId;
 use crate::tui::popups::{Confirm, Form, OnYes, Popup};
 
@@ -104,11 +104,11 @@ impl App {
         })?;
         let households = match a.households.trim() {
             "" => 0,
-            h => h.parse::<i64>().map_err(|_| {
+            h => crate::domain::alert::parse_households(h).ok_or_else(|| {
                 let h = crate::domain::text::sanitize(h).into_owned();
                 at(4)(msg!(
-                    "户数“{h}”不是整数；请填写数字。",
-                    "The number of households \"{h}\" is not a whole number; type digits."
+                    "户数“{h}”无法识别；请填写整数，如 40、40户 或 约40户。",
+                    "The number of households \"{h}\" is not one I can read; write a whole number, e.g. 40, 40户 or 约40户."
                 ))
             })?,
         };
@@ -146,7 +146,8 @@ impl App {
     /// A time in the future as typed: `+2h`, `2h`, `+7d`, `14:00` (today,
     /// or tomorrow once passed), or any form [`parse_local`] reads.
     pub(super) fn parse_future(&self, s: &str, what: Msg) -> Result<DateTime<Utc>, Msg> {
-        let t = s.trim();
+        let folded = crate::domain::text::fold_width(s);
+        let t = folded.trim();
         let now = self.now();
         let bad = || {
             let (t, zh, en) = (
@@ -228,9 +229,13 @@ impl App {
             area: opt(3),
             number: None,
         };
-        self.write_pass(&new, false)
-            .map(|_| ())
-            .map_err(Refusal::from)
+        let a = Action::IssuePass { new: Box::new(new) };
+        if a.asks_first() {
+            // Checked; the question goes on top of the form.
+            self.ask(a);
+            return Ok(());
+        }
+        self.perform(a).map_err(Refusal::from)
     }
 
     /// Issues a pass; a duplicate for the same route asks first.

@@ -7,7 +7,8 @@
 //! never commands: into the open field, or not at all.
 
 use ratatui::crossterm::event::{Event, KeyEvent, KeyEventKind};
-use tui_input::backend::crossterm::EventHandler;
+use tui_input::backend::crossterm::to_input_request;
+use tui_input::{Input, InputRequest};
 
 use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 
@@ -166,11 +167,17 @@ impl App {
         if text.is_empty() {
             return;
         }
+        let mut chars = text.chars();
+        // The first through `edit` (a selected plate gives way), the rest
+        // at once: a filter is applied once, not per character.
+        if let Some(c) = chars.next() {
+            self.edit(InputRequest::InsertChar(c));
+        }
         let Some(input) = self.popups.last_mut().and_then(Popup::input_mut) else {
             return;
         };
-        for c in text.chars() {
-            input.handle(tui_input::InputRequest::InsertChar(c));
+        for c in chars {
+            input.handle(InputRequest::InsertChar(c));
         }
         self.edited();
     }
@@ -196,12 +203,73 @@ impl App {
             return;
         }
         // Keys without a binding type into the open field.
+        if let Some(req) = to_input_request(&Event::Key(ev)) {
+            self.edit(req);
+        }
+    }
+
+    /// One edit of the open field; a selected plate in the lookup is
+    /// replaced by what is typed, and cleared by a deletion.
+    pub(super) fn edit(&mut self, req: InputRequest) {
+        use InputRequest as R;
+        if let Some(Popup::Lookup(l)) = self.popups.last_mut()
+            && std::mem::take(&mut l.selected)
+        {
+            match req {
+                R::InsertChar(_) => l.input = Input::default(),
+                R::DeletePrevChar
+                | R::DeleteNextChar
+                | R::DeleteLine
+                | R::DeletePrevWord
+                | R::DeleteNextWord
+                | R::DeleteTillEnd => {
+                    l.input = Input::default();
+                    self.edited();
+                    return;
+                }
+                _ => {}
+            }
+        }
         let Some(input) = self.popups.last_mut().and_then(Popup::input_mut) else {
             return;
         };
-        if input.handle_event(&Event::Key(ev)).is_some() {
+        if input.handle(req).is_some() {
             self.edited();
         }
+    }
+
+    /// The editing keys of the key table (Home, End, Ctrl-A/E/U/K/W,
+    /// Alt-Backspace, Ctrl-←/→), in whatever text field is open.
+    pub(super) fn edit_field(&mut self, cmd: Cmd) {
+        use InputRequest as R;
+        let req = match cmd {
+            Cmd::FieldStart => R::GoToStart,
+            Cmd::FieldEnd => R::GoToEnd,
+            Cmd::FieldWordLeft => R::GoToPrevWord,
+            Cmd::FieldWordRight => R::GoToNextWord,
+            Cmd::FieldKillWord => R::DeletePrevWord,
+            Cmd::FieldKillEnd => R::DeleteTillEnd,
+            Cmd::FieldKillStart => {
+                // As in a shell: what stands before the cursor goes.
+                if let Some(Popup::Lookup(l)) = self.popups.last_mut()
+                    && std::mem::take(&mut l.selected)
+                {
+                    l.input = Input::default();
+                    return self.edited();
+                }
+                let Some(input) = self.popups.last_mut().and_then(Popup::input_mut) else {
+                    return;
+                };
+                if input.cursor() == 0 {
+                    return;
+                }
+                let rest: String = input.value().chars().skip(input.cursor()).collect();
+                *input = Input::new(rest).with_cursor(0);
+                return self.edited();
+            }
+            _ => return,
+        };
+        self.edit(req);
     }
 
     /// Only quit and redraw; quitting over unsaved input asks, and the
@@ -230,20 +298,18 @@ impl App {
             return;
         }
         let text = text.replace("\r\n", "\n");
-        let Some(input) = self.popups.last_mut().and_then(Popup::input_mut) else {
+        if !self.field_open() {
             return;
-        };
+        }
         // One line: pasted line breaks become spaces. Past a field's
         // limit, `edited` cuts and says so.
-        for c in text
+        let line: String = text
             .chars()
             .take(crate::tui::popups::form::NOTE_MAX_CHARS + 1)
-        {
-            let c = if c.is_control() { ' ' } else { c };
-            input.handle(tui_input::InputRequest::InsertChar(c));
-        }
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
         self.dirty = true;
-        self.edited();
+        self.insert_text(&line);
     }
 
     pub(super) fn edited(&mut self) {
