@@ -1363,6 +1363,7 @@ fn the_passes_pane_pages_filters_and_computes_status() {
             &PassFilter {
                 text: Some(text.into()),
                 status: None,
+                kind: None,
             },
             t0(),
             warn,
@@ -1388,6 +1389,7 @@ fn the_passes_pane_pages_filters_and_computes_status() {
             &PassFilter {
                 text: None,
                 status: Some(st),
+                kind: None,
             },
             at,
             warn,

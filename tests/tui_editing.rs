@@ -169,3 +169,38 @@ fn full_width_counts_and_times_from_an_input_method() {
     let e = last(&a);
     assert_eq!(e.occurred_at.as_deref(), Some("2026-11-29T01:15:00.000Z"));
 }
+
+#[test]
+fn filters_match_the_states_rows_show_in_either_language() {
+    use supplydesk::tui::keys::PaneId;
+    let mut a = desk();
+    // Activation: posts by their mark, in either language.
+    a.on_key(key('1'));
+    a.run_typed(":filter 未到岗");
+    let zh = screen(&mut a, 120, 40);
+    a.run_typed(":filter unmanned");
+    let en = screen(&mut a, 120, 40);
+    let rows = |s: &str| -> Vec<String> {
+        s.lines()
+            .filter(|l| l.contains('✘') || l.contains('✔'))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(rows(&zh), rows(&en), "the same rows either way");
+    assert!(zh.contains("副组长") && !zh.contains(" 组长 "), "{zh}");
+    // Communities by whether they reported in.
+    a.run_typed(":filter 已报到");
+    let s = screen(&mut a, 120, 40);
+    assert!(s.contains("螺蛳包社区") && !s.contains("学堂湾社区"), "{s}");
+    // Alerts: communities with a critical alert open.
+    a.on_key(key('2'));
+    a.run_typed(":filter critical");
+    let s = screen(&mut a, 120, 40);
+    assert!(s.contains("一碗水社区") && !s.contains("螺蛳包社区"), "{s}");
+    // Passes: a status and a plate together.
+    a.on_key(key('3'));
+    a.run_typed(":filter 已暂停 渝F4");
+    let s = screen(&mut a, 120, 40);
+    assert!(s.contains("渝F45678") && !s.contains("渝F12345"), "{s}");
+    assert_eq!(a.focus, PaneId::Passes);
+}

@@ -172,6 +172,7 @@ fn plate_with(store: &Store, status: PassStatus) -> (String, String) {
             &PassFilter {
                 text: None,
                 status: Some(status),
+                kind: None,
             },
             store.now(),
             warn,

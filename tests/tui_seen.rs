@@ -231,3 +231,42 @@ fn issuing_a_pass_asks_first() {
     pane.press("q");
     pane.wait_gone();
 }
+
+#[test]
+fn a_filter_finds_the_states_the_rows_show() {
+    let Some((_t, pane, db)) = desk("filter", (120, 40)) else {
+        return;
+    };
+    let requested = common::count(
+        &open_read_only(&db),
+        "SELECT COUNT(*) FROM pass WHERE state = 'requested'",
+    );
+    assert!(requested > 0, "the demo holds requests");
+    pane.press("3");
+    // The title counts the requests waiting.
+    pane.wait_for(&format!("requested {requested} ·"));
+    pane.press("/");
+    // Typed in Chinese on an English console: the rows' state either way.
+    pane.type_text("待审批");
+    let rows = |s: &str| -> Vec<String> {
+        s.lines()
+            .filter(|l| l.starts_with("┃") && l.contains("SHK-"))
+            .map(str::to_string)
+            .collect()
+    };
+    let s = pane.wait_until("only requested passes", |s| {
+        let r = rows(s);
+        !r.is_empty() && r.iter().all(|l| l.contains("REQUESTED"))
+    });
+    assert!(s.contains(&format!("1/{requested} /待审批")), "{s}");
+    pane.press("C-u");
+    pane.type_text("suspended");
+    let s = pane.wait_until("only suspended passes", |s| {
+        let r = rows(s);
+        !r.is_empty() && r.iter().all(|l| l.contains("SUSPENDED"))
+    });
+    assert!(s.contains("/suspended"), "{s}");
+    pane.press("Enter");
+    pane.press("q");
+    pane.wait_gone();
+}

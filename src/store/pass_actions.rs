@@ -127,6 +127,8 @@ pub struct PassFilter {
     /// prefix, or part of the subject, unit, driver or area.
     pub text: Option<String>,
     pub status: Option<PassStatus>,
+    /// Vehicle pass, staff certificate or business permit.
+    pub kind: Option<PassKind>,
 }
 
 /// Passes by status, for the header.
@@ -939,7 +941,7 @@ impl Store {
             .as_deref()
             .map(str::trim)
             .filter(|t| !t.is_empty());
-        if text.is_none() && filter.status.is_none() {
+        if text.is_none() && filter.status.is_none() && filter.kind.is_none() {
             let mut st = self.conn.prepare_cached(PASSES_PAGE_SQL)?;
             let rows = st
                 .query_map(params![limit, offset], |r| list_row(r, now, warn))?
@@ -994,6 +996,10 @@ impl Store {
                 }
             };
             sql.push_str(&format!(" AND {cond}"));
+        }
+        if let Some(k) = filter.kind {
+            sql.push_str(" AND p.kind = ?");
+            args.push(Value::Text(k.code().to_string()));
         }
         sql.push_str(" ORDER BY p.valid_until DESC, p.id DESC LIMIT ? OFFSET ?");
         args.push(Value::Integer(limit));

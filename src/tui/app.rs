@@ -1058,6 +1058,7 @@ fn plate_completions(store: &Store, word: &str) -> Vec<String> {
     let filter = crate::store::pass_actions::PassFilter {
         text: Some(word.to_string()),
         status: None,
+        kind: None,
     };
     let far = chrono::Duration::zero();
     let mut out: Vec<String> = Vec::new();
