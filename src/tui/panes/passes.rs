@@ -183,7 +183,14 @@ impl Pane for PassesPane {
         );
         if c.requested > 0 {
             // Requests wait for someone to issue them: counted first.
-            note = format!("{} {} · {note}", cx.t("待审批", "requested"), c.requested);
+            // Narrow (the grid), the English word shortens so the
+            // pane's own title stays whole.
+            let word = if area.width >= 80 {
+                cx.t("待审批", "requested")
+            } else {
+                cx.t("待审批", "req.")
+            };
+            note = format!("{word} {} · {note}", c.requested);
         }
         f.render_widget(frame_block(self.id(), note, cx, focused), area);
         let body = inner(area);
