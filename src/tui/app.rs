@@ -272,6 +272,26 @@ impl App {
         self.resize(area.width, area.height);
     }
 
+    /// A named officer, nobody on duty, a session that may write: the
+    /// one key to go on duty is offered first.
+    pub fn may_go_on_duty(&self) -> bool {
+        self.officer.is_some()
+            && self.read_only.is_none()
+            && self.handover.on_duty.is_none()
+            && self.handover.pending.is_none()
+    }
+
+    /// A handover waits for this session's officer to take it over.
+    pub fn handover_waits_for_me(&self) -> bool {
+        let (Some(me), Some(p)) = (self.officer.as_deref(), self.handover.pending.as_ref()) else {
+            return false;
+        };
+        self.read_only.is_none()
+            && p.incoming
+                .as_deref()
+                .is_some_and(|i| crate::domain::shift::same_officer(me, i))
+    }
+
     pub fn flash(&mut self, level: Level, msg: Msg) {
         let secs = match level {
             Level::Info => 4,

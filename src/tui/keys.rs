@@ -449,6 +449,7 @@ pub const TABLE: &[Binding] = &[
     bind!(Cmd::Note, "note", [Key::ch('N')], ["note"], "TEXT", "记一条值守日志", "write a duty-log note", true, Global, Some(("记事", "note"))),
     bind!(Cmd::CommandLine, "command", [Key::ch(':')], [], "", "命令行", "command line", false, Global, Some(("命令", "cmd"))),
     bind!(Cmd::Redraw, "redraw", [Key::ctrl('l')], [], "", "重画屏幕", "redraw the screen", false, Global, None),
+    bind!(Cmd::ShiftStart, "shift_start", [Key::ch('O')], ["shift start"], "", "上岗：开始我的班次（无人当班时）", "go on duty: start my shift (when nobody is on duty)", true, Global, Some(("上岗", "go on duty"))),
     bind!(Cmd::Handover, "handover", [Key::ch('H')], ["handover"], "[ID]", "交接班：报告、开闭图表、遗留事项", "handover: report, chart, carry-over items", false, Global, Some(("交接", "handover"))),
     // Lists.
     bind!(Cmd::Down, "down", [Key::ch('j'), Key::plain(K::Down)], [], "", "下移", "move down", false, List, None),
@@ -469,7 +470,7 @@ pub const TABLE: &[Binding] = &[
     bind!(Cmd::AlertResolve, "resolve", [Key::ch('r')], ["resolve"], "[#N] OUTCOME", "标记预警已解决，写明结果", "resolve the alert, with the outcome", true, Alerts, Some(("解决", "resolve"))),
     bind!(Cmd::AlertCancel, "cancel_alert", [Key::ch('x')], ["cancel"], "[#N] REASON", "撤销预警（误报、重复），写明原因；在配送面板则取消配送", "cancel the alert (false or duplicate), with the reason; on the queue pane :cancel cancels the delivery", true, Alerts, Some(("撤销", "cancel")), confirm: true),
     bind!(Cmd::AlertSeverity, "severity", [Key::ch('s')], ["severity"], "[#N] SEVERITY", "更改预警的紧急程度", "change the alert's severity", true, Alerts, Some(("紧急度", "severity"))),
-    bind!(Cmd::Stock, "stock", [Key::ch('i')], ["stock", "库存"], "[COMMUNITY]", "登记库存报告（库存、日到货）", "record a stock report (stock on hand, daily supply in)", true, Alerts, None),
+    bind!(Cmd::Stock, "stock", [Key::ch('i')], ["stock", "库存"], "[COMMUNITY]", "登记库存报告（库存、日到货）", "record a stock report (stock on hand, daily supply in)", true, Alerts, Some(("库存", "stock"))),
     // The selected pass (or its number after the command word).
     bind!(Cmd::PassIssue, "issue", [Key::ch('i')], ["issue"], "[NUMBER]", "发放待审批的通行证", "issue a requested pass", true, Passes, Some(("发放", "issue")), confirm: true),
     bind!(Cmd::PassExtend, "extend", [Key::ch('e')], ["extend"], "[NUMBER] UNTIL", "通行证延期", "extend the pass", true, Passes, Some(("延期", "extend"))),
@@ -484,15 +485,15 @@ pub const TABLE: &[Binding] = &[
     bind!(Cmd::DeliveryRequeue, "requeue", [Key::ch('r')], ["requeue"], "[#N] [DUE]", "未送达的配送重新排队", "put a failed delivery back in the queue", true, Queue, Some(("重排", "requeue"))),
     bind!(Cmd::DeliveryCancel, "cancel_delivery", [Key::ch('x')], ["cancel"], "[#N] REASON", "取消配送，写明原因", "cancel the delivery, with the reason", true, Queue, Some(("取消", "cancel")), confirm: true),
     bind!(Cmd::Reveal, "reveal", [Key::ch('v')], ["reveal"], "[#N]", "查看对象的个人信息（记入日志）", "reveal the recipient's personal data (logged)", true, Queue, Some(("个人信息", "reveal")), confirm: true),
-    bind!(Cmd::Contact, "contact", [Key::ch('c')], ["contact", "联系"], "[#N|NAME]", "记录对特殊群体对象的电话或上门联系", "log a call or visit to a special-group recipient", true, Queue, None),
-    bind!(Cmd::Reach, "reach", [Key::ch('w')], ["reach", "welfare", "探视", "覆盖"], "", "覆盖缺口与需上门探视名单", "the coverage gaps and welfare checks", false, Queue, None),
+    bind!(Cmd::Contact, "contact", [Key::ch('c')], ["contact", "联系"], "[#N|NAME]", "记录对特殊群体对象的电话或上门联系", "log a call or visit to a special-group recipient", true, Queue, Some(("联系", "contact"))),
+    bind!(Cmd::Reach, "reach", [Key::ch('w')], ["reach", "welfare", "探视", "覆盖"], "", "覆盖缺口与需上门探视名单", "the coverage gaps and welfare checks", false, Queue, Some(("探视", "welfare"))),
     // The selected log entry.
     bind!(Cmd::Correct, "correct", [Key::ch('c')], ["correct"], "[SEQ] TEXT", "更正一条记录（原记录保留并标为已更正）", "correct an entry (the old one stays, marked corrected)", true, Log, Some(("更正", "correct")), confirm: true),
     // Typed only.
     bind!(Cmd::Activate, "activate", [], ["activate"], "REF [@TIME]", "按指令激活预案（@ 指令接收时间）", "activate the plan on a directive (@ when it was received)", true, Typed, None),
     bind!(Cmd::Deactivate, "deactivate", [], ["deactivate"], "REF [@TIME]", "按指令解除预案（先确认）", "return the plan to normal on a directive (asks first)", true, Typed, None, confirm: true),
     bind!(Cmd::RaiseAlert, "alert", [], ["alert"], "COMMUNITY ITEM SEVERITY [TEXT]", "登记缺货预警", "raise a shortage alert", true, Typed, None),
-    bind!(Cmd::ShiftStart, "shift_start", [], ["shift start"], "", "上岗：开始我的班次", "go on duty: start my shift", true, Typed, None),
+
     bind!(Cmd::QueueGaps, "queue_gaps", [], ["gaps"], "", "为全部未覆盖对象排队配送（先确认）", "queue a delivery for every coverage gap (asks first)", true, Typed, None, confirm: true),
     bind!(Cmd::Market, "market", [], ["market", "市场"], "[KIND]", "登记市场监测情况：涨价、囤积居奇、哄抬物价（预警交市场监管所）", "report a price rise, hoarding or gouging (an alert for 市场监管所)", true, Typed, None),
     bind!(Cmd::ShiftEnd, "shift_end", [], ["shift end"], "NAME", "交班给接班人（先确认，显示将带出的遗留事项数）", "hand the shift over to the incoming officer (asks first, with the carry-over count)", true, Typed, None, confirm: true),
