@@ -464,6 +464,35 @@ impl App {
             | Cmd::DeliveryCancel
             | Cmd::Reveal
             | Cmd::Correct => self.row_action(cmd, arg),
+            Cmd::ChoiceNext
+            | Cmd::ChoicePrev
+            | Cmd::FieldStart
+            | Cmd::FieldEnd
+            | Cmd::FieldWordLeft
+            | Cmd::FieldWordRight
+            | Cmd::FieldKillWord
+            | Cmd::FieldKillStart
+            | Cmd::FieldKillEnd
+            | Cmd::Submit
+            | Cmd::Cancel
+            | Cmd::NextField
+            | Cmd::PrevField
+            | Cmd::Complete
+            | Cmd::HistoryPrev
+            | Cmd::HistoryNext
+            | Cmd::Close
+            | Cmd::No
+            | Cmd::ScrollDown
+            | Cmd::ScrollUp
+            | Cmd::Yes => self.popup_command(cmd),
+        }
+    }
+
+    /// What the top popup does with a command: a form's fields and
+    /// choices, any text field's editing keys, the command line's
+    /// completion and history, scrolling, closing, answering a question.
+    fn popup_command(&mut self, cmd: Cmd) {
+        match cmd {
             Cmd::ChoiceNext | Cmd::ChoicePrev => {
                 let lang = self.lang;
                 if let Some(Popup::Form(f)) = self.popups.last_mut()
@@ -500,7 +529,9 @@ impl App {
             Cmd::Close | Cmd::No => {
                 self.popups.pop();
             }
-            Cmd::ScrollDown | Cmd::ScrollUp => self.scroll_reader(if cmd == Cmd::ScrollDown { 1 } else { -1 }),
+            Cmd::ScrollDown | Cmd::ScrollUp => {
+                self.scroll_reader(if cmd == Cmd::ScrollDown { 1 } else { -1 })
+            }
             Cmd::Yes => {
                 if let Some(Popup::Confirm(c)) = self.popups.pop() {
                     match c.on_yes {
@@ -522,6 +553,7 @@ impl App {
                     }
                 }
             }
+            _ => {}
         }
     }
 

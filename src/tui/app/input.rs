@@ -33,21 +33,18 @@ fn text_of(ev: &KeyEvent) -> Option<char> {
 }
 
 /// Keys read at once that a person cannot have typed one by one on what
-/// the screen showed: three or more text keys, or two with a line break.
-/// A lone key, or keys with arrows or chords among them, are keys.
+/// the screen showed: three or more text keys (characters, line breaks,
+/// tabs). Two (`j` and Enter read together on a busy moment), or keys
+/// with arrows or chords among them, are keys.
 pub fn is_burst(keys: &[KeyEvent]) -> bool {
     let mut text = 0usize;
-    let mut newline = false;
     for k in keys.iter().filter(|k| k.kind != KeyEventKind::Release) {
-        match text_of(k) {
-            Some(c) => {
-                text += 1;
-                newline |= c == '\n';
-            }
-            None => return false,
+        if text_of(k).is_none() {
+            return false;
         }
+        text += 1;
     }
-    text >= 3 || (text >= 2 && newline)
+    text >= 3
 }
 
 impl App {
@@ -351,19 +348,20 @@ mod tests {
     #[test]
     fn bursts_are_pastes_not_quick_typing() {
         assert!(is_burst(&keys("abc")));
-        assert!(is_burst(&keys("a\n")));
+        assert!(is_burst(&keys("a\nb")));
         assert!(is_burst(&keys("line\nmore")));
         // Two keys read together (a busy moment) are still keys.
         assert!(!is_burst(&keys("1n")));
         assert!(!is_burst(&keys("j")));
+        assert!(!is_burst(&keys("j\n")));
         // Arrows or chords among them: typed, not pasted.
         let mut k = keys("jjj");
         k.push(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
         assert!(!is_burst(&k));
         let lf = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::CONTROL);
         assert!(
-            is_burst(&[keys("a")[0], lf]),
-            "a raw line feed is a line break"
+            is_burst(&[keys("a")[0], lf, keys("b")[0]]),
+            "a raw line feed is text"
         );
     }
 }
