@@ -347,7 +347,9 @@ impl App {
                 }
             }
             Cmd::NextPane => self.focus_on(PaneId::from_index(self.focus.index() + 1)),
-            Cmd::PrevPane => self.focus_on(PaneId::from_index(self.focus.index() + PaneId::ALL.len() - 1)),
+            Cmd::PrevPane => self.focus_on(PaneId::from_index(
+                self.focus.index() + PaneId::ALL.len() - 1,
+            )),
             Cmd::GoPane(id) => self.focus_on(id),
             Cmd::Lookup => {
                 // From the passes pane, the selected vehicle is the question.
@@ -375,7 +377,11 @@ impl App {
             Cmd::CommandLine => self.popups.push(Popup::Command(CommandLine::default())),
             Cmd::Redraw => self.clear = true,
             Cmd::Activate | Cmd::Deactivate => {
-                let action = if cmd == Cmd::Activate { ActivationAction::Activate } else { ActivationAction::Deactivate };
+                let action = if cmd == Cmd::Activate {
+                    ActivationAction::Activate
+                } else {
+                    ActivationAction::Deactivate
+                };
                 match arg {
                     Some(r) => self.typed_directive(action, &r),
                     None => self.open_directive_form(Some(action)),
@@ -400,7 +406,10 @@ impl App {
             Cmd::ShiftOlder | Cmd::ShiftNewer => self.step_shift(cmd == Cmd::ShiftOlder),
             _ if self.popup_nav(cmd) => {}
             Cmd::PageDown | Cmd::PageUp | Cmd::Top | Cmd::Bottom
-                if matches!(self.popups.last(), Some(Popup::Help { .. } | Popup::Details { .. })) =>
+                if matches!(
+                    self.popups.last(),
+                    Some(Popup::Help { .. } | Popup::Details { .. })
+                ) =>
             {
                 let page = i32::from(super::popups::help::inner(self.screen.body).1.max(1));
                 self.scroll_reader(match cmd {
@@ -411,9 +420,51 @@ impl App {
                 });
             }
             // `:ack all` names no alert: it means the handover's items.
-            Cmd::AlertAck if arg.as_deref().is_some_and(|a| matches!(a.to_lowercase().as_str(), "all" | "全部")) => {
+            Cmd::AlertAck
+                if arg
+                    .as_deref()
+                    .is_some_and(|a| matches!(a.to_lowercase().as_str(), "all" | "全部")) =>
+            {
                 self.handover_ack(arg)
             }
+            Cmd::Down
+            | Cmd::Up
+            | Cmd::PageDown
+            | Cmd::PageUp
+            | Cmd::Top
+            | Cmd::Bottom
+            | Cmd::Expand
+            | Cmd::Details
+            | Cmd::Filter
+            | Cmd::ClearFilter => self.list_command(cmd, arg),
+            Cmd::New => self.new_in_pane(),
+            Cmd::Mark => self.mark(),
+            Cmd::AlertAck
+            | Cmd::AlertDispatch
+            | Cmd::AlertResolve
+            | Cmd::AlertCancel
+            | Cmd::AlertSeverity
+            | Cmd::PassIssue
+            | Cmd::PassExtend
+            | Cmd::PassSuspend
+            | Cmd::PassReinstate
+            | Cmd::PassRevoke
+            | Cmd::DeliveryAssign
+            | Cmd::DeliveryDepart
+            | Cmd::DeliveryDeliver
+            | Cmd::DeliveryFail
+            | Cmd::DeliveryRequeue
+            | Cmd::DeliveryCancel
+            | Cmd::Reveal
+            | Cmd::Correct => self.row_action(cmd, arg),
+            // Forms, fields, the command line, readers, questions.
+            _ => self.popup_command(cmd),
+        }
+    }
+
+    /// Moving, opening, filtering the focused pane's list.
+    fn list_command(&mut self, cmd: Cmd, arg: Option<String>) {
+        match cmd {
             Cmd::Down | Cmd::Up | Cmd::PageDown | Cmd::PageUp | Cmd::Top | Cmd::Bottom | Cmd::Expand => {
                 self.panes.get_mut(self.focus).handle(cmd);
                 self.load_visible();
@@ -439,52 +490,10 @@ impl App {
                     self.popups.push(Popup::Filter(Input::new(cur)));
                 }
             },
-            Cmd::ClearFilter => {
-                if self.panes.get(self.focus).filter().is_some() {
-                    self.set_filter(None);
-                }
+            Cmd::ClearFilter if self.panes.get(self.focus).filter().is_some() => {
+                self.set_filter(None);
             }
-            Cmd::New => self.new_in_pane(),
-            Cmd::Mark => self.mark(),
-            Cmd::AlertAck
-            | Cmd::AlertDispatch
-            | Cmd::AlertResolve
-            | Cmd::AlertCancel
-            | Cmd::AlertSeverity
-            | Cmd::PassIssue
-            | Cmd::PassExtend
-            | Cmd::PassSuspend
-            | Cmd::PassReinstate
-            | Cmd::PassRevoke
-            | Cmd::DeliveryAssign
-            | Cmd::DeliveryDepart
-            | Cmd::DeliveryDeliver
-            | Cmd::DeliveryFail
-            | Cmd::DeliveryRequeue
-            | Cmd::DeliveryCancel
-            | Cmd::Reveal
-            | Cmd::Correct => self.row_action(cmd, arg),
-            Cmd::ChoiceNext
-            | Cmd::ChoicePrev
-            | Cmd::FieldStart
-            | Cmd::FieldEnd
-            | Cmd::FieldWordLeft
-            | Cmd::FieldWordRight
-            | Cmd::FieldKillWord
-            | Cmd::FieldKillStart
-            | Cmd::FieldKillEnd
-            | Cmd::Submit
-            | Cmd::Cancel
-            | Cmd::NextField
-            | Cmd::PrevField
-            | Cmd::Complete
-            | Cmd::HistoryPrev
-            | Cmd::HistoryNext
-            | Cmd::Close
-            | Cmd::No
-            | Cmd::ScrollDown
-            | Cmd::ScrollUp
-            | Cmd::Yes => self.popup_command(cmd),
+            _ => {}
         }
     }
 
