@@ -207,7 +207,9 @@ fn help_at_80x24_cuts_no_line_and_pages() {
     for k in ["Ctrl-U", "Ctrl-W", "Alt-Bksp", "✎?"] {
         assert!(body.contains(k), "help does not list {k}");
     }
+    // Escape closes; `q` waits for it, or the two would read as Alt-q.
     pane.press("Escape");
+    pane.wait_until_gone("Help · every key");
     pane.press("q");
     pane.wait_gone();
 }
