@@ -24,7 +24,8 @@ use supplydesk::store::pass_actions::{IssueOutcome, NewPass, NewVehicle, PassVeh
 use supplydesk::store::places::{NewRecipient, Ref};
 use supplydesk::store::{Actor, LogDraft, Store, StoreError};
 
-use common::places::{store_with, t0, yiwanshui};
+use chrono::Utc;
+use common::places::yiwanshui;
 use common::{BIN, Desk};
 
 fn officer() -> Actor {
@@ -240,6 +241,19 @@ fn critical(s: &mut Store, community: i64, households: i64) -> i64 {
 
 fn community(s: &mut Store) -> i64 {
     s.add_community(&officer(), &yiwanshui()).unwrap().0
+}
+
+/// A desk on the system clock (the sender runs on it too) with one
+/// community.
+fn store_with(f: impl FnOnce(&mut Store) -> i64) -> (Desk, Store, i64) {
+    let desk = Desk::new();
+    let mut s = desk.store();
+    let c = f(&mut s);
+    (desk, s, c)
+}
+
+fn t0() -> chrono::DateTime<Utc> {
+    Utc::now() - Span::hours(1)
 }
 
 fn outbox_count(s: &Store) -> i64 {
@@ -779,4 +793,40 @@ fn the_console_header_shows_a_failing_channel_and_clears_when_it_recovers() {
     assert!(notify(&desk, &cfg, &[]).status.success());
     pane.wait_until_gone("NOTIFY FAILING");
     assert_eq!(robot.delivered().len(), 1);
+}
+
+#[test]
+fn a_channel_served_for_the_first_time_skips_messages_older_than_an_hour_and_says_so() {
+    let desk = Desk::new();
+    let mut old = desk
+        .store_at(&desk.db())
+        .with_clock(supplydesk::store::Clock::Fixed(
+            Utc::now() - Span::hours(30),
+        ));
+    let c = community(&mut old);
+    critical(&mut old, c, 1);
+    critical(&mut old, c, 2);
+    drop(old);
+    let mut s = desk.store();
+    let fresh = critical(&mut s, c, 3);
+    let robot = Server::start(true);
+    let cfg = config(
+        &desk,
+        &format!(
+            "[[notify.channel]]\nname = \"new-group\"\nkind = \"wecom\"\nurl = \"{}\"\n",
+            robot.url
+        ),
+    );
+    let status = notify(&desk, &cfg, &["status"]);
+    assert!(String::from_utf8_lossy(&status.stdout).contains("待发 1"));
+    let out = notify(&desk, &cfg, &[]);
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        said.contains("跳过") && said.contains("2 条旧消息"),
+        "{said}"
+    );
+    let got = robot.delivered();
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(got[0].contains(&format!("#{fresh}")));
 }

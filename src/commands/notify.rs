@@ -98,6 +98,9 @@ pub fn run(ctx: &Ctx, args: &NotifyArgs, out: &mut impl Write) -> Outcome {
                 return Ok(ExitCode::SUCCESS);
             }
             let s = sender.pass(true)?;
+            for m in sender.take_notices() {
+                writeln!(out, "{}", m.get(ctx.lang))?;
+            }
             let sent = s.sent;
             writeln!(
                 out,

@@ -52,8 +52,12 @@ pub struct Sender<'a> {
     title_prefix: String,
     chans: Vec<Chan>,
     report: crate::report::handover::ReportOptions,
+    notices: Vec<Msg>,
     _lock: File,
 }
+
+/// How far back a channel served for the first time reaches.
+const FIRST_WINDOW: chrono::Duration = chrono::Duration::hours(1);
 
 /// Held while a sender runs: two senders on one database would post the
 /// same message twice.
@@ -117,6 +121,7 @@ impl<'a> Sender<'a> {
             title_prefix: report.subdistrict.clone(),
             chans,
             report,
+            notices: Vec::new(),
             _lock: lock,
         })
     }
@@ -140,6 +145,7 @@ impl<'a> Sender<'a> {
     /// the channel fails.
     fn drain(&mut self, i: usize) -> Result<ChannelRun, StoreError> {
         let name = self.chans[i].cfg.name.clone();
+        self.first_sight(&name)?;
         let mut st = self.store.channel_state(&name)?;
         loop {
             let next = match st.sending_id {
@@ -194,6 +200,37 @@ impl<'a> Sender<'a> {
                 }
             }
         }
+    }
+
+    /// A channel the sender has never served starts with the messages of
+    /// the last [`FIRST_WINDOW`]: a group robot added on the fourth day of
+    /// an emergency must not receive three days of old alerts. What is
+    /// skipped is said (stdout of `notify`, the service's log).
+    fn first_sight(&mut self, name: &str) -> Result<(), StoreError> {
+        if self.store.channel_known(name)? {
+            return Ok(());
+        }
+        let since = self.store.now() - FIRST_WINDOW;
+        let (done_id, skipped) = self.store.outbox_before(since)?;
+        self.store.save_channel_state(&ChannelState {
+            name: name.to_string(),
+            done_id,
+            ..ChannelState::default()
+        })?;
+        if skipped > 0 {
+            let m = msg!(
+                "频道 “{name}” 首次发送：跳过 1 小时以前的 {skipped} 条旧消息（至 #{done_id}），只发此后的。",
+                "Channel \"{name}\" is new: {skipped} messages older than an hour (up to #{done_id}) are skipped; later ones are sent."
+            );
+            tracing::info!(channel = %name, skipped, "{}", m.en);
+            self.notices.push(m);
+        }
+        Ok(())
+    }
+
+    /// What the sender has to say besides failures (channels started).
+    pub fn take_notices(&mut self) -> Vec<Msg> {
+        std::mem::take(&mut self.notices)
     }
 
     /// The first message after `done_id` the channel takes, moving
@@ -319,7 +356,12 @@ pub fn backlog(
             continue;
         };
         let st = store.channel_state(&c.name)?;
-        let after = st.sending_id.map_or(st.done_id, |s| s - 1);
+        let after = if store.channel_known(&c.name)? {
+            st.sending_id.map_or(st.done_id, |s| s - 1)
+        } else {
+            // As the sender will start it: see `first_sight`.
+            store.outbox_before(store.now() - FIRST_WINDOW)?.0
+        };
         for (r, com, f, at) in store.outbox_kinds_after(after)? {
             if route.matches(r, com.as_deref(), f) {
                 out.waiting += 1;

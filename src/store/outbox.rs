@@ -465,9 +465,7 @@ impl super::Store {
             .query_row("SELECT COALESCE(MAX(id), 0) FROM outbox", [], |r| r.get(0))?)
     }
 
-    /// The channel's progress. A channel never seen starts at the
-    /// beginning, so a channel added during an emergency misses nothing
-    /// that is in the outbox.
+    /// The channel's progress (all zero for a channel never seen).
     pub fn channel_state(&self, name: &str) -> Result<ChannelState> {
         let row = self
             .conn
@@ -521,6 +519,26 @@ impl super::Store {
                 to_db(self.now())
             ])?;
         Ok(())
+    }
+
+    /// Whether the sender has ever saved this channel's progress.
+    pub fn channel_known(&self, name: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT 1 FROM outbox_channel WHERE name = ?1")?
+            .query_row([name], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    /// The newest message written before `at` (0 with none), and how many
+    /// there are up to it.
+    pub fn outbox_before(&self, at: DateTime<Utc>) -> Result<(i64, i64)> {
+        Ok(self.conn.query_row(
+            "SELECT COALESCE(MAX(id), 0), count(*) FROM outbox WHERE created_at < ?1",
+            [to_db(at)],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?)
     }
 
     /// Every channel's progress the sender has saved.
