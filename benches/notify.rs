@@ -143,6 +143,7 @@ fn main() {
         .arg("--config")
         .arg(&cfg)
         .args(["notify", "--follow"])
+        .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("the release binary (--bin)");
@@ -151,14 +152,14 @@ fn main() {
     for n in 1..=samples as i64 {
         let id = alert(&mut s, &a, c, n);
         let committed = Instant::now();
-        let want = format!("#{id}]");
+        let want = [format!("#{id}]"), format!("#{id}】")];
         let end = committed + Duration::from_secs(10);
         loop {
             let hit = got
                 .lock()
                 .unwrap()
                 .iter()
-                .find(|(_, t)| t.contains(&want))
+                .find(|(_, t)| want.iter().any(|w| t.contains(w.as_str())))
                 .map(|(at, _)| *at);
             if let Some(at) = hit {
                 lags.push(at.saturating_duration_since(committed).as_secs_f64() * 1000.0);
