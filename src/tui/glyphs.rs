@@ -80,25 +80,25 @@ impl Glyphs {
     /// One line for the help screen: which set, and why.
     pub fn describe(&self, zh: bool) -> String {
         let set = match (self.width, zh) {
-            (Width::Narrow, true) => "窄（一格），使用制表符边框",
-            (Width::Narrow, false) => "narrow (one cell): box-drawing borders",
-            (Width::Wide, true) => "宽（两格），使用 ASCII 字符",
-            (Width::Wide, false) => "wide (two cells): ASCII glyphs",
+            (Width::Narrow, true) => "窄（一格），制表符边框",
+            (Width::Narrow, false) => "narrow (one cell), box drawing",
+            (Width::Wide, true) => "宽（两格），ASCII 字符",
+            (Width::Wide, false) => "wide (two cells), ASCII",
         };
         let why = match (self.decided, zh) {
-            (Decided::Setting, true) => "由设置 ambiguous 或 --ambiguous 指定",
+            (Decided::Setting, true) => "由 ambiguous 设置或 --ambiguous 指定",
             (Decided::Setting, false) => "set by `ambiguous` or --ambiguous",
             (Decided::Detected, true) => "由终端检测得出",
             (Decided::Detected, false) => "detected from the terminal",
-            (Decided::NoAnswer, true) => "终端未应答，使用 ambiguous_fallback",
-            (Decided::NoAnswer, false) => "the terminal did not answer: ambiguous_fallback",
+            (Decided::NoAnswer, true) => "终端未应答，按 ambiguous_fallback",
+            (Decided::NoAnswer, false) => "no answer from the terminal: ambiguous_fallback",
             (Decided::NotUtf8, true) => "终端未按 UTF-8 显示",
             (Decided::NotUtf8, false) => "the terminal does not show UTF-8",
         };
         if zh {
-            format!("东亚宽度不明字符：{set}（{why}）。Ctrl-L 重新检测。")
+            format!("宽度不明字符：{set}；{why}。Ctrl-L 重新检测。")
         } else {
-            format!("East Asian ambiguous characters: {set} ({why}). Ctrl-L detects again.")
+            format!("Ambiguous-width characters: {set}; {why}. Ctrl-L detects again.")
         }
     }
 }
@@ -145,6 +145,7 @@ pub fn fold(c: char) -> Option<char> {
         '▲' | '△' | '▴' | '↑' | '⇑' => '^',
         '▼' | '▽' | '▾' | '↓' | '⇓' => 'v',
         '↔' | '⇔' => '-',
+        '⇄' | '⇆' => '=',
         '↕' | '⇕' | '‖' | '¦' => '|',
         '⚠' | '¡' => '!',
         '✘' | '✗' | '×' | '✕' => 'x',
