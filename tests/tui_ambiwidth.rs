@@ -207,10 +207,8 @@ impl Emu {
                     self.rows[self.y][x] = " ".to_string();
                 }
             }
-            b'J' => {
-                if nums.first().copied().unwrap_or(0) == 2 {
-                    self.rows = vec![vec![" ".to_string(); W]; H];
-                }
+            b'J' if nums.first().copied().unwrap_or(0) == 2 => {
+                self.rows = vec![vec![" ".to_string(); W]; H];
             }
             b'h' if private && nums.contains(&1049) => {
                 self.rows = vec![vec![" ".to_string(); W]; H];
