@@ -29,6 +29,9 @@ const PATIENCE: Duration = Duration::from_secs(20);
 struct Emu {
     wide_ambiguous: bool,
     answers: bool,
+    /// Answer this column whatever was drawn (a client decoding another
+    /// encoding lands elsewhere than any UTF-8 terminal).
+    fixed_col: Option<usize>,
     rows: Vec<Vec<String>>,
     x: usize,
     y: usize,
@@ -50,6 +53,7 @@ impl Emu {
         Emu {
             wide_ambiguous,
             answers,
+            fixed_col: None,
             rows: vec![vec![" ".to_string(); W]; H],
             x: 0,
             y: 0,
@@ -217,7 +221,8 @@ impl Emu {
                 self.requests += 1;
                 self.first_request.get_or_insert_with(Instant::now);
                 if self.answers {
-                    let r = format!("\x1b[{};{}R", self.y + 1, self.x + 1);
+                    let col = self.fixed_col.unwrap_or(self.x + 1);
+                    let r = format!("\x1b[{};{}R", self.y + 1, col);
                     self.reply.extend_from_slice(r.as_bytes());
                 }
             }
@@ -531,4 +536,35 @@ fn a_terminal_that_does_not_answer_gets_the_configured_default_in_time() {
         );
         c.quit();
     }
+}
+
+/// A client decoding GBK: the probe's text lands on column 12. Before
+/// anything else, one plain ASCII line says to set the encoding to UTF-8;
+/// a key goes on, with the ASCII set.
+#[test]
+fn a_client_not_in_utf8_is_told_in_plain_ascii_first() {
+    let (dir, db) = demo_db();
+    let mut emu = Emu::new(true, true);
+    emu.fixed_col = Some(12);
+    let mut c = Console::start(dir.path(), &db, emu, &[]);
+    c.settle("the notice", |e| e.lines()[0].starts_with("supplydesk:"));
+    let l = c.emu.lines();
+    assert!(
+        l[0].is_ascii() && l[0].contains("UTF-8"),
+        "{}",
+        c.emu.text()
+    );
+    assert!(l.iter().any(|r| r.contains("any key")), "{}", c.emu.text());
+    assert!(
+        !c.emu.text().contains("王静"),
+        "the console drew before the notice"
+    );
+    // The notice's long line wraps, as it may; the console's frame must not.
+    c.emu.wraps = 0;
+    c.master.write_all(b" ").unwrap();
+    c.settle("first frame after the notice", first_frame);
+    assert_intact(&c.emu, "not UTF-8, went on");
+    assert!(!c.emu.text().contains(probe::NOTICE_ASCII));
+    assert!(!c.emu.text().chars().any(is_ambiguous));
+    c.quit();
 }
