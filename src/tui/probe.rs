@@ -195,8 +195,8 @@ pub fn not_utf8_notice() -> Vec<u8> {
 
 pub const NOTICE_ASCII: &str = "supplydesk: this terminal does not show UTF-8 text. Set your SSH client's character encoding to UTF-8 (Xshell: File > Properties > Terminal > Encoding; SecureCRT: Session Options > Terminal > Appearance > Character encoding; PuTTY: Window > Translation > Remote character set), then reconnect.";
 pub const NOTICE_ZH: &str =
-    "终端未按 UTF-8 显示：请把 SSH 客户端的字符编码设为 UTF-8，然后重新连接。";
-pub const NOTICE_GO_ON: &str = "Press any key to go on anyway. / An ren yi jian ji xu.";
+    "终端未按 UTF-8 显示：请把 SSH 客户端的字符编码设为 UTF-8，然后重新连接。按任意键仍可继续。";
+pub const NOTICE_GO_ON: &str = "Press any key to go on anyway.";
 
 /// `text` in GBK. Only characters of GB2312's rows, whose bytes are all
 /// 0xA1 or above, so no byte of it is a C1 control (0x80–0x9F) to a
