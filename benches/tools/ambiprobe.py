@@ -3,7 +3,7 @@
 the ambiguous-width probe (CSI 6n) as a wide or narrow terminal would, or
 not at all (issue 22). Prints one JSON object per run.
 
-usage: ambiprobe.py --answer wide|narrow|none [--runs 10] [--ready TEXT]
+usage: ambiprobe.py --answer wide|narrow|none [--runs 10] [--delay MS] [--ready TEXT]
                     [--cols 120 --rows 40] -- CMD ARGS...
 """
 import argparse, json, os, pty, select, signal, struct, fcntl, termios, time
@@ -12,6 +12,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--answer", choices=["wide", "narrow", "none"], required=True)
     ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--delay", type=float, default=0, help="ms before the answer (a link's round trip)")
     ap.add_argument("--ready", default="quit")
     ap.add_argument("--cols", type=int, default=120)
     ap.add_argument("--rows", type=int, default=40)
@@ -39,6 +40,7 @@ def main():
             if asked is None and b"\x1b[6n" in out:
                 asked = time.monotonic()
                 if col:
+                    time.sleep(a.delay / 1000)
                     os.write(fd, b"\x1b[1;%dR" % col)
             if a.ready.encode() in out:
                 first = time.monotonic()
