@@ -206,11 +206,18 @@ fn gbk(text: &str) -> Vec<u8> {
     bytes.into_owned()
 }
 
-/// Waits for one key (or the end of input) on standard input.
+/// Waits for one key (or the end of input) on standard input; a signal
+/// (a resized window) does not count as one.
 pub fn wait_for_key() {
     let mut buf = [0u8; 64];
-    if readable(0, None) {
-        read_stdin(&mut buf);
+    loop {
+        if readable(0, None) {
+            read_stdin(&mut buf);
+            return;
+        }
+        if io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
+            return;
+        }
     }
 }
 
