@@ -568,3 +568,31 @@ fn a_client_not_in_utf8_is_told_in_plain_ascii_first() {
     assert!(!c.emu.text().chars().any(is_ambiguous));
     c.quit();
 }
+
+/// A width the console does not know, on the command line or in the
+/// config, is one sentence naming the values; nothing starts.
+#[test]
+fn an_unknown_width_is_refused_with_the_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .current_dir(dir.path())
+        .args(["--ambiguous", "huge", "--db", "x.db"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("auto, narrow, wide"), "{err}");
+    let config = dir.path().join("bad.toml");
+    std::fs::write(&config, "[theme]\nambiguous = \"huge\"\n").unwrap();
+    let out = Command::new(BIN)
+        .current_dir(dir.path())
+        .args(["--lang", "en", "--config"])
+        .arg(&config)
+        .args(["--db", "x.db", "pass", "渝F12345"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("huge") && err.contains("`narrow`"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
