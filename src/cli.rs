@@ -27,6 +27,12 @@ pub struct Cli {
     #[arg(long)]
     pub demo: bool,
 
+    /// How the terminal draws East Asian ambiguous characters (box drawing,
+    /// `· — … ●`): auto asks it; wide draws the console in ASCII
+    /// [default: config `ambiguous`, then auto] (东亚宽度不明字符)
+    #[arg(long, env = "SUPPLYDESK_AMBIGUOUS", value_name = "WIDTH")]
+    pub ambiguous: Option<supplydesk::config::Ambiguous>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
