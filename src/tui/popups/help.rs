@@ -59,7 +59,7 @@ enum Entry {
     },
 }
 
-fn entries(keymap: &Keymap, lang: Lang, read_only: bool) -> Vec<Entry> {
+fn entries(keymap: &Keymap, lang: Lang, theme: &Theme, read_only: bool) -> Vec<Entry> {
     let mut out = Vec::new();
     if read_only {
         out.push(Entry::Note(
@@ -116,12 +116,13 @@ fn entries(keymap: &Keymap, lang: Lang, read_only: bool) -> Vec<Entry> {
         .to_string(),
         Tone::Dim,
     ));
+    out.push(Entry::Note(theme.glyphs.describe(lang.is_zh()), Tone::Dim));
     out
 }
 
 /// Every line of help, one per entry (not laid out to a width).
 pub fn lines<'a>(keymap: &Keymap, lang: Lang, theme: &Theme, read_only: bool) -> Vec<Line<'a>> {
-    entries(keymap, lang, read_only)
+    entries(keymap, lang, theme, read_only)
         .into_iter()
         .map(|e| match e {
             Entry::Heading(h) => Line::from(Span::styled(h, theme.bold())),
@@ -191,7 +192,7 @@ pub fn rows<'a>(
     let width = width.max(MARK_W + KEYS_W + 11);
     let indent = MARK_W + KEYS_W + 1;
     let mut out: Vec<Line> = Vec::new();
-    for e in entries(keymap, lang, read_only) {
+    for e in entries(keymap, lang, theme, read_only) {
         match e {
             Entry::Heading(h) => out.extend(wrap::wrap(&[(h, theme.bold())], width)),
             Entry::Note(t, tone) => out.extend(wrap::wrap(&[(t, theme.tone(tone))], width)),
