@@ -187,16 +187,26 @@ fn by_request(sheets: Vec<Sheet>, wanted: &str) -> Result<Sheet, Msg> {
     match at {
         Some(i) => Ok(sheets.into_iter().nth(i).unwrap_or_else(|| unreachable!())),
         None => {
-            let list: Vec<String> = sheets
+            let names: Vec<String> = sheets
                 .iter()
                 .enumerate()
-                .map(|(i, s)| format!("{} “{}”", i + 1, sheet_name(s, i + 1)))
+                .map(|(i, s)| sheet_name(s, i + 1))
                 .collect();
-            let (list, n) = (list.join("、"), sheets.len());
+            let zh: Vec<String> = names
+                .iter()
+                .enumerate()
+                .map(|(i, s)| format!("{} “{s}”", i + 1))
+                .collect();
+            let en: Vec<String> = names
+                .iter()
+                .enumerate()
+                .map(|(i, s)| format!("{} \"{s}\"", i + 1))
+                .collect();
+            let (zh, en, n) = (zh.join("、"), en.join(", "), sheets.len());
             let w = crate::domain::text::sanitize(w).into_owned();
             Err(msg!(
-                "文件中没有工作表“{w}”；共有 {n} 个：{list}。请用 --sheet 加其中一个名称或序号。",
-                "The file has no sheet \"{w}\"; it has {n}: {list}. Give --sheet one of those names or numbers."
+                "文件中没有工作表“{w}”；共有 {n} 个：{zh}。请用 --sheet 加其中一个名称或序号。",
+                "The file has no sheet \"{w}\"; it has {n}: {en}. Give --sheet one of those names or numbers."
             ))
         }
     }
