@@ -841,3 +841,60 @@ fn the_command_line_names_the_sheet_and_offers_sheet() {
     ]));
     assert!(out.contains("附表1 小区"), "{out}");
 }
+
+/// A date without a time is the same in a date cell and in text: a stock
+/// report's 时点 refuses both; a date-time cell keeps its time, midnight too.
+#[test]
+fn a_date_cell_reads_as_the_same_date_typed() {
+    use rust_xlsxwriter::ExcelDateTime;
+    let (desk, mut store) = seeded_desk(stock_now(), Kind::Units);
+    let book = |format: &str, hour: u16| {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, h) in ["社区", "品类", "库存", "时点"].iter().enumerate() {
+            ws.write_string(0, u16::try_from(c).unwrap(), *h).unwrap();
+        }
+        ws.write_string(1, 0, "螺蛳包社区").unwrap();
+        ws.write_string(1, 1, "粮").unwrap();
+        ws.write_number(1, 2, 3000).unwrap();
+        let at = ExcelDateTime::from_ymd(2026, 11, 29)
+            .unwrap()
+            .and_hms(hour, 0, 0)
+            .unwrap();
+        ws.write_datetime_with_format(1, 3, &at, &Format::new().set_num_format(format))
+            .unwrap();
+        wb.save_to_buffer().unwrap()
+    };
+    let typed = desk.csv(
+        "typed.csv",
+        &[
+            &["社区", "品类", "库存", "时点"],
+            &["螺蛳包社区", "粮", "3000", "2026-11-29"],
+        ],
+    );
+    let from_text = dry_run(&mut store, Kind::Stock, &typed);
+    let cell = desk.write("date.xlsx", &book("yyyy-mm-dd", 0));
+    let from_cell = dry_run(&mut store, Kind::Stock, &cell);
+    let said = |o: &ledger::Outcome| located(o, Lang::En);
+    assert_eq!(said(&from_text).len(), 1);
+    assert!(
+        said(&from_text)[0].contains("without a time of day"),
+        "{:?}",
+        said(&from_text)
+    );
+    assert_eq!(
+        said(&from_cell)
+            .iter()
+            .map(|s| s.replace("column D (时点)", ""))
+            .collect::<Vec<_>>(),
+        said(&from_text)
+            .iter()
+            .map(|s| s.replace("column D (时点)", ""))
+            .collect::<Vec<_>>()
+    );
+    for (format, hour) in [("yyyy-mm-dd hh:mm", 0), ("yyyy/m/d h:mm", 8)] {
+        let p = desk.write("datetime.xlsx", &book(format, hour));
+        let o = dry_run(&mut store, Kind::Stock, &p);
+        assert!(o.issues().is_empty(), "{format}: {:?}", said(&o));
+    }
+}

@@ -150,7 +150,9 @@ fn row_list(rows: &[usize]) -> String {
 fn layout_lines(done: &Imported, lang: Lang, out: &mut impl Write) -> std::io::Result<()> {
     let cols = &done.parsed.columns;
     let specs = done.kind.table().fields();
-    let mut scaled: Vec<_> = cols.scale.iter().collect();
+    // Units that change the figures (吨 on a kg column); 吨 on a tonnes
+    // column is as the template has it.
+    let mut scaled: Vec<_> = cols.scale.iter().filter(|(_, s)| s.factor != 1.0).collect();
     scaled.sort_by_key(|(f, _)| **f);
     for (f, sc) in scaled {
         let (c, h) = &cols.by_field[f];

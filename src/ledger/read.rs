@@ -226,15 +226,74 @@ fn workbook_error(e: impl std::fmt::Display) -> Msg {
 
 /// The worksheets of an open workbook in the order its tabs show,
 /// chart sheets and unreadable sheets left out.
-fn in_order<RS, R>(mut wb: R) -> Vec<(String, calamine::Range<Data>)>
+fn in_order<RS, R>(mut wb: R) -> Vec<Tab>
 where
     RS: std::io::Read + std::io::Seek,
     R: Reader<RS>,
 {
     wb.sheet_names()
         .into_iter()
-        .filter_map(|name| wb.worksheet_range(&name).ok().map(|r| (name, r)))
+        .filter_map(|name| {
+            wb.worksheet_range(&name).ok().map(|range| Tab {
+                name,
+                range,
+                styles: None,
+            })
+        })
         .collect()
+}
+
+/// A worksheet as read: its cells and, for an .xlsx with date cells, their
+/// number formats.
+struct Tab {
+    name: String,
+    range: calamine::Range<Data>,
+    styles: Option<calamine::StyleRange>,
+}
+
+/// [`in_order`] for .xlsx, with the styles of sheets that hold date cells:
+/// a cell formatted as a date without a time of day is read as the date
+/// written out, exactly as the same date typed as text.
+fn xlsx_in_order<RS: std::io::Read + std::io::Seek>(mut wb: calamine::Xlsx<RS>) -> Vec<Tab> {
+    wb.sheet_names()
+        .into_iter()
+        .filter_map(|name| {
+            let range = wb.worksheet_range(&name).ok()?;
+            let dated = range
+                .used_cells()
+                .any(|(_, _, d)| matches!(d, Data::DateTime(_)));
+            let styles = if dated {
+                wb.worksheet_style(&name).ok()
+            } else {
+                None
+            };
+            Some(Tab {
+                name,
+                range,
+                styles,
+            })
+        })
+        .collect()
+}
+
+/// Whether an Excel number format shows a date without a time of day.
+fn date_only_format(code: &str) -> bool {
+    // Quoted literals and [colour] blocks say nothing about the fields.
+    let mut fields = String::new();
+    let (mut quoted, mut bracket) = (false, false);
+    for c in code.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '[' if !quoted => bracket = true,
+            ']' if !quoted => bracket = false,
+            _ if !quoted && !bracket => fields.push(c.to_ascii_lowercase()),
+            _ => {}
+        }
+    }
+    (fields.contains('y') || fields.contains('d'))
+        && !fields.contains('h')
+        && !fields.contains('s')
+        && !fields.contains("am/pm")
 }
 
 /// Runs a reader over untrusted bytes: a panic inside it (a library's
@@ -266,7 +325,7 @@ pub fn workbook(bytes: &[u8], format: FileFormat) -> Result<Vec<Sheet>, Msg> {
                 if let Ok(wb) =
                     calamine::open_workbook_from_rs::<calamine::Xlsx<_>, _>(cursor.clone())
                 {
-                    in_order(wb)
+                    xlsx_in_order(wb)
                 } else if let Ok(wb) =
                     calamine::open_workbook_from_rs::<calamine::Xlsb<_>, _>(cursor.clone())
                 {
@@ -286,26 +345,47 @@ pub fn workbook(bytes: &[u8], format: FileFormat) -> Result<Vec<Sheet>, Msg> {
     }
     Ok(sheets
         .into_iter()
-        .map(|(name, range)| {
-            let (top, left) = range.start().unwrap_or((0, 0));
-            let rows = range
-                .rows()
-                .enumerate()
-                .map(|(i, r)| {
-                    let mut cells = vec![Cell::Empty; left as usize];
-                    cells.extend(r.iter().map(cell_of));
-                    SheetRow {
-                        number: top as usize + i + 1,
-                        cells,
-                    }
-                })
-                .collect();
-            Sheet {
-                rows,
-                encoding: None,
-                name: Some(name),
-            }
-        })
+        .map(
+            |Tab {
+                 name,
+                 range,
+                 styles,
+             }| {
+                let (top, left) = range.start().unwrap_or((0, 0));
+                let rows = range
+                    .rows()
+                    .enumerate()
+                    .map(|(i, r)| {
+                        let mut cells = vec![Cell::Empty; left as usize];
+                        let row = top + u32::try_from(i).unwrap_or(u32::MAX);
+                        cells.extend(r.iter().enumerate().map(|(j, d)| {
+                            let cell = cell_of(d);
+                            let col = left + u32::try_from(j).unwrap_or(u32::MAX);
+                            match (&cell, &styles) {
+                                (Cell::DateTime(t), Some(st))
+                                    if st
+                                        .get((row, col))
+                                        .and_then(|s| s.number_format.as_ref())
+                                        .is_some_and(|f| date_only_format(&f.format_code)) =>
+                                {
+                                    Cell::Text(t.format("%Y-%m-%d").to_string())
+                                }
+                                _ => cell,
+                            }
+                        }));
+                        SheetRow {
+                            number: top as usize + i + 1,
+                            cells,
+                        }
+                    })
+                    .collect();
+                Sheet {
+                    rows,
+                    encoding: None,
+                    name: Some(name),
+                }
+            },
+        )
         .collect())
 }
 
@@ -482,6 +562,16 @@ mod tests {
         assert_eq!(FileFormat::sniff(b"\x7fELF\x02\x01\x00\x00"), None);
         assert_eq!(FileFormat::sniff(b"%PDF-1.4\n%\xE2\xE3"), None);
         assert_eq!(FileFormat::sniff(b"abc\x00\x01def"), None);
+    }
+
+    #[test]
+    fn date_formats_with_and_without_a_time() {
+        assert!(date_only_format("yyyy-mm-dd"));
+        assert!(date_only_format("yyyy\"年\"m\"月\"d\"日\""));
+        assert!(date_only_format("[$-804]yyyy/m/d"));
+        assert!(!date_only_format("yyyy-mm-dd hh:mm"));
+        assert!(!date_only_format("m/d/yy h:mm AM/PM"));
+        assert!(!date_only_format("0.00"));
     }
 
     #[test]
