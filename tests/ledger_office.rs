@@ -898,3 +898,35 @@ fn a_date_cell_reads_as_the_same_date_typed() {
         assert!(o.issues().is_empty(), "{format}: {:?}", said(&o));
     }
 }
+
+/// Pieces under a weight header: a plain figure is refused, a figure with
+/// its own unit (500件) goes in.
+#[test]
+fn protective_supplies_keep_their_pieces() {
+    let (desk, mut store) = seeded_desk(stock_now(), Kind::Units);
+    let sheet = |figure: &'static str| {
+        desk.csv(
+            "防护.csv",
+            &[
+                &["社区", "品类", "库存（吨）", "时点"],
+                &["螺蛳包社区", "防护用品", figure, "2026-11-29 08:00"],
+                &["螺蛳包社区", "粮", "3", "2026-11-29 08:00"],
+            ],
+        )
+    };
+    let o = dry_run(&mut store, Kind::Stock, &sheet("500"));
+    let said = located(&o, Lang::En);
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(
+        said[0].starts_with("row 2") && said[0].contains("pieces"),
+        "{said:?}"
+    );
+    let o = import(&mut store, Kind::Stock, &sheet("500件"));
+    assert!(o.written(), "{:?}", located(&o, Lang::En));
+    let got: Vec<(String, f64)> = common::select(
+        &store,
+        "SELECT item, stock FROM stock_report ORDER BY id DESC LIMIT 2",
+    );
+    assert!(got.contains(&("protective".into(), 500.0)), "{got:?}");
+    assert!(got.contains(&("grain".into(), 3000.0)), "{got:?}");
+}

@@ -108,6 +108,8 @@ pub fn parse_sheet(
         }
         let mut values = vec![None; specs.len()];
         let mut broken = false;
+        // The weight unit applied to one of this row's figures, if any.
+        let mut weighed = None;
         for &(fi, c) in &mapped {
             let spec = &specs[fi];
             let cell = row.cells.get(c).unwrap_or(&Cell::Empty);
@@ -115,6 +117,9 @@ pub fn parse_sheet(
             let cell = match columns.scale.get(&fi) {
                 Some(sc) => match plain_number(cell) {
                     Some(x) => {
+                        if sc.weight {
+                            weighed = Some(sc.unit.as_str());
+                        }
                         scaled = Cell::Number(units::apply(x, sc.factor));
                         &scaled
                     }
@@ -143,7 +148,7 @@ pub fn parse_sheet(
                 }
             }
         }
-        if let Some(m) = pieces_by_weight(kind, &columns, &values) {
+        if let Some(m) = weighed.and_then(|unit| pieces_by_weight(kind, unit, &values)) {
             broken = true;
             issues.push(RowIssue {
                 row: row.number,
@@ -186,9 +191,9 @@ fn plain_number(cell: &Cell) -> Option<f64> {
     }
 }
 
-/// A stock row of protective supplies (counted in pieces) in a column
-/// whose header gives a weight.
-fn pieces_by_weight(kind: Kind, columns: &Columns, values: &[Option<Value>]) -> Option<Msg> {
+/// A stock row of protective supplies (counted in pieces) with a plain
+/// figure in a column whose header gives a weight (`unit`).
+fn pieces_by_weight(kind: Kind, unit: &str, values: &[Option<Value>]) -> Option<Msg> {
     if kind != Kind::Stock {
         return None;
     }
@@ -199,8 +204,6 @@ fn pieces_by_weight(kind: Kind, columns: &Columns, values: &[Option<Value>]) -> 
     if !protective {
         return None;
     }
-    let weighed = columns.scale.iter().find(|(_, s)| s.weight)?;
-    let unit = &weighed.1.unit;
     Some(msg!(
         "防护用品按件计，而该列表头的单位是“{unit}”；请把防护用品写在另一张以件计的表中，或在格中写明件数（如 500件）。",
         "Protective supplies are counted in pieces, but the column's header gives \"{unit}\"; put them in a sheet counted in pieces, or write the count with its unit (e.g. 500件)."
