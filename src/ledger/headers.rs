@@ -3,6 +3,9 @@
 //! in English. Each field has its own aliases per table (名称 is the
 //! community's name in one sheet and the outlet's in another).
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use crate::store::ledger::{FieldSpec, LedgerTable};
 
 /// Headers that are the clerk's own bookkeeping, skipped without a word.
@@ -395,6 +398,32 @@ fn without_brackets(n: &str) -> String {
     out
 }
 
+/// Every name of every field of `t`, normalised, with the fields (by
+/// index into the table's fields, in their order) it names; built once.
+fn names_of(t: LedgerTable) -> &'static HashMap<String, Vec<usize>> {
+    static TABLES: OnceLock<Vec<HashMap<String, Vec<usize>>>> = OnceLock::new();
+    let all = TABLES.get_or_init(|| {
+        LedgerTable::ALL
+            .iter()
+            .map(|&t| {
+                let mut m: HashMap<String, Vec<usize>> = HashMap::new();
+                for (i, f) in t.fields().iter().enumerate() {
+                    let own = [f.zh, f.key, f.en];
+                    for name in own.iter().chain(aliases(t, f.key)) {
+                        let v = m.entry(normalize(name)).or_default();
+                        if !v.contains(&i) {
+                            v.push(i);
+                        }
+                    }
+                }
+                m
+            })
+            .collect()
+    });
+    let at = LedgerTable::ALL.iter().position(|x| *x == t).unwrap_or(0);
+    &all[at]
+}
+
 /// A header understood: the field it names, and the unit written with it
 /// (the bracket's text, normalised), if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -411,14 +440,12 @@ pub fn heading(t: LedgerTable, fields: &[(usize, &FieldSpec)], header: &str) -> 
     if n.is_empty() {
         return None;
     }
+    let names = names_of(t);
     let matches = |cand: &str| {
-        fields.iter().find_map(|(i, f)| {
-            let hit = normalize(f.zh) == cand
-                || normalize(f.key) == cand
-                || normalize(f.en) == cand
-                || aliases(t, f.key).iter().any(|a| normalize(a) == cand);
-            hit.then_some(*i)
-        })
+        let hits = names.get(cand)?;
+        hits.iter()
+            .copied()
+            .find(|h| fields.iter().any(|(i, _)| i == h))
     };
     let bare = |cand: &str| {
         matches(cand).or_else(|| {
