@@ -144,6 +144,9 @@ pub fn csv(bytes: &[u8]) -> Result<Sheet, Msg> {
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
     let mut rec = csv::StringRecord::new();
+    // Line breaks before the current record, the bytes they were counted
+    // over, and those inside quoted fields of the records before it.
+    let (mut breaks, mut scanned, mut quoted) = (0usize, 0usize, 0usize);
     loop {
         let more = r.read_record(&mut rec).map_err(|e| {
             let line = e.position().map_or(rows.len() + 1, |p| p.line() as usize);
@@ -156,20 +159,21 @@ pub fn csv(bytes: &[u8]) -> Result<Sheet, Msg> {
         if !more {
             break;
         }
-        // The row a spreadsheet shows it on: blank lines (which the CSV
-        // reader skips) are rows too; a quoted line break is not.
-        let start = rec
+        // The row a spreadsheet shows it on: its line (blank lines,
+        // which the CSV reader skips, are rows too; CRLF is one break)
+        // less the line breaks quoted inside the records before it.
+        let bytes = text.as_bytes();
+        let mut start = rec
             .position()
-            .map_or(0, |p| usize::try_from(p.byte()).unwrap_or(0));
-        let blank = text
-            .as_bytes()
-            .get(start..)
-            .unwrap_or_default()
-            .iter()
-            .take_while(|b| matches!(b, b'\r' | b'\n'))
-            .filter(|b| **b == b'\n')
-            .count();
-        let number = rows.last().map_or(1, |r: &SheetRow| r.number + 1) + blank;
+            .map_or(0, |p| usize::try_from(p.byte()).unwrap_or(0))
+            .clamp(scanned, bytes.len());
+        while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
+        breaks += line_breaks(&bytes[scanned..start]);
+        scanned = start;
+        let number = breaks + 1 - quoted;
+        quoted += rec.iter().map(|f| line_breaks(f.as_bytes())).sum::<usize>();
         rows.push(SheetRow {
             number,
             cells: rec.iter().map(|s| Cell::Text(s.to_string())).collect(),
@@ -180,6 +184,26 @@ pub fn csv(bytes: &[u8]) -> Result<Sheet, Msg> {
         encoding: Some(enc),
         name: None,
     })
+}
+
+/// Line breaks in `b`: CRLF, LF or a lone CR, each one.
+fn line_breaks(b: &[u8]) -> usize {
+    let mut n = 0;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\r' => {
+                n += 1;
+                if b.get(i + 1) == Some(&b'\n') {
+                    i += 1;
+                }
+            }
+            b'\n' => n += 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    n
 }
 
 fn guess_delimiter(text: &str) -> u8 {
@@ -593,5 +617,13 @@ mod tests {
         let s = csv("车牌号,驾驶员\n\n渝F12345,张三\n\n\n渝F23456,李四\n".as_bytes()).unwrap();
         let numbers: Vec<usize> = s.rows.iter().map(|r| r.number).collect();
         assert_eq!(numbers, [1, 3, 6]);
+        let s = csv("车牌号,驾驶员\r\n渝F12345,\"张\r\n三\"\r\n\r\n渝F23456,李四\r\n".as_bytes())
+            .unwrap();
+        let numbers: Vec<usize> = s.rows.iter().map(|r| r.number).collect();
+        assert_eq!(
+            numbers,
+            [1, 2, 4],
+            "CRLF is one break; a quoted one is no row"
+        );
     }
 }
