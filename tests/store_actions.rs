@@ -668,7 +668,11 @@ fn an_alert_is_raised_handled_and_resolved() {
         s.dispatch_alert(&a, id, "万州区永辉超市双河口店"),
         format!("alert:{id}")
     );
-    assert!(text.contains("→ 万州区永辉超市双河口店"), "{text}");
+    assert!(
+        text.contains("已派往 万州区永辉超市双河口店")
+            && text.contains("dispatched to 万州区永辉超市双河口店"),
+        "{text}"
+    );
     let row = s.alert(id, t0(), &Escalation::default()).unwrap();
     assert_eq!(row.state, AlertState::InProgress);
     assert_eq!(row.dispatched_to.as_deref(), Some("万州区永辉超市双河口店"));
@@ -683,7 +687,10 @@ fn an_alert_is_raised_handled_and_resolved() {
         s.set_alert_severity(&a, id, Severity::Critical),
         format!("alert:{id}")
     );
-    assert!(text.contains("高 High → 紧急 Critical"), "{text}");
+    assert!(
+        text.contains("高 → 紧急") && text.contains("High → Critical"),
+        "{text}"
+    );
     refused!(
         s,
         s.set_alert_severity(&a, id, Severity::Critical),

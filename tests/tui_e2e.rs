@@ -176,9 +176,9 @@ fn one_incident_from_directive_to_delivery() {
     let texts: Vec<&str> = ours.iter().map(|(_, t)| t.as_str()).collect();
     let steps = [
         "Plan activated: 联控指挥部〔2022〕60号",
-        "Shortage alert #1",
-        "Alert dispatched",
-        "Alert resolved",
+        "New alert #1",
+        "Alert #1 dispatched to",
+        "Alert #1 resolved",
         "Vehicle registered",
         "Pass issued",
         "Delivery queued",

@@ -799,6 +799,7 @@ impl Store {
                 occurred_at: None,
                 subject: Some(format!("recipient:{id}")),
                 corrects: None,
+                payload: None,
             })?;
             Ok(data)
         })

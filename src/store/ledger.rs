@@ -2074,6 +2074,7 @@ impl Store {
                 occurred_at: None,
                 subject: Some(t.table().to_string()),
                 corrects: None,
+                payload: None,
             })?;
             Ok(out)
         })

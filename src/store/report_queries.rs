@@ -139,6 +139,11 @@ const ALERT_STATES: &[(&str, AlertState)] = &[
     ("预警已派单", AlertState::InProgress),
     ("预警已解决", AlertState::Resolved),
     ("预警已撤销", AlertState::Cancelled),
+    ("alert.raise", AlertState::Open),
+    ("alert.ack", AlertState::Acknowledged),
+    ("alert.dispatch", AlertState::InProgress),
+    ("alert.resolve", AlertState::Resolved),
+    ("alert.cancel", AlertState::Cancelled),
 ];
 
 /// The state a pass line leaves the pass in.
@@ -372,7 +377,9 @@ impl Records<'_> {
         accept: impl Fn(&str) -> Option<T>,
     ) -> Result<Option<T>> {
         let mut st = self.conn.prepare_cached(
-            "SELECT text FROM duty_log WHERE subject = ?1 AND seq <= ?2 ORDER BY seq DESC",
+            // An entry with a payload is told by its event (`alert.dispatch`).
+            "SELECT COALESCE(json_extract(payload, '$.k'), text) FROM duty_log
+             WHERE subject = ?1 AND seq <= ?2 ORDER BY seq DESC",
         )?;
         let mut rows = st.query(params![subject, seq])?;
         while let Some(r) = rows.next()? {

@@ -340,6 +340,7 @@ fn draft(subject: String, text: String) -> LogDraft {
         occurred_at: None,
         subject: Some(subject),
         corrects: None,
+        payload: None,
     }
 }
 

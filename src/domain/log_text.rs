@@ -1,0 +1,318 @@
+//! How a duty-log entry reads, in one language. An entry written since
+//! schema 7 carries a payload: its kind of event (`k`) and the fields it
+//! names, as JSON. The catalogue below turns a payload into a line in
+//! Chinese or in English, the essential part first (what, whom, the
+//! result). An entry written before carries only its stored text: a
+//! system entry's bilingual head ("预警已派单 Alert dispatched: …") is split
+//! and the viewer's half shown; free text is shown as it was written.
+//!
+//! A template is text with `{field}` (the field's value), `{field:code}`
+//! (a stored code shown by its label: `item`, `severity`, `fail`, `pass`)
+//! and `[…]`, a part shown only when every field in it has a value.
+
+use serde_json::{Map, Value};
+
+use crate::domain::Code;
+use crate::i18n::Lang;
+
+/// An entry's event and fields, as stored in `duty_log.payload`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Payload(Map<String, Value>);
+
+impl Payload {
+    pub fn new(kind: &str) -> Payload {
+        let mut m = Map::new();
+        m.insert("k".into(), Value::String(kind.into()));
+        Payload(m)
+    }
+
+    /// Adds a field; `None` adds nothing.
+    pub fn with(mut self, name: &str, v: impl Into<Field>) -> Payload {
+        if let Some(v) = v.into().0 {
+            self.0.insert(name.into(), v);
+        }
+        self
+    }
+
+    pub fn kind(&self) -> &str {
+        self.0.get("k").and_then(Value::as_str).unwrap_or("")
+    }
+
+    pub fn get(&self, name: &str) -> Option<String> {
+        match self.0.get(name)? {
+            Value::String(s) => Some(s.clone()),
+            Value::Null => None,
+            v => Some(v.to_string()),
+        }
+    }
+
+    /// The JSON stored (keys sorted, so the same payload is always the
+    /// same bytes).
+    pub fn to_json(&self) -> String {
+        Value::Object(self.0.clone()).to_string()
+    }
+
+    pub fn from_json(s: &str) -> Option<Payload> {
+        match serde_json::from_str(s).ok()? {
+            Value::Object(m) => Some(Payload(m)),
+            _ => None,
+        }
+    }
+
+    /// Both languages in one line, for the stored text that the search
+    /// keys and older tools read.
+    pub fn text_both(&self) -> String {
+        let (zh, en) = (self.line(Lang::Zh), self.line(Lang::En));
+        if zh == en {
+            zh
+        } else {
+            format!("{zh} · {en}")
+        }
+    }
+
+    /// The line in `lang`, or `None` for an event the catalogue does not
+    /// know (a newer program wrote it).
+    pub fn line(&self, lang: Lang) -> String {
+        // A call whose caller was not written reads as its text.
+        let kind = match self.kind() {
+            "call" if self.get("caller").is_none() => "note",
+            k => k,
+        };
+        match template(kind) {
+            Some((zh, en)) => fill(lang.t(zh, en), self, lang),
+            None => self.get("text").unwrap_or_else(|| self.kind().to_string()),
+        }
+    }
+}
+
+/// A field value: text, a number, or nothing.
+pub struct Field(Option<Value>);
+
+impl From<&str> for Field {
+    fn from(s: &str) -> Field {
+        Field(Some(Value::String(s.into())))
+    }
+}
+impl From<String> for Field {
+    fn from(s: String) -> Field {
+        Field(Some(Value::String(s)))
+    }
+}
+impl From<&String> for Field {
+    fn from(s: &String) -> Field {
+        Field(Some(Value::String(s.clone())))
+    }
+}
+impl From<i64> for Field {
+    fn from(n: i64) -> Field {
+        Field(Some(Value::from(n)))
+    }
+}
+impl<T: Into<Field>> From<Option<T>> for Field {
+    fn from(v: Option<T>) -> Field {
+        v.map_or(Field(None), Into::into)
+    }
+}
+
+/// The catalogue: an event's line in Chinese and in English.
+fn template(kind: &str) -> Option<(&'static str, &'static str)> {
+    Some(match kind {
+        "note" | "instruction" => ("{text}", "{text}"),
+        "call" => (
+            "{caller}[（{from}）]：{text}",
+            "{caller}[ ({from})]: {text}",
+        ),
+        "correction" => ("{text}", "{text}"),
+        "alert.raise" => (
+            "新预警 #{id}：{place} 缺{item:item}，{severity:severity}，{households} 户[；来源 {source}][；{text}]",
+            "New alert #{id}: {place} short of {item:item}, {severity:severity}, {households} households[; source {source}][; {text}]",
+        ),
+        "alert.ack" => (
+            "预警 #{id} 已确认，处理人 {handler}（{place} {item:item}）",
+            "Alert #{id} acknowledged, handler {handler} ({place}, {item:item})",
+        ),
+        "alert.dispatch" => (
+            "预警 #{id} 已派往 {to}，处理人 {handler}（{place} {item:item}）",
+            "Alert #{id} dispatched to {to}, handler {handler} ({place}, {item:item})",
+        ),
+        "alert.resolve" => (
+            "预警 #{id} 已解决：{outcome}（{place} {item:item}）",
+            "Alert #{id} resolved: {outcome} ({place}, {item:item})",
+        ),
+        "alert.cancel" => (
+            "预警 #{id} 已撤销：{reason}（{place} {item:item}）",
+            "Alert #{id} cancelled: {reason} ({place}, {item:item})",
+        ),
+        "alert.severity" => (
+            "预警 #{id} 紧急程度 {from:severity} → {to:severity}（{place} {item:item}）",
+            "Alert #{id} severity {from:severity} → {to:severity} ({place}, {item:item})",
+        ),
+        _ => return None,
+    })
+}
+
+/// The label of a stored code of the class `class`, or the code itself.
+fn label(class: &str, code: &str, lang: Lang) -> String {
+    use crate::domain::alert::{ItemClass, Severity};
+    use crate::domain::delivery::FailReason;
+    use crate::domain::pass::PassState;
+    let l = match class {
+        "item" => ItemClass::from_code(code).map(|v| v.label(lang)),
+        "severity" => Severity::from_code(code).map(|v| v.label(lang)),
+        "fail" => FailReason::from_code(code).map(|v| v.label(lang)),
+        "pass" => PassState::from_code(code).map(|v| v.label(lang)),
+        _ => None,
+    };
+    l.map_or_else(|| code.to_string(), str::to_string)
+}
+
+/// Fills a template; see the module's comment.
+fn fill(t: &str, p: &Payload, lang: Lang) -> String {
+    let mut out = String::new();
+    let mut chars = t.chars().peekable();
+    let mut optional: Option<(String, bool)> = None;
+    while let Some(c) = chars.next() {
+        match c {
+            '[' => optional = Some((String::new(), true)),
+            ']' => {
+                if let Some((part, complete)) = optional.take()
+                    && complete
+                {
+                    out.push_str(&part);
+                }
+            }
+            '{' => {
+                let name: String = chars.by_ref().take_while(|&c| c != '}').collect();
+                let (field, class) = name.split_once(':').unwrap_or((&name, ""));
+                let value = p.get(field).filter(|v| !v.is_empty()).map(|v| {
+                    if class.is_empty() {
+                        v
+                    } else {
+                        label(class, &v, lang)
+                    }
+                });
+                match (&mut optional, value) {
+                    (Some((part, _)), Some(v)) => part.push_str(&v),
+                    (Some((_, complete)), None) => *complete = false,
+                    (None, Some(v)) => out.push_str(&v),
+                    (None, None) => out.push('—'),
+                }
+            }
+            c => match &mut optional {
+                Some((part, _)) => part.push(c),
+                None => out.push(c),
+            },
+        }
+    }
+    out
+}
+
+/// The stored text of an entry written before payloads, in `lang` where
+/// it can be split: a system entry reads "中文标题 English title: body";
+/// the title in the viewer's language is kept, the body as stored.
+pub fn legacy_line(kind: &str, text: &str, lang: Lang) -> String {
+    if matches!(kind, "note" | "call" | "instruction") {
+        return text.to_string();
+    }
+    let Some((head, body)) = text.split_once(": ") else {
+        return text.to_string();
+    };
+    let Some(cut) = head.find(|c: char| c.is_ascii_alphabetic()) else {
+        return text.to_string();
+    };
+    let (zh, en) = (head[..cut].trim(), head[cut..].trim());
+    if zh.is_empty() || zh.is_ascii() || en.is_empty() {
+        return text.to_string();
+    }
+    // A number in the English half ("Shortage alert #50") belongs to both.
+    let number = en
+        .rsplit_once(' ')
+        .map(|(_, n)| n)
+        .filter(|n| n.starts_with('#') && n[1..].chars().all(|c| c.is_ascii_digit()));
+    match (lang, number) {
+        (Lang::Zh, Some(n)) => format!("{zh} {n}：{body}"),
+        (Lang::Zh, None) => format!("{zh}：{body}"),
+        (Lang::En, _) => format!("{en}: {body}"),
+    }
+}
+
+/// An entry in `lang`: from its payload when it has one, else from its
+/// stored text.
+pub fn render(kind: &str, text: &str, payload: Option<&str>, lang: Lang) -> String {
+    match payload.and_then(Payload::from_json) {
+        Some(p) if template(p.kind()).is_some() => p.line(lang),
+        _ => legacy_line(kind, text, lang),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dispatch() -> Payload {
+        Payload::new("alert.dispatch")
+            .with("id", 42)
+            .with("place", "一碗水社区")
+            .with("item", "vegetables")
+            .with("to", "螺蛳包菜市场")
+            .with("handler", "王静")
+    }
+
+    #[test]
+    fn a_payload_reads_in_one_language_essential_part_first() {
+        let p = dispatch();
+        let zh = p.line(Lang::Zh);
+        let en = p.line(Lang::En);
+        assert!(zh.starts_with("预警 #42 已派往 螺蛳包菜市场"), "{zh}");
+        assert!(
+            en.starts_with("Alert #42 dispatched to 螺蛳包菜市场"),
+            "{en}"
+        );
+        assert!(!zh.contains("dispatched") && !en.contains("派往"));
+        assert!(en.contains("Vegetables"), "{en}");
+    }
+
+    #[test]
+    fn an_optional_part_needs_all_its_fields() {
+        let p = Payload::new("call")
+            .with("caller", "李明")
+            .with("text", "缺米");
+        assert_eq!(p.line(Lang::Zh), "李明：缺米");
+        let p = p.with("from", "一碗水社区");
+        assert_eq!(p.line(Lang::En), "李明 (一碗水社区): 缺米");
+        assert_eq!(p.line(Lang::Zh), "李明（一碗水社区）：缺米");
+        let nobody = Payload::new("call").with("text", "缺米");
+        assert_eq!(nobody.line(Lang::En), "缺米");
+    }
+
+    #[test]
+    fn json_round_trips_and_is_stable() {
+        let p = dispatch();
+        let j = p.to_json();
+        assert_eq!(Payload::from_json(&j), Some(p.clone()));
+        assert_eq!(dispatch().to_json(), j);
+    }
+
+    #[test]
+    fn legacy_text_shows_the_viewers_half_of_its_head() {
+        let t = "预警已派单 Alert dispatched: #42 一碗水 → 菜市场";
+        assert_eq!(
+            legacy_line("change", t, Lang::Zh),
+            "预警已派单：#42 一碗水 → 菜市场"
+        );
+        assert_eq!(
+            legacy_line("change", t, Lang::En),
+            "Alert dispatched: #42 一碗水 → 菜市场"
+        );
+        assert_eq!(
+            legacy_line("change", "短缺预警 Shortage alert #50: 桂花社区", Lang::Zh),
+            "短缺预警 #50：桂花社区"
+        );
+        // Free text and text that does not split stay as written.
+        assert_eq!(legacy_line("note", "Re: 米 rice", Lang::En), "Re: 米 rice");
+        assert_eq!(
+            legacy_line("change", "no head here", Lang::Zh),
+            "no head here"
+        );
+    }
+}
