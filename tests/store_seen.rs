@@ -393,7 +393,7 @@ fn a_stale_version_is_refused_and_writes_nothing_for_every_action() {
         let who = stale.entry.officer.clone();
         let m = StoreError::Stale(stale).message();
         assert!(
-            m.en.contains(&who) && m.en.contains("nothing was done"),
+            m.en.contains(&who) && m.en.contains("Nothing was done"),
             "{}: {}",
             c.name,
             m.en

@@ -674,6 +674,13 @@ impl Store {
         std::mem::take(&mut self.own)
     }
 
+    /// Whether this connection wrote entries not yet taken by
+    /// [`Store::take_own_entries`] (a console's own connection used
+    /// directly, as tests do).
+    pub fn has_own_entries(&self) -> bool {
+        !self.own.is_empty()
+    }
+
     /// Keeps the WAL under [`WAL_BOUND`]; see there. Failing to is not
     /// the committing officer's problem: the change is already saved.
     fn bound_wal(&mut self) {

@@ -75,14 +75,32 @@ impl Stale {
     }
 
     fn message_with(&self, when: &str) -> Msg {
+        let m = self.summary_with(when);
+        let (z, e) = (m.zh, m.en);
+        msg!(
+            "{z}请看清现状后再操作。",
+            "{e} Look at it as it is now and act again."
+        )
+    }
+
+    /// What changed, by whom, when, and that nothing was done.
+    pub fn summary_in(&self, tz: chrono_tz::Tz) -> Msg {
+        let when = self
+            .at()
+            .map(|t| crate::domain::time::local_minute(t, tz))
+            .unwrap_or_else(|| self.entry.recorded_at.clone());
+        self.summary_with(&when)
+    }
+
+    fn summary_with(&self, when: &str) -> Msg {
         let name = self.seen.name();
         let who = crate::domain::text::sanitize(&self.entry.officer).into_owned();
         let seq = self.entry.seq;
         let (wz, we) = (self.entry.line(Lang::Zh), self.entry.line(Lang::En));
         let (nz, ne) = (name.zh, name.en);
         msg!(
-            "{nz} 在你看到之后已被 {who} 于 {when} 更改（记录 #{seq}：{wz}）；未做任何更改，请看清现状后再操作。",
-            "{ne} was changed after you saw it, by {who} at {when} (entry #{seq}: {we}); nothing was done, look at it as it is now and act again."
+            "{nz} 在你看到之后已被 {who} 于 {when} 更改（记录 #{seq}：{wz}）；未做任何更改。",
+            "{ne} was changed after you saw it, by {who} at {when} (entry #{seq}: {we}). Nothing was done."
         )
     }
 
@@ -166,6 +184,23 @@ impl Store {
         let out = f(self);
         self.expected.clear();
         out
+    }
+
+    /// Refuses (as [`StoreError::Stale`]) when any of `seen` changed
+    /// after it was seen; writes nothing.
+    pub fn check_seen(&self, seen: &[Seen]) -> Result<()> {
+        check(&self.conn, seen)
+    }
+
+    /// The next change made through the door is made only if none of
+    /// `seen` changed after it was seen (checked inside its transaction);
+    /// [`Store::forget_expected`] drops the condition when no change came.
+    pub fn expect_unchanged(&mut self, seen: &[Seen]) {
+        self.expected = seen.to_vec();
+    }
+
+    pub fn forget_expected(&mut self) {
+        self.expected.clear();
     }
 
     /// The version of a record: the log entry of its last change (0 when

@@ -57,6 +57,7 @@ use crate::msg::Msg;
 use crate::store::activation::ActivationRow;
 use crate::store::alerts::NewAlert;
 use crate::store::places::{Ref, SupplyUnitRow, VolunteerRow};
+use crate::store::seen::Seen;
 use crate::store::shifts::HandoverStatus;
 use crate::store::{Actor, Store, StoreError};
 use actions::at;
@@ -159,6 +160,9 @@ pub struct App {
     data_version: i64,
     /// The newest log entry whose changes the panes were told of.
     seen: i64,
+    /// The `seen` of the form or question an action comes from, for
+    /// [`App::perform`] (which otherwise takes `seen`).
+    as_of: Option<i64>,
     /// Entries this session wrote that are not yet followed (no flash
     /// about one's own change).
     own: std::collections::BTreeSet<i64>,
@@ -216,6 +220,7 @@ impl App {
             clear: false,
             data_version,
             seen,
+            as_of: None,
             own: std::collections::BTreeSet::new(),
             schema_cookie,
             minute: minute_of(now),
@@ -555,7 +560,11 @@ impl App {
                         OnYes::Discard => {
                             self.popups.pop();
                         }
-                        OnYes::Perform(a) => self.confirmed(*a),
+                        OnYes::Perform(a, as_of) => {
+                            self.as_of = Some(as_of);
+                            self.confirmed(*a);
+                        }
+                        OnYes::Reopen(cmd, arg) => self.row_action(cmd, Some(arg)),
                         OnYes::IssueAnyway(new) => match self.write_pass(&new, true) {
                             Ok(_) => {
                                 self.popups.pop();
@@ -753,7 +762,9 @@ impl App {
         let depth = self.popups.len();
         match self.perform(a) {
             Ok(()) => {
-                if from_form && depth > 0 {
+                // (Unless the record had changed: its question replaced
+                // the form.)
+                if from_form && depth > 0 && matches!(self.popups.last(), Some(Popup::Form(_))) {
                     self.popups.remove(depth - 1);
                 }
             }
@@ -884,10 +895,14 @@ impl App {
                 Ok(a) if form.dangerous || a.asks_first() => {
                     // Checked; the question goes on top of the form, which
                     // stays until it is answered.
+                    self.as_of = Some(form.seen);
                     self.ask(a);
                     return;
                 }
-                Ok(a) => self.perform(a).map_err(Refusal::from),
+                Ok(a) => {
+                    self.as_of = Some(form.seen);
+                    self.perform(a).map_err(Refusal::from)
+                }
                 Err(r) => Err(r),
             },
         };
@@ -1025,14 +1040,22 @@ impl App {
             return;
         };
         let Some(actor) = self.actor() else { return };
-        let r = match &target {
-            MarkTarget::Post { id, manned, .. } => {
-                self.store.mark_post_manned(&actor, Ref::Id(*id), !manned)
-            }
-            MarkTarget::Community { id, .. } => {
-                self.store.mark_community_reported(&actor, Ref::Id(*id))
-            }
+        // On the row as the screen shows it: another console's change in
+        // between is shown, not overwritten.
+        let seen = match &target {
+            MarkTarget::Post { id, .. } => Seen::new("post", *id, self.seen),
+            MarkTarget::Community { id, .. } => Seen::new("community", *id, self.seen),
         };
+        let r = self.store.as_seen(&[seen], |s| match &target {
+            MarkTarget::Post { id, manned, .. } => {
+                s.mark_post_manned(&actor, Ref::Id(*id), !manned)
+            }
+            MarkTarget::Community { id, .. } => s.mark_community_reported(&actor, Ref::Id(*id)),
+        });
+        if let Err(StoreError::Stale(stale)) = &r {
+            self.poll_data();
+            return self.flash(Level::Error, stale.message_in(self.tz));
+        }
         match r {
             Ok(seq) => {
                 let m = match &target {

@@ -282,6 +282,9 @@ pub struct Form {
     /// The row's name where the id is not what people read (a pass's
     /// number), for the flash.
     pub target: String,
+    /// The newest log entry the screen showed when the form opened: the
+    /// change is made on the record as it was then, or refused.
+    pub seen: i64,
 }
 
 fn text_field(label: (&'static str, &'static str), hint: (&'static str, &'static str)) -> Field {
@@ -307,6 +310,7 @@ impl Form {
             intro: None,
             dangerous: false,
             target: String::new(),
+            seen: 0,
         }
     }
 
