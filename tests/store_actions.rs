@@ -197,13 +197,17 @@ fn finish(s: &Store) {
     let leaks: i64 = s
         .conn()
         .query_row(
-            "SELECT COUNT(*) FROM duty_log WHERE instr(text, ?1) OR instr(text, ?2) OR instr(text, ?3)
-               OR instr(text, '尿毒症')",
+            "SELECT COUNT(*) FROM duty_log, (SELECT 1) WHERE
+               (SELECT COUNT(*) FROM (SELECT text AS t UNION ALL SELECT payload) WHERE
+                  instr(t, ?1) OR instr(t, ?2) OR instr(t, ?3) OR instr(t, '尿毒症')) > 0",
             [RAW_NAME, RAW_PHONE, RAW_ID],
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(leaks, 0, "a log line holds a recipient's raw data");
+    assert_eq!(
+        leaks, 0,
+        "a log line (text or payload) holds a recipient's raw data"
+    );
 }
 
 // ---------------------------------------------------------------- places
@@ -1452,7 +1456,10 @@ fn a_delivery_goes_from_queue_to_door() {
     let id = queue(&mut s, &w, Urgency::Urgent, 2);
     let text = one_entry(&s, &before, &format!("delivery:{id}"));
     assert!(
-        text.contains("张*华") && text.contains("血透患者") && text.contains("特急 Urgent"),
+        text.contains("张*华")
+            && text.contains("血透患者")
+            && text.contains("特急")
+            && text.contains("Urgent"),
         "{text}"
     );
     let row = s.delivery(id, t0()).unwrap();

@@ -181,10 +181,10 @@ fn one_incident_from_directive_to_delivery() {
         "Alert #1 resolved",
         "Vehicle registered",
         "Pass issued",
-        "Delivery queued",
+        "Delivery #1 queued",
         "assigned",
-        "Delivery en route",
-        "Delivered",
+        "Delivery #1 en route",
+        "Delivery #1 delivered",
     ];
     assert_eq!(texts.len(), steps.len(), "one entry per step: {texts:#?}");
     for (text, step) in texts.iter().zip(steps) {

@@ -7,7 +7,8 @@
 //! and the viewer's half shown; free text is shown as it was written.
 //!
 //! A template is text with `{field}` (the field's value), `{field:code}`
-//! (a stored code shown by its label: `item`, `severity`, `fail`, `pass`)
+//! (a stored code shown by its label: `item`, `severity`, `fail`, `pass`,
+//! `group`, `urgency`, `assignee`, `no_pass`)
 //! and `[…]`, a part shown only when every field in it has a value.
 
 use serde_json::{Map, Value};
@@ -147,6 +148,38 @@ fn template(kind: &str) -> Option<(&'static str, &'static str)> {
             "预警 #{id} 紧急程度 {from:severity} → {to:severity}（{place} {item:item}）",
             "Alert #{id} severity {from:severity} → {to:severity} ({place}, {item:item})",
         ),
+        "delivery.queue" => (
+            "配送 #{id} 排队：给 {recipient}（{group:group}）{items}，{urgency:urgency}，期限 {due}",
+            "Delivery #{id} queued: for {recipient} ({group:group}) {items}, {urgency:urgency}, due {due}",
+        ),
+        "delivery.assign" => (
+            "配送 #{id} 分派给{to_kind:assignee} {to}[（{no_pass:no_pass}）]，给 {recipient}（{group:group}）",
+            "Delivery #{id} assigned to {to_kind:assignee} {to}[ ({no_pass:no_pass})], for {recipient} ({group:group})",
+        ),
+        "delivery.reassign" => (
+            "配送 #{id} 改派给{to_kind:assignee} {to}[（{no_pass:no_pass}）]，给 {recipient}（{group:group}）",
+            "Delivery #{id} reassigned to {to_kind:assignee} {to}[ ({no_pass:no_pass})], for {recipient} ({group:group})",
+        ),
+        "delivery.depart" => (
+            "配送 #{id} 已出发[，{assignee}]，给 {recipient}（{group:group}）",
+            "Delivery #{id} en route[, {assignee}], for {recipient} ({group:group})",
+        ),
+        "delivery.deliver" => (
+            "配送 #{id} 已送达，签收人 {received}，给 {recipient}（{group:group}）[，{assignee}]",
+            "Delivery #{id} delivered, received by {received}, for {recipient} ({group:group})[, {assignee}]",
+        ),
+        "delivery.fail" => (
+            "配送 #{id} 未送达：{reason:fail}[；{note}]，给 {recipient}（{group:group}）[，{assignee}]",
+            "Delivery #{id} failed: {reason:fail}[; {note}], for {recipient} ({group:group})[, {assignee}]",
+        ),
+        "delivery.requeue" => (
+            "配送 #{id} 重新排队[，新期限 {due}]，给 {recipient}（{group:group}）",
+            "Delivery #{id} requeued[, new due {due}], for {recipient} ({group:group})",
+        ),
+        "delivery.cancel" => (
+            "配送 #{id} 已取消：{reason}，给 {recipient}（{group:group}）",
+            "Delivery #{id} cancelled: {reason}, for {recipient} ({group:group})",
+        ),
         _ => return None,
     })
 }
@@ -154,13 +187,17 @@ fn template(kind: &str) -> Option<(&'static str, &'static str)> {
 /// The label of a stored code of the class `class`, or the code itself.
 fn label(class: &str, code: &str, lang: Lang) -> String {
     use crate::domain::alert::{ItemClass, Severity};
-    use crate::domain::delivery::FailReason;
+    use crate::domain::delivery::{AssigneeKind, FailReason, Group, Urgency};
     use crate::domain::pass::PassState;
     let l = match class {
         "item" => ItemClass::from_code(code).map(|v| v.label(lang)),
         "severity" => Severity::from_code(code).map(|v| v.label(lang)),
         "fail" => FailReason::from_code(code).map(|v| v.label(lang)),
         "pass" => PassState::from_code(code).map(|v| v.label(lang)),
+        "group" => Group::from_code(code).map(|v| v.label(lang)),
+        "urgency" => Urgency::from_code(code).map(|v| v.label(lang)),
+        "assignee" => AssigneeKind::from_code(code).map(|v| v.label(lang)),
+        "no_pass" => Some(lang.t("无有效通行证", "no valid pass")),
         _ => None,
     };
     l.map_or_else(|| code.to_string(), str::to_string)

@@ -117,6 +117,9 @@ const DELIVERY_LINES: &[(&str, DeliveryEventKind)] = &[
     ("配送送达", DeliveryEventKind::Delivered),
     ("配送未送达", DeliveryEventKind::Failed),
     ("配送取消", DeliveryEventKind::Cancelled),
+    ("delivery.deliver", DeliveryEventKind::Delivered),
+    ("delivery.fail", DeliveryEventKind::Failed),
+    ("delivery.cancel", DeliveryEventKind::Cancelled),
 ];
 
 /// The state a delivery line leaves the delivery in.
@@ -129,6 +132,14 @@ const DELIVERY_STATES: &[(&str, DeliveryState)] = &[
     ("配送未送达", DeliveryState::Failed),
     ("配送重新排队", DeliveryState::Queued),
     ("配送取消", DeliveryState::Cancelled),
+    ("delivery.queue", DeliveryState::Queued),
+    ("delivery.assign", DeliveryState::Assigned),
+    ("delivery.reassign", DeliveryState::Assigned),
+    ("delivery.depart", DeliveryState::EnRoute),
+    ("delivery.deliver", DeliveryState::Delivered),
+    ("delivery.fail", DeliveryState::Failed),
+    ("delivery.requeue", DeliveryState::Queued),
+    ("delivery.cancel", DeliveryState::Cancelled),
 ];
 
 /// The state an alert line leaves the alert in (a change of severity
@@ -528,7 +539,7 @@ impl Records<'_> {
         let mut st = self.conn.prepare_cached(
             "SELECT seq, kind, subject,
                     CASE WHEN substr(subject, 1, 5) = 'pass:' OR substr(subject, 1, 9) = 'delivery:'
-                         THEN substr(text, 1, 6) END
+                         THEN COALESCE(json_extract(payload, '$.k'), substr(text, 1, 6)) END
              FROM duty_log WHERE seq > ?1 AND seq <= ?2 ORDER BY seq",
         )?;
         let mut rows = st.query(params![w.from_seq, w.cutoff_seq])?;

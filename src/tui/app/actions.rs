@@ -392,10 +392,13 @@ fn entry_about(e: &LogRow, tz: chrono_tz::Tz) -> Msg {
         .map(|t| local_short(t, tz))
         .unwrap_or_default();
     let officer = clean(&e.officer);
-    let text = clean(&e.text);
+    let (tz_, te) = (
+        clean(&e.line(crate::i18n::Lang::Zh)),
+        clean(&e.line(crate::i18n::Lang::En)),
+    );
     msg!(
-        "原记录 #{seq} · {when} · {officer}：{text}",
-        "Entry #{seq} · {when} · {officer}: {text}"
+        "原记录 #{seq} · {when} · {officer}：{tz_}",
+        "Entry #{seq} · {when} · {officer}: {te}"
     )
 }
 
