@@ -1208,7 +1208,7 @@ fn a_pass_is_requested_issued_extended_suspended_reinstated_and_revoked() {
     let before = s.head().unwrap();
     let (id, number, _) = s.request_pass(&a, &pass_for("渝F12345", 30, None)).unwrap();
     let text = one_entry(&s, &before, &format!("pass:{id}"));
-    assert!(text.contains("Pass requested"), "{text}");
+    assert!(text.contains("requested: Vehicle pass"), "{text}");
     let pass = |s: &Store| s.pass_by_number(&number, t0(), warn).unwrap().unwrap();
     assert_eq!(pass(&s).status, PassStatus::Requested);
     refused!(s, s.suspend_pass(&a, id, "x"), "is requested");
@@ -1242,7 +1242,7 @@ fn a_pass_is_requested_issued_extended_suspended_reinstated_and_revoked() {
         format!("pass:{id}")
     );
     assert!(
-        text.contains("2026-11-30 16:00+08:00 → 2026-12-02 10:00+08:00"),
+        text.contains("extended to 2026-12-02 10:00+08:00 (was 2026-11-30 16:00+08:00)"),
         "{text}"
     );
     assert_eq!(pass(&s).valid_until, t0() + Duration::hours(72));

@@ -8,7 +8,8 @@
 //!
 //! A template is text with `{field}` (the field's value), `{field:code}`
 //! (a stored code shown by its label: `item`, `severity`, `fail`, `pass`,
-//! `group`, `urgency`, `assignee`, `no_pass`)
+//! `group`, `urgency`, `assignee`, `pass_kind`, `route`, `no_pass`,
+//! `bad_plate`)
 //! and `[…]`, a part shown only when every field in it has a value.
 
 use serde_json::{Map, Value};
@@ -180,6 +181,34 @@ fn template(kind: &str) -> Option<(&'static str, &'static str)> {
             "配送 #{id} 已取消：{reason}，给 {recipient}（{group:group}）",
             "Delivery #{id} cancelled: {reason}, for {recipient} ({group:group})",
         ),
+        "vehicle.add" => (
+            "登记车辆 {plate}[，车型 {type}][，载重 {load} 吨][，单位 {unit}][，驾驶员 {driver}][（{bad_plate:bad_plate}）]",
+            "Vehicle {plate} registered[, type {type}][, load {load} t][, unit {unit}][, driver {driver}][ ({bad_plate:bad_plate})]",
+        ),
+        "pass.request" => (
+            "通行证 {number} 申请：{kind:pass_kind}，{subject}[（{unit}）]，{from} — {until}，{area:route}，发证 {issuer}",
+            "Pass {number} requested: {kind:pass_kind}, {subject}[ ({unit})], {from} — {until}, {area:route}, issuer {issuer}",
+        ),
+        "pass.issue" => (
+            "通行证 {number} 已发放：{kind:pass_kind}，{subject}[（{unit}）]，{from} — {until}，{area:route}[，发证 {issuer}][；经确认，同车同线路另有有效证 {despite}]",
+            "Pass {number} issued: {kind:pass_kind}, {subject}[ ({unit})], {from} — {until}, {area:route}[, issuer {issuer}][; confirmed despite valid pass {despite}]",
+        ),
+        "pass.extend" => (
+            "通行证 {number} 延期至 {until}（原至 {was}），{subject}",
+            "Pass {number} extended to {until} (was {was}), {subject}",
+        ),
+        "pass.suspend" => (
+            "通行证 {number} 已暂停：{reason}，{subject}",
+            "Pass {number} suspended: {reason}, {subject}",
+        ),
+        "pass.reinstate" => (
+            "通行证 {number} 已恢复，{subject}",
+            "Pass {number} reinstated, {subject}",
+        ),
+        "pass.revoke" => (
+            "通行证 {number} 已吊销：{reason}，{subject}",
+            "Pass {number} revoked: {reason}, {subject}",
+        ),
         _ => return None,
     })
 }
@@ -198,6 +227,10 @@ fn label(class: &str, code: &str, lang: Lang) -> String {
         "urgency" => Urgency::from_code(code).map(|v| v.label(lang)),
         "assignee" => AssigneeKind::from_code(code).map(|v| v.label(lang)),
         "no_pass" => Some(lang.t("无有效通行证", "no valid pass")),
+        "bad_plate" => Some(lang.t("车牌不合 GA 36 格式", "plate does not fit GA 36")),
+        "pass_kind" => crate::domain::pass::PassKind::from_code(code).map(|v| v.label(lang)),
+        "route" if code == "*" => Some(lang.t("不限区域", "any area")),
+        "route" => return lang.t("线路 ", "route ").to_string() + code,
         _ => None,
     };
     l.map_or_else(|| code.to_string(), str::to_string)

@@ -355,11 +355,19 @@ impl Verification {
 
 /// Recomputes every hash and checks each link and each sequence number.
 pub fn verify(conn: &Connection) -> Result<Verification> {
-    let mut st = conn.prepare(
-        "SELECT seq, kind, text, officer, os_user, ssh_client, recorded_at, occurred_at,
-                subject, corrects, prev_hash, hash, payload
-         FROM duty_log ORDER BY seq",
+    // A file not yet upgraded (a read-only session does not upgrade) has
+    // no payloads: every entry is of rule v1.
+    let has_payload: bool = conn.query_row(
+        "SELECT COUNT(*) > 0 FROM pragma_table_info('duty_log') WHERE name = 'payload'",
+        [],
+        |r| r.get(0),
     )?;
+    let payload = if has_payload { "payload" } else { "NULL" };
+    let mut st = conn.prepare(&format!(
+        "SELECT seq, kind, text, officer, os_user, ssh_client, recorded_at, occurred_at,
+                subject, corrects, prev_hash, hash, {payload}
+         FROM duty_log ORDER BY seq"
+    ))?;
     let mut rows = st.query([])?;
     let mut expected_seq = 1i64;
     let mut prev = GENESIS.to_string();

@@ -76,6 +76,12 @@ const PASS_LINES: &[(&str, PassEventKind)] = &[
     ("通行证暂停", PassEventKind::Suspended),
     ("通行证恢复", PassEventKind::Reinstated),
     ("通行证吊销", PassEventKind::Revoked),
+    ("pass.request", PassEventKind::Requested),
+    ("pass.issue", PassEventKind::Issued),
+    ("pass.extend", PassEventKind::Extended),
+    ("pass.suspend", PassEventKind::Suspended),
+    ("pass.reinstate", PassEventKind::Reinstated),
+    ("pass.revoke", PassEventKind::Revoked),
 ];
 
 /// A pass, its holder masked when the holder is a person.
@@ -164,6 +170,11 @@ const PASS_STATES: &[(&str, PassState)] = &[
     ("通行证暂停", PassState::Suspended),
     ("通行证恢复", PassState::Issued),
     ("通行证吊销", PassState::Revoked),
+    ("pass.request", PassState::Requested),
+    ("pass.issue", PassState::Issued),
+    ("pass.suspend", PassState::Suspended),
+    ("pass.reinstate", PassState::Issued),
+    ("pass.revoke", PassState::Revoked),
 ];
 
 fn classify<T: Copy>(table: &[(&str, T)], text: &str) -> Option<T> {
@@ -212,6 +223,11 @@ pub struct ReportEntry {
     pub officer: String,
     pub text: String,
     pub corrects: Option<i64>,
+    /// For a call: who called, and from where.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caller: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caller_from: Option<String>,
 }
 
 /// An entry of the window that is a step of a record, found by
@@ -576,7 +592,7 @@ impl Records<'_> {
 
     /// A pass step found by [`Records::scan_window`], with the pass.
     pub fn pass_event(&self, e: &EventRef<PassEventKind>) -> Result<Option<PassEvent>> {
-        let Some((at, officer, text)) = self.entry_head(e.seq)? else {
+        let Some((at, officer, reason)) = self.entry_head(e.seq)? else {
             return Ok(None);
         };
         let pass = self
@@ -591,9 +607,7 @@ impl Records<'_> {
             at,
             officer,
             kind: e.kind,
-            reason: text
-                .split_once("; 原因 reason: ")
-                .map(|(_, r)| r.to_string()),
+            reason: Some(reason).filter(|r| !r.is_empty()),
             pass,
         }))
     }
@@ -621,13 +635,28 @@ impl Records<'_> {
         }))
     }
 
+    /// When, by whom, and the reason given (empty when none).
     fn entry_head(&self, seq: i64) -> Result<Option<(DateTime<Utc>, String, String)>> {
         Ok(self
             .conn
-            .prepare_cached("SELECT recorded_at, officer, text FROM duty_log WHERE seq = ?1")?
+            .prepare_cached(
+                "SELECT recorded_at, officer, text, json_extract(payload, '$.reason') FROM duty_log
+                 WHERE seq = ?1",
+            )?
             .query_row([seq], |r| {
                 let at: String = r.get(0)?;
-                Ok((time(&at), r.get(1)?, r.get(2)?))
+                // An entry with a payload names its reason there; the
+                // text of an older one after its marker.
+                let text: String = r.get(2)?;
+                let reason: Option<String> = r.get(3)?;
+                Ok((
+                    time(&at),
+                    r.get(1)?,
+                    reason.unwrap_or_else(|| {
+                        text.split_once("; 原因 reason: ")
+                            .map_or_else(String::new, |(_, r)| r.to_string())
+                    }),
+                ))
             })
             .optional()?)
     }
@@ -766,7 +795,8 @@ impl Records<'_> {
     ) -> Result<Vec<ReportEntry>> {
         let mut out = Vec::new();
         let mut st = self.conn.prepare_cached(
-            "SELECT seq, kind, recorded_at, occurred_at, officer, text, corrects FROM duty_log
+            "SELECT seq, kind, recorded_at, occurred_at, officer, text, corrects,
+                    json_extract(payload, '$.caller'), json_extract(payload, '$.from') FROM duty_log
              WHERE kind = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq LIMIT ?4",
         )?;
         let n = limit.map_or(-1, |n| n as i64);
@@ -782,6 +812,8 @@ impl Records<'_> {
                     officer: r.get(4)?,
                     text: r.get(5)?,
                     corrects: r.get(6)?,
+                    caller: r.get(7)?,
+                    caller_from: r.get(8)?,
                 })
             })?;
             for e in rows {
