@@ -209,6 +209,23 @@ fn template(kind: &str) -> Option<(&'static str, &'static str)> {
             "通行证 {number} 已吊销：{reason}，{subject}",
             "Pass {number} revoked: {reason}, {subject}",
         ),
+        "plan.activate" => ("预案激活：{directive}", "Plan activated: {directive}"),
+        "plan.normal" => (
+            "预案解除，恢复平时：{directive}",
+            "Plan returned to normal: {directive}",
+        ),
+        "post.manned" => (
+            "岗位 {name}（{unit}）到岗，记录人 {officer}",
+            "Post manned: {name} ({unit}), recorded by {officer}",
+        ),
+        "post.down" => (
+            "岗位 {name}（{unit}）撤岗",
+            "Post stood down: {name} ({unit})",
+        ),
+        "community.report" => (
+            "{name} 已报到，记录人 {officer}",
+            "Community reported in: {name}, recorded by {officer}",
+        ),
         _ => return None,
     })
 }
