@@ -802,6 +802,52 @@ fn schema_diff(
     d
 }
 
+/// The previous release hashed every entry by rule v1: entries copied
+/// without the payload they were hashed with get the hashes that release
+/// would have given them.
+fn rechain_v1(c: &Connection) {
+    use supplydesk::domain::log::{Entry, GENESIS};
+    let rows: Vec<Entry> = {
+        let mut st = c
+            .prepare(
+                "SELECT seq, kind, text, officer, os_user, ssh_client, recorded_at, occurred_at, subject, corrects
+                 FROM duty_log ORDER BY seq",
+            )
+            .expect("prepare");
+        st.query_map([], |r| {
+            let kind: String = r.get(1)?;
+            Ok(Entry {
+                seq: r.get(0)?,
+                kind: <LogKind as supplydesk::domain::Code>::from_code(&kind).expect("a kind"),
+                text: r.get(2)?,
+                officer: r.get(3)?,
+                os_user: r.get(4)?,
+                ssh_client: r.get(5)?,
+                recorded_at: r.get(6)?,
+                occurred_at: r.get(7)?,
+                subject: r.get(8)?,
+                corrects: r.get(9)?,
+                prev_hash: String::new(),
+                payload: None,
+            })
+        })
+        .expect("entries")
+        .map(|r| r.expect("row"))
+        .collect()
+    };
+    let mut prev = GENESIS.to_string();
+    let mut up = c
+        .prepare("UPDATE duty_log SET prev_hash = ?1, hash = ?2 WHERE seq = ?3")
+        .expect("prepare");
+    for mut e in rows {
+        e.prev_hash = prev.clone();
+        let h = e.hash();
+        up.execute(rusqlite::params![prev, h, e.seq])
+            .expect("rechain");
+        prev = h;
+    }
+}
+
 /// A populated database one schema version behind, as a desk that ran the
 /// previous release would have: the previous version's schema made from
 /// the migration files, and the demo data (made by the real binary with
@@ -858,7 +904,10 @@ fn populated_previous(dir: &Path) -> PathBuf {
     let tables: Vec<String> = {
         let mut st = c
             .prepare(
-                "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+                // A full-text index is copied through its shadow tables
+                // (which already hold a row or two of their own: replaced).
+                "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+                   AND sql NOT LIKE 'CREATE VIRTUAL TABLE%'",
             )
             .expect("prepare");
         st.query_map([], |r| r.get(0))
@@ -878,11 +927,17 @@ fn populated_previous(dir: &Path) -> PathBuf {
         }
         let cols = cols.join(", ");
         c.execute_batch(&format!(
-            "INSERT INTO main.\"{t}\" ({cols}) SELECT {cols} FROM src.\"{t}\""
+            "INSERT OR REPLACE INTO main.\"{t}\" ({cols}) SELECT {cols} FROM src.\"{t}\""
         ))
         .unwrap_or_else(|e| panic!("copy {t}: {e}"));
     }
     c.execute_batch("DETACH DATABASE src").expect("detach");
+    if !columns(&c, "main", "duty_log")
+        .iter()
+        .any(|n| n == "payload")
+    {
+        rechain_v1(&c);
+    }
     for (_, sql) in &triggers {
         c.execute_batch(sql).expect("put a trigger back");
     }
