@@ -9,7 +9,7 @@
 //! A template is text with `{field}` (the field's value), `{field:code}`
 //! (a stored code shown by its label: `item`, `severity`, `fail`, `pass`,
 //! `group`, `urgency`, `assignee`, `pass_kind`, `route`, `no_pass`,
-//! `bad_plate`)
+//! `bad_plate`, `with_item`)
 //! and `[…]`, a part shown only when every field in it has a value.
 
 use serde_json::{Map, Value};
@@ -226,6 +226,34 @@ fn template(kind: &str) -> Option<(&'static str, &'static str)> {
             "{name} 已报到，记录人 {officer}",
             "Community reported in: {name}, recorded by {officer}",
         ),
+        "shift.start" => (
+            "班次 #{id} 开始，值班员 {officer}",
+            "Shift #{id} started, {officer} on duty",
+        ),
+        "shift.readdress" => (
+            "班次 #{id} 改交给 {to}（原为 {was}），交班人 {officer}",
+            "Shift #{id} re-addressed to {to} (was {was}), from {officer}",
+        ),
+        "shift.items" => (
+            "班次 #{id} 遗留事项 {n} 项[（其中上一班未确认 {again} 项）]",
+            "Shift #{id}: {n} carry-over items[ ({again} not acknowledged before)]",
+        ),
+        "shift.handover" => (
+            "班次 #{id} 交班：{officer} → {incoming}，截止 {cutoff}，遗留 {items} 项，日志链头 #{head} {hash}",
+            "Shift #{id} handed over: {officer} → {incoming}, cut-off {cutoff}, {items} carry-over items, chain head #{head} {hash}",
+        ),
+        "shift.ack" => (
+            "班次 #{id} 接班确认：{officer} → {incoming}[（{with_item:with_item}）]",
+            "Shift #{id} handover acknowledged: {officer} → {incoming}[ ({with_item:with_item})]",
+        ),
+        "shift.item_ack" => (
+            "班次 #{id} 遗留事项 {pos} 已确认：{zh}",
+            "Shift #{id} carry-over item {pos} acknowledged: {en}",
+        ),
+        "shift.items_ack" => (
+            "班次 #{id} 的 {n} 项遗留事项全部确认",
+            "All {n} carry-over items of shift #{id} acknowledged",
+        ),
         _ => return None,
     })
 }
@@ -244,6 +272,7 @@ fn label(class: &str, code: &str, lang: Lang) -> String {
         "urgency" => Urgency::from_code(code).map(|v| v.label(lang)),
         "assignee" => AssigneeKind::from_code(code).map(|v| v.label(lang)),
         "no_pass" => Some(lang.t("无有效通行证", "no valid pass")),
+        "with_item" => Some(lang.t("随遗留事项确认", "with a carry-over item")),
         "bad_plate" => Some(lang.t("车牌不合 GA 36 格式", "plate does not fit GA 36")),
         "pass_kind" => crate::domain::pass::PassKind::from_code(code).map(|v| v.label(lang)),
         "route" if code == "*" => Some(lang.t("不限区域", "any area")),
