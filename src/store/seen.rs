@@ -202,11 +202,4 @@ impl Store {
     pub fn forget_expected(&mut self) {
         self.expected.clear();
     }
-
-    /// The version of a record: the log entry of its last change (0 when
-    /// it has none or does not exist).
-    pub fn version(&self, table: &'static str, id: i64) -> Result<i64> {
-        let s = Seen::new(table, id, 0);
-        Ok(changed_since(&self.conn, &s)?.map_or(0, |e| e.seq))
-    }
 }
