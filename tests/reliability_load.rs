@@ -751,7 +751,15 @@ fn migration_files() -> Vec<String> {
         .map(|e| e.expect("entry").path())
         .filter(|p| p.extension().is_some_and(|x| x == "sql"))
         .collect();
-    names.sort();
+    // In the order the store applies them (numbers are as assigned).
+    let place = |p: &PathBuf| {
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        supplydesk::store::MIGRATION_ORDER
+            .iter()
+            .position(|m| *m == name)
+            .unwrap_or_else(|| panic!("{name} is not in store::MIGRATION_ORDER"))
+    };
+    names.sort_by_key(place);
     let files: Vec<String> = names
         .iter()
         .map(|p| std::fs::read_to_string(p).expect("read a migration"))
@@ -904,10 +912,7 @@ fn populated_previous(dir: &Path) -> PathBuf {
     let tables: Vec<String> = {
         let mut st = c
             .prepare(
-                // A full-text index is copied through its shadow tables
-                // (which already hold a row or two of their own: replaced).
-                "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-                   AND sql NOT LIKE 'CREATE VIRTUAL TABLE%'",
+                "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
             )
             .expect("prepare");
         st.query_map([], |r| r.get(0))
@@ -915,7 +920,28 @@ fn populated_previous(dir: &Path) -> PathBuf {
             .map(|r| r.expect("row"))
             .collect()
     };
+    // A virtual table (the log's search keys) is copied through its
+    // shadow tables, emptied first (creating it wrote their first rows).
+    let virtual_tables: Vec<String> = {
+        let mut st = c
+            .prepare("SELECT name FROM main.sqlite_master WHERE sql LIKE 'CREATE VIRTUAL TABLE%'")
+            .expect("prepare");
+        st.query_map([], |r| r.get(0))
+            .expect("virtual tables")
+            .map(|r| r.expect("row"))
+            .collect()
+    };
     for t in &tables {
+        if virtual_tables.contains(t) {
+            continue;
+        }
+        if virtual_tables
+            .iter()
+            .any(|v| t.starts_with(&format!("{v}_")))
+        {
+            c.execute_batch(&format!("DELETE FROM main.\"{t}\""))
+                .unwrap_or_else(|e| panic!("empty {t}: {e}"));
+        }
         let theirs = columns(&c, "src", t);
         let cols: Vec<String> = columns(&c, "main", t)
             .into_iter()
@@ -927,7 +953,7 @@ fn populated_previous(dir: &Path) -> PathBuf {
         }
         let cols = cols.join(", ");
         c.execute_batch(&format!(
-            "INSERT OR REPLACE INTO main.\"{t}\" ({cols}) SELECT {cols} FROM src.\"{t}\""
+            "INSERT INTO main.\"{t}\" ({cols}) SELECT {cols} FROM src.\"{t}\""
         ))
         .unwrap_or_else(|e| panic!("copy {t}: {e}"));
     }

@@ -15,6 +15,7 @@ pub mod fields;
 pub mod follow;
 pub mod ledger;
 pub mod log;
+pub mod outbox;
 pub mod pass_actions;
 pub mod passes;
 pub mod places;
@@ -454,6 +455,19 @@ const WAL_BOUND_WAIT: Duration = Duration::from_millis(500);
 /// At most one forced checkpoint per session in this time.
 const WAL_BOUND_EVERY: Duration = Duration::from_secs(1);
 
+/// The migration files in the order they are applied (a file's number is
+/// the one it was assigned, not its place: 007 came after 012).
+pub const MIGRATION_ORDER: &[&str] = &[
+    "001_schema.sql",
+    "002_rules.sql",
+    "003_shifts.sql",
+    "004_ledgers.sql",
+    "005_supply.sql",
+    "006_log_search.sql",
+    "012_outbox.sql",
+    "007_log_payload.sql",
+];
+
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("migrations/001_schema.sql")),
@@ -468,6 +482,8 @@ fn migrations() -> Migrations<'static> {
                 Ok(())
             },
         ),
+        M::up(include_str!("migrations/012_outbox.sql")),
+        // Numbered as assigned; applied after the outbox, which came first.
         M::up(include_str!("migrations/007_log_payload.sql")),
     ])
 }
@@ -657,6 +673,7 @@ impl Store {
                 return Err(StoreError::Sqlite(rusqlite::Error::InvalidQuery));
             };
             let written = std::mem::take(&mut w.written);
+            outbox::enqueue(&w.tx, &written, now)?;
             w.tx.commit()?;
             if self.own.len() + written.len() > OWN_KEPT {
                 self.own.clear();
