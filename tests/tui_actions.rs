@@ -369,6 +369,7 @@ fn a_requested_pass_is_issued_from_its_row() {
             },
         )
         .unwrap();
+    a.poll_data();
     let before = head(&a);
     a.run_typed(&format!(":issue {number}"));
     assert!(is_confirm(&a), "issuing asks first");

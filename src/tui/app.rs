@@ -164,6 +164,9 @@ pub struct App {
     data_version: i64,
     /// The newest log entry whose changes the panes were told of.
     seen: i64,
+    /// The `seen` of the form or question an action comes from, for
+    /// [`App::perform`] (which otherwise takes `seen`).
+    as_of: Option<i64>,
     /// Entries this session wrote that are not yet followed (no flash
     /// about one's own change).
     own: std::collections::BTreeSet<i64>,
@@ -224,6 +227,7 @@ impl App {
             clear: false,
             data_version,
             seen,
+            as_of: None,
             own: std::collections::BTreeSet::new(),
             schema_cookie,
             minute: minute_of(now),
@@ -556,7 +560,11 @@ impl App {
                         OnYes::Discard => {
                             self.popups.pop();
                         }
-                        OnYes::Perform(a) => self.confirmed(*a),
+                        OnYes::Perform(a, as_of) => {
+                            self.as_of = Some(as_of);
+                            self.confirmed(*a);
+                        }
+                        OnYes::Reopen(cmd, arg) => self.row_action(cmd, Some(arg)),
                         OnYes::IssueAnyway(new) => match self.write_pass(&new, true) {
                             Ok(_) => {
                                 self.popups.pop();
@@ -777,9 +785,14 @@ impl App {
         match self.perform(a) {
             Ok(()) => {
                 // A further question (a second pass for the route) keeps
-                // the form under it until it is answered.
+                // the form under it until it is answered; so does a changed
+                // record, whose question replaced the form.
                 let asked = matches!(self.popups.last(), Some(Popup::Confirm(_)));
-                if from_form && depth > 0 && !asked {
+                if from_form
+                    && depth > 0
+                    && !asked
+                    && matches!(self.popups.last(), Some(Popup::Form(_)))
+                {
                     self.popups.remove(depth - 1);
                 }
             }
@@ -912,10 +925,14 @@ impl App {
                 Ok(a) if form.dangerous || a.asks_first() => {
                     // Checked; the question goes on top of the form, which
                     // stays until it is answered.
+                    self.as_of = Some(form.seen);
                     self.ask(a);
                     return;
                 }
-                Ok(a) => self.perform(a).map_err(Refusal::from),
+                Ok(a) => {
+                    self.as_of = Some(form.seen);
+                    self.perform(a).map_err(Refusal::from)
+                }
                 Err(r) => Err(r),
             },
         };

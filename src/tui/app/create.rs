@@ -13,6 +13,7 @@ use crate::domain::time::parse_local;
 use crate::msg;
 use crate::msg::Msg;
 use crate::store::alerts::NewAlert;
+use crate::store::log::Caller;
 use crate::store::places::Ref;
 use crate::tui::app::actions::{Action, Refusal, at};
 use crate::tui::keys::PaneId;
@@ -22,7 +23,41 @@ impl App {
     pub(super) fn submit_note(&mut self, form: &Form) -> Result<(), Refusal> {
         crate::store::log::check_text(form.value(0)).map_err(|e| at(0)(e.message()))?;
         self.parse_time(Some(form.value(1))).map_err(at(1))?;
-        self.write_note(form.value(0), Some(form.value(1)))
+        let kind = match form.fields.get(2) {
+            Some(f) => match f.chosen() {
+                Some(c) => LogKind::from_code(c.code).unwrap_or(LogKind::Note),
+                None if f.input.value().trim().is_empty() => LogKind::Note,
+                None => {
+                    return Err(at(2)(msg!(
+                        "类别只能是记事、来电或指示；请用 ←/→ 选择。",
+                        "The kind is a note, a call or an instruction; choose with ←/→."
+                    )));
+                }
+            },
+            None => LogKind::Note,
+        };
+        let caller = form.fields.get(3).map_or("", |f| f.input.value()).trim();
+        let from = form.fields.get(4).map_or("", |f| f.input.value()).trim();
+        let caller = match kind {
+            LogKind::Call if caller.is_empty() => {
+                return Err(at(3)(msg!(
+                    "来电请写明来电人。",
+                    "For a call, say who called."
+                )));
+            }
+            LogKind::Call => Some(Caller {
+                name: caller.to_string(),
+                from: Some(from.to_string()).filter(|f| !f.is_empty()),
+            }),
+            _ if !caller.is_empty() || !from.is_empty() => {
+                return Err(at(2)(msg!(
+                    "填了来电人，类别却不是来电；请把类别选为来电，或清空来电人。",
+                    "A caller is filled in but the kind is not a call; choose call, or clear the caller."
+                )));
+            }
+            _ => None,
+        };
+        self.write_entry(kind, form.value(0), Some(form.value(1)), caller.as_ref())
             .map(|_| ())
             .map_err(Refusal::from)
     }
@@ -42,16 +77,29 @@ impl App {
 
     /// Records a note; the flash says its number, or the error.
     pub fn write_note(&mut self, text: &str, at: Option<&str>) -> Result<i64, Msg> {
+        self.write_entry(LogKind::Note, text, at, None)
+    }
+
+    /// A note, call or instruction; a call with who called.
+    pub(super) fn write_entry(
+        &mut self,
+        kind: LogKind,
+        text: &str,
+        at: Option<&str>,
+        caller: Option<&Caller>,
+    ) -> Result<i64, Msg> {
         let at = self.parse_time(at)?;
         let actor = self.actor().ok_or_else(|| self.no_actor())?;
         let seq = self
             .store
-            .add_entry(&actor, LogKind::Note, text, at, None)
+            .add_entry_by(&actor, kind, text, at, None, caller)
             .map_err(|e| e.message())?;
-        self.flash(
-            Level::Info,
-            msg!("记事已记录 #{seq}", "note recorded #{seq}"),
-        );
+        let m = match kind {
+            LogKind::Call => msg!("来电已记录 #{seq}", "call recorded #{seq}"),
+            LogKind::Instruction => msg!("指示已记录 #{seq}", "instruction recorded #{seq}"),
+            _ => msg!("记事已记录 #{seq}", "note recorded #{seq}"),
+        };
+        self.flash(Level::Info, m);
         self.wrote(&[]);
         Ok(seq)
     }
@@ -376,9 +424,10 @@ pub(super) struct AlertFields {
 pub(super) fn span(s: &str) -> Option<chrono::Duration> {
     let unit = s.chars().last().filter(|c| matches!(c, 'm' | 'h' | 'd'))?;
     let n = s[..s.len() - 1].parse::<i64>().ok().filter(|n| *n >= 0)?;
-    Some(match unit {
-        'm' => chrono::Duration::minutes(n),
-        'h' => chrono::Duration::hours(n),
-        _ => chrono::Duration::days(n),
-    })
+    match unit {
+        'm' => chrono::Duration::try_minutes(n),
+        'h' => chrono::Duration::try_hours(n),
+        _ => chrono::Duration::try_days(n),
+    }
+    .filter(|d| *d <= chrono::Duration::days(crate::domain::time::SPAN_MAX_DAYS))
 }
