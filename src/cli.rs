@@ -406,6 +406,12 @@ pub struct ImportArgs {
     /// Check every row and say what would be added and changed; write nothing
     #[arg(long)]
     pub dry_run: bool,
+
+    /// The worksheet to read, by its name or its number from 1 (工作表);
+    /// without it the sheet that surely holds KIND is taken, or the
+    /// import is refused listing the sheets
+    #[arg(long, value_name = "NAME|N")]
+    pub sheet: Option<String>,
 }
 
 #[derive(Debug, Args)]

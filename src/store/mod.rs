@@ -455,8 +455,8 @@ const WAL_BOUND_WAIT: Duration = Duration::from_millis(500);
 /// At most one forced checkpoint per session in this time.
 const WAL_BOUND_EVERY: Duration = Duration::from_secs(1);
 
-/// The migration files in the order they are applied (a file's number is
-/// the one it was assigned, not its place: 007 came after 012).
+/// The migration files in the order they are applied (their numbers'
+/// order; the migration test reads them in this order).
 pub const MIGRATION_ORDER: &[&str] = &[
     "001_schema.sql",
     "002_rules.sql",
@@ -464,8 +464,8 @@ pub const MIGRATION_ORDER: &[&str] = &[
     "004_ledgers.sql",
     "005_supply.sql",
     "006_log_search.sql",
-    "012_outbox.sql",
-    "007_log_payload.sql",
+    "007_outbox.sql",
+    "008_log_payload.sql",
 ];
 
 fn migrations() -> Migrations<'static> {
@@ -482,10 +482,27 @@ fn migrations() -> Migrations<'static> {
                 Ok(())
             },
         ),
-        M::up(include_str!("migrations/012_outbox.sql")),
-        // Numbered as assigned; applied after the outbox, which came first.
-        M::up(include_str!("migrations/007_log_payload.sql")),
+        M::up(include_str!("migrations/007_outbox.sql")),
+        M::up(include_str!("migrations/008_log_payload.sql")),
     ])
+}
+
+/// The tables of a database that has tables but not the duty log every
+/// supplydesk schema starts with, listed for the message; `None` for an
+/// empty file or a supplydesk database.
+fn foreign_tables(conn: &Connection) -> rusqlite::Result<Option<String>> {
+    let mut st = conn.prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )?;
+    let names: Vec<String> = st
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if names.is_empty() || names.iter().any(|n| n == "duty_log") {
+        return Ok(None);
+    }
+    let shown: Vec<&str> = names.iter().take(5).map(String::as_str).collect();
+    let more = if names.len() > 5 { ", …" } else { "" };
+    Ok(Some(format!("{}{more}", shown.join(", "))))
 }
 
 impl Store {
@@ -522,6 +539,16 @@ impl Store {
         };
         let mut conn = Connection::open_with_flags(path, flags).map_err(fail)?;
         conn.busy_handler(Some(busy_wait))?;
+        // Another application's database is left exactly as it is: no
+        // journal mode, no schema, whatever the command.
+        if let Some(tables) = foreign_tables(&conn).map_err(fail)? {
+            return Err(StoreError::NotADatabase(
+                path.to_path_buf(),
+                format!(
+                    "it holds another application's tables ({tables}) and no supplydesk schema"
+                ),
+            ));
+        }
         if !opts.read_only {
             let mode: String = conn
                 .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))

@@ -251,14 +251,16 @@ fn an_upgrade_of_an_existing_file_is_announced_before_it_runs() {
 
 #[test]
 fn a_failed_schema_upgrade_gives_the_reason_not_the_sql() {
-    // Version 1 claimed, but a table the next migration creates is
-    // already there: the upgrade fails inside its transaction.
+    // Version 1 claimed (with its duty log, so not another application's
+    // file), but a table the next migration creates is already there: the
+    // upgrade fails inside its transaction.
     let d = tempfile::tempdir().unwrap();
     let p = d.path().join("half.db");
     {
         let c = rusqlite::Connection::open(&p).unwrap();
         c.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA user_version = 1; CREATE TABLE community (x);",
+            "PRAGMA journal_mode = WAL; PRAGMA user_version = 1;
+             CREATE TABLE duty_log (x); CREATE TABLE community (x);",
         )
         .unwrap();
     }

@@ -1509,11 +1509,12 @@ struct AlertFields {
 fn span(s: &str) -> Option<chrono::Duration> {
     let unit = s.chars().last().filter(|c| matches!(c, 'm' | 'h' | 'd'))?;
     let n = s[..s.len() - 1].parse::<i64>().ok().filter(|n| *n >= 0)?;
-    Some(match unit {
-        'm' => chrono::Duration::minutes(n),
-        'h' => chrono::Duration::hours(n),
-        _ => chrono::Duration::days(n),
-    })
+    match unit {
+        'm' => chrono::Duration::try_minutes(n),
+        'h' => chrono::Duration::try_hours(n),
+        _ => chrono::Duration::try_days(n),
+    }
+    .filter(|d| *d <= chrono::Duration::days(crate::domain::time::SPAN_MAX_DAYS))
 }
 
 fn minute_of(t: DateTime<Utc>) -> i64 {
