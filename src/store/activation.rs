@@ -118,6 +118,7 @@ impl Store {
             )));
         }
         let (_, seq) = self.change(actor, |w| {
+            let directive = w.scrub(&directive)?;
             let id = w.next_id("activation")?;
             let text = match to {
                 ActivationState::Activated => format!("预案激活 Plan activated: {directive}"),

@@ -288,6 +288,8 @@ impl Store {
         };
         let (item, severity) = (new.item, new.severity);
         self.change(actor, |w| {
+            let source = w.scrub_opt(source.as_deref())?;
+            let text = w.scrub(&text)?;
             let id = w.next_id("alert")?;
             let place = match &compound {
                 Some(k) => format!("{} {}", community.name, k.name),
@@ -375,7 +377,7 @@ impl Store {
                 None => a.community.clone(),
             };
             let what = format!("#{id} {place} {}", label_pair(a.item));
-            let t = text.clone().unwrap_or_default();
+            let t = w.scrub(&text.clone().unwrap_or_default())?;
             let line = match action {
                 AlertAction::Acknowledge => format!("预警已确认 Alert acknowledged: {what}, 处理人 handler {handler}"),
                 AlertAction::Dispatch => {

@@ -256,6 +256,15 @@ fn load(conn: &Connection, id: i64, now: DateTime<Utc>) -> Result<Loaded> {
         })
 }
 
+/// The recipient as the scrubber's subject of a text about them.
+fn recipient_person(id: i64, name: &str) -> crate::domain::scrub::Person {
+    crate::domain::scrub::Person {
+        kind: crate::domain::scrub::PersonKind::Recipient,
+        id,
+        name: Some(name.to_string()),
+    }
+}
+
 /// Keeps the recipient's raw name, phone and ID number out of text that
 /// is logged or shown.
 fn scrub(text: &str, secrets: &[String]) -> String {
@@ -377,10 +386,8 @@ impl Store {
                 )));
             };
             let group = Group::from_code(&grp).unwrap_or(Group::ElderlyAlone);
-            let mut secrets = vec![name.clone()];
-            secrets.extend(phone);
-            secrets.extend(idn);
-            let items = scrub(&items, &secrets);
+            let _ = (phone, idn);
+            let items = w.scrub_about(&items, recipient_person(rid, &name))?;
             let id = w.next_id("delivery")?;
             let seq = w.log(LogDraft::change(
                 format!("delivery:{id}"),
@@ -537,7 +544,7 @@ impl Store {
             )));
         }
         self.delivery_step(actor, id, DeliveryAction::Fail, |secrets| {
-            let note = note.as_deref().map(|n| scrub(n, secrets));
+            let _ = secrets;
             let mut detail = format!("原因 reason: {} {}", reason.label_zh(), reason.label_en());
             if let Some(n) = &note {
                 detail.push_str(&format!("; {n}"));
@@ -579,8 +586,7 @@ impl Store {
     /// Cancels an open delivery; the reason is required.
     pub fn cancel_delivery(&mut self, actor: &Actor, id: i64, reason: &str) -> Result<i64> {
         let reason = fields::required_text(REASON, reason, TEXT_MAX_CHARS)?;
-        self.delivery_step(actor, id, DeliveryAction::Cancel, |secrets| {
-            let reason = scrub(&reason, secrets);
+        self.delivery_step(actor, id, DeliveryAction::Cancel, |_| {
             Ok(Step {
                 detail: format!("原因 reason: {reason}"),
                 note: Some(reason),
@@ -603,7 +609,19 @@ impl Store {
             let d = load(w.conn(), id, now)?;
             let to = delivery::step(d.row.state, action)
                 .map_err(|_| forbidden(id, d.row.state, action))?;
-            let step = make(&d.secrets)?;
+            let mut step = make(&d.secrets)?;
+            // The door: what is stored and logged about the recipient.
+            let who = recipient_person(
+                d.row.recipient_id,
+                d.secrets.first().map_or("", String::as_str),
+            );
+            step.detail = w.scrub_about(&step.detail, who.clone())?;
+            if let Some(n) = step.note.take() {
+                step.note = Some(w.scrub_about(&n, who.clone())?);
+            }
+            if let Some(r) = step.received_by.take() {
+                step.received_by = Some(w.scrub_about(&r, who)?);
+            }
             let head = match action {
                 DeliveryAction::Depart => "配送出发 Delivery en route",
                 DeliveryAction::Deliver => "配送送达 Delivered",

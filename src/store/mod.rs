@@ -17,6 +17,7 @@ pub mod ledger;
 pub mod log;
 pub mod pass_actions;
 pub mod passes;
+pub mod people;
 pub mod places;
 pub mod report_queries;
 pub mod shifts;
@@ -32,6 +33,7 @@ use rusqlite::{
 use rusqlite_migration::{M, Migrations};
 
 use crate::domain::log::{Entry, GENESIS, LogKind};
+use crate::domain::scrub::{Options as ScrubOptions, Person};
 use crate::domain::time::to_db;
 use crate::msg;
 use crate::msg::Msg;
@@ -263,6 +265,9 @@ pub struct Writer<'a> {
     now: DateTime<Utc>,
     head: Head,
     written: Vec<i64>,
+    people: &'a mut people::PeopleIndex,
+    /// Callers named by a scrub before this change's first entry.
+    pending_callers: people::PendingCallers,
 }
 
 impl Writer<'_> {
@@ -279,13 +284,57 @@ impl Writer<'_> {
         self.actor
     }
 
+    /// The door for free text: every text stored or sent passes here
+    /// (the log entries themselves in [`Writer::log`]). Phone and ID
+    /// numbers become their masked form with a reference to the person
+    /// (`覃*菊〔对象#2〕 188****1326`), unknown numbers become callers; see
+    /// [`crate::domain::scrub`].
+    pub fn scrub(&mut self, text: &str) -> Result<String> {
+        self.scrub_with(text, None)
+    }
+
+    /// [`Writer::scrub`] for a note attached to a person's record: their
+    /// name is masked wherever it appears.
+    pub fn scrub_about(&mut self, text: &str, subject: Person) -> Result<String> {
+        self.scrub_with(text, Some(subject))
+    }
+
+    /// [`Writer::scrub`] of an optional text.
+    pub fn scrub_opt(&mut self, text: Option<&str>) -> Result<Option<String>> {
+        text.map(|t| self.scrub(t)).transpose()
+    }
+
+    fn scrub_with(&mut self, text: &str, subject: Option<Person>) -> Result<String> {
+        if !text.bytes().any(|b| b.is_ascii_digit() || b >= 0xEF) && subject.is_none() {
+            // No digit, half- or full-width (U+FF10.. start with 0xEF): nothing to find.
+            return Ok(text.to_string());
+        }
+        self.people.refresh(&self.tx)?;
+        let mut dir = people::StoreDirectory {
+            conn: &self.tx,
+            index: self.people,
+            pending: Some(&mut self.pending_callers),
+        };
+        let opts = ScrubOptions {
+            subject,
+            callers: true,
+        };
+        let out = crate::domain::scrub::scrub(text, &mut dir, &opts).text;
+        if let Some(&seq) = self.written.last() {
+            people::keep_callers(&self.tx, seq, &mut self.pending_callers)?;
+        }
+        Ok(out)
+    }
+
     /// Appends a log entry to the chain and returns its sequence number.
-    /// State rows changed after this call must carry it as `log_seq`.
+    /// State rows changed after this call must carry it as `log_seq`. Its
+    /// text passes [`Writer::scrub`] first.
     pub fn log(&mut self, draft: LogDraft) -> Result<i64> {
+        let text = self.scrub(&draft.text)?;
         let entry = Entry {
             seq: self.head.seq + 1,
             kind: draft.kind,
-            text: draft.text,
+            text,
             officer: self.actor.officer.clone(),
             os_user: self.actor.os_user.clone(),
             ssh_client: self.actor.ssh_client.clone(),
@@ -317,6 +366,7 @@ impl Writer<'_> {
                 hash,
             ])?;
         log::index_entry(&self.tx, entry.seq, &entry.text)?;
+        people::keep_callers(&self.tx, entry.seq, &mut self.pending_callers)?;
         self.head = Head {
             seq: entry.seq,
             hash,
@@ -359,6 +409,8 @@ pub struct Store {
     wal_checkpointed: Option<std::time::Instant>,
     /// Entries this connection wrote, until [`Store::take_own_entries`].
     own: Vec<i64>,
+    /// Known phone and ID numbers, for the scrubber.
+    people: people::PeopleIndex,
 }
 
 /// At most this many of [`Store::take_own_entries`] are kept (a process
@@ -438,6 +490,7 @@ fn migrations() -> Migrations<'static> {
                 Ok(())
             },
         ),
+        M::up(include_str!("migrations/009_privacy.sql")),
     ])
 }
 
@@ -535,6 +588,7 @@ impl Store {
             clock: Clock::System,
             wal_checkpointed: None,
             own: Vec::new(),
+            people: people::PeopleIndex::default(),
         })
     }
 
@@ -552,6 +606,7 @@ impl Store {
             clock: Clock::System,
             wal_checkpointed: None,
             own: Vec::new(),
+            people: people::PeopleIndex::default(),
         })
     }
 
@@ -614,6 +669,8 @@ impl Store {
                 now,
                 head,
                 written: Vec::new(),
+                people: &mut self.people,
+                pending_callers: Vec::new(),
             };
             let out = f(&mut w)?;
             let Some(&last) = w.written.last() else {
@@ -630,6 +687,23 @@ impl Store {
         };
         self.bound_wal();
         Ok(done)
+    }
+
+    /// What the door would make of `text` (the form's preview): the same
+    /// scrub as [`Writer::scrub`], writing nothing; a new caller shows as
+    /// `〔来电人〕` without a number yet.
+    pub fn preview_scrub(&mut self, text: &str) -> Result<crate::domain::scrub::Scrubbed> {
+        self.people.refresh(&self.conn)?;
+        let mut dir = people::StoreDirectory {
+            conn: &self.conn,
+            index: &self.people,
+            pending: None,
+        };
+        let opts = ScrubOptions {
+            subject: None,
+            callers: true,
+        };
+        Ok(crate::domain::scrub::scrub(text, &mut dir, &opts))
     }
 
     /// The sequence numbers of the entries this connection wrote since the
