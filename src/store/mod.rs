@@ -19,6 +19,7 @@ pub mod pass_actions;
 pub mod passes;
 pub mod people;
 pub mod places;
+pub mod privacy;
 pub mod report_queries;
 pub mod shifts;
 pub mod supply;
