@@ -410,8 +410,9 @@ pub struct Store {
     wal_checkpointed: Option<std::time::Instant>,
     /// Entries this connection wrote, until [`Store::take_own_entries`].
     own: Vec<i64>,
-    /// Known phone and ID numbers, for the scrubber.
-    people: people::PeopleIndex,
+    /// Known phone and ID numbers, for the scrubber (in a cell: the
+    /// form's preview reads through `&self`).
+    people: std::cell::RefCell<people::PeopleIndex>,
 }
 
 /// At most this many of [`Store::take_own_entries`] are kept (a process
@@ -589,7 +590,7 @@ impl Store {
             clock: Clock::System,
             wal_checkpointed: None,
             own: Vec::new(),
-            people: people::PeopleIndex::default(),
+            people: Default::default(),
         })
     }
 
@@ -607,7 +608,7 @@ impl Store {
             clock: Clock::System,
             wal_checkpointed: None,
             own: Vec::new(),
-            people: people::PeopleIndex::default(),
+            people: Default::default(),
         })
     }
 
@@ -670,7 +671,7 @@ impl Store {
                 now,
                 head,
                 written: Vec::new(),
-                people: &mut self.people,
+                people: self.people.get_mut(),
                 pending_callers: Vec::new(),
             };
             let out = f(&mut w)?;
@@ -693,11 +694,12 @@ impl Store {
     /// What the door would make of `text` (the form's preview): the same
     /// scrub as [`Writer::scrub`], writing nothing; a new caller shows as
     /// `〔来电人〕` without a number yet.
-    pub fn preview_scrub(&mut self, text: &str) -> Result<crate::domain::scrub::Scrubbed> {
-        self.people.refresh(&self.conn)?;
+    pub fn preview_scrub(&self, text: &str) -> Result<crate::domain::scrub::Scrubbed> {
+        let mut index = self.people.borrow_mut();
+        index.refresh(&self.conn)?;
         let mut dir = people::StoreDirectory {
             conn: &self.conn,
-            index: &self.people,
+            index: &index,
             pending: None,
         };
         let opts = ScrubOptions {
