@@ -33,7 +33,9 @@ fn open() -> (Store, String) {
                 },
             )
             .expect("the database");
-            let name = p.file_stem().map_or("db".into(), |n| n.to_string_lossy().into_owned());
+            let name = p
+                .file_stem()
+                .map_or("db".into(), |n| n.to_string_lossy().into_owned());
             (s, name)
         }
         None => {
@@ -89,13 +91,19 @@ fn bench(c: &mut Criterion) {
 
     let (name, phone) = some_recipient(&s);
     let notes = [
-        ("plain", "滴水岩小区蔬菜到货 12 箱，已通知网格员分发，明早 8:30 再报库存。".to_string()),
+        (
+            "plain",
+            "滴水岩小区蔬菜到货 12 箱，已通知网格员分发，明早 8:30 再报库存。".to_string(),
+        ),
         (
             "recipient",
             format!("{name} {} 来电，要求送降压药", full_width(&phone)),
         ),
         ("caller", "来电 139 0000 0000 反映缺米，请回电".to_string()),
-        ("id_number", "代领人身份证 110105 19491231 002x，已核对".to_string()),
+        (
+            "id_number",
+            "代领人身份证 110105 19491231 002x，已核对".to_string(),
+        ),
         (
             "long",
             format!(

@@ -192,6 +192,25 @@ fn fields() -> Vec<(&'static str, Write)> {
             let id = raise(s, w, "缺药", None);
             s.cancel_alert(&actor(), id, t).unwrap();
         }),
+        ("volunteer tasks", |s, _, t| {
+            let n: i64 = s
+                .conn()
+                .query_row("SELECT COUNT(*) FROM volunteer", [], |r| r.get(0))
+                .unwrap();
+            s.add_volunteer(
+                &actor(),
+                &NewVolunteer {
+                    name: format!("志愿者{n}号"),
+                    phone: None,
+                    community: Ref::Name("螺蛳包社区".into()),
+                    compound_id: None,
+                    building_id: None,
+                    station: None,
+                    tasks: Some(t.into()),
+                },
+            )
+            .unwrap();
+        }),
         ("activation directive", |s, _, t| {
             // Back to normal and activated again, each with the text.
             s.set_activation(&actor(), ActivationAction::Deactivate, t, None)
