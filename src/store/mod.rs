@@ -310,12 +310,8 @@ impl Writer<'_> {
             // No digit, half- or full-width (U+FF10.. start with 0xEF): nothing to find.
             return Ok(text.to_string());
         }
-        self.people.refresh(&self.tx)?;
-        let mut dir = people::StoreDirectory {
-            conn: &self.tx,
-            index: self.people,
-            pending: Some(&mut self.pending_callers),
-        };
+        let mut dir =
+            people::StoreDirectory::new(&self.tx, self.people, Some(&mut self.pending_callers));
         let opts = ScrubOptions {
             subject,
             callers: true,
@@ -696,12 +692,7 @@ impl Store {
     /// `〔来电人〕` without a number yet.
     pub fn preview_scrub(&self, text: &str) -> Result<crate::domain::scrub::Scrubbed> {
         let mut index = self.people.borrow_mut();
-        index.refresh(&self.conn)?;
-        let mut dir = people::StoreDirectory {
-            conn: &self.conn,
-            index: &index,
-            pending: None,
-        };
+        let mut dir = people::StoreDirectory::new(&self.conn, &mut index, None);
         let opts = ScrubOptions {
             subject: None,
             callers: true,

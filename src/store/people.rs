@@ -154,10 +154,39 @@ pub type PendingCallers = Vec<(i64, String)>;
 /// The directory a scrub consults: the index, the names by id, the
 /// callers table.
 pub struct StoreDirectory<'a> {
-    pub conn: &'a Connection,
-    pub index: &'a PeopleIndex,
+    conn: &'a Connection,
+    index: &'a mut PeopleIndex,
+    /// Brought up to date at the first look-up only: most texts hold no
+    /// number to look up.
+    fresh: bool,
     /// `Some`: new callers are given numbers and added here.
-    pub pending: Option<&'a mut PendingCallers>,
+    pending: Option<&'a mut PendingCallers>,
+}
+
+impl<'a> StoreDirectory<'a> {
+    pub fn new(
+        conn: &'a Connection,
+        index: &'a mut PeopleIndex,
+        pending: Option<&'a mut PendingCallers>,
+    ) -> Self {
+        StoreDirectory {
+            conn,
+            index,
+            fresh: false,
+            pending,
+        }
+    }
+
+    /// The index, up to date. Should reading fail, the index as it is:
+    /// a number it does not know is still masked (as a caller's or an ID
+    /// number), never left raw.
+    fn index(&mut self) -> &PeopleIndex {
+        if !self.fresh {
+            let _ = self.index.refresh(self.conn);
+            self.fresh = true;
+        }
+        self.index
+    }
 }
 
 fn person(conn: &Connection, kind: PersonKind, id: i64) -> Option<Person> {
@@ -175,12 +204,14 @@ fn person(conn: &Connection, kind: PersonKind, id: i64) -> Option<Person> {
 
 impl Directory for StoreDirectory<'_> {
     fn phone(&mut self, digits: &str) -> Option<Person> {
-        let &(kind, id) = self.index.phones.get(&phone_code(digits)?)?;
+        let code = phone_code(digits)?;
+        let &(kind, id) = self.index().phones.get(&code)?;
         person(self.conn, kind, id)
     }
 
     fn id_number(&mut self, id: &str) -> Option<Person> {
-        let &(kind, rid) = self.index.ids.get(&id_code(id)?)?;
+        let code = id_code(id)?;
+        let &(kind, rid) = self.index().ids.get(&code)?;
         person(self.conn, kind, rid)
     }
 
