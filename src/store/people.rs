@@ -107,8 +107,15 @@ impl PeopleIndex {
         }
         let since = self.seq.unwrap_or(-1);
         for &(table, kind, phone, id_col, _) in SOURCES {
+            // The first time, a plain scan of the table (its rows in order
+            // beat the log_seq index's jumps about the file).
+            let filter = if self.seq.is_some() {
+                "log_seq >= ?1"
+            } else {
+                "?1 IS NOT NULL"
+            };
             let sql = format!(
-                "SELECT id, {phone}, {} FROM {table} WHERE log_seq >= ?1",
+                "SELECT id, {phone}, {} FROM {table} WHERE {filter}",
                 id_col.unwrap_or("NULL")
             );
             let mut st = conn.prepare_cached(&sql)?;
