@@ -867,6 +867,11 @@ fn populated_previous(dir: &Path) -> PathBuf {
             .collect()
     };
     for t in &tables {
+        // The log's search keys (an FTS5 table and its shadow tables)
+        // cannot be copied row by row; they are written afresh below.
+        if t.starts_with("duty_log_keys") {
+            continue;
+        }
         let theirs = columns(&c, "src", t);
         let cols: Vec<String> = columns(&c, "main", t)
             .into_iter()
@@ -883,6 +888,24 @@ fn populated_previous(dir: &Path) -> PathBuf {
         .unwrap_or_else(|e| panic!("copy {t}: {e}"));
     }
     c.execute_batch("DETACH DATABASE src").expect("detach");
+    if tables.iter().any(|t| t == "duty_log_keys") {
+        let entries: Vec<(i64, String)> = {
+            let mut st = c
+                .prepare("SELECT seq, text FROM duty_log")
+                .expect("prepare");
+            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .expect("entries")
+                .map(|r| r.expect("row"))
+                .collect()
+        };
+        for (seq, text) in entries {
+            c.execute(
+                "INSERT INTO duty_log_keys (rowid, keys) VALUES (?1, ?2)",
+                rusqlite::params![seq, supplydesk::domain::grams::keys(&text)],
+            )
+            .expect("search keys");
+        }
+    }
     for (_, sql) in &triggers {
         c.execute_batch(sql).expect("put a trigger back");
     }
