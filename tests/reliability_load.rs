@@ -866,11 +866,27 @@ fn populated_previous(dir: &Path) -> PathBuf {
             .map(|r| r.expect("row"))
             .collect()
     };
+    // A virtual table (the log's search keys) is copied through its
+    // shadow tables, emptied first (creating it wrote their first rows).
+    let virtual_tables: Vec<String> = {
+        let mut st = c
+            .prepare("SELECT name FROM main.sqlite_master WHERE sql LIKE 'CREATE VIRTUAL TABLE%'")
+            .expect("prepare");
+        st.query_map([], |r| r.get(0))
+            .expect("virtual tables")
+            .map(|r| r.expect("row"))
+            .collect()
+    };
     for t in &tables {
-        // The log's search keys (an FTS5 table and its shadow tables)
-        // cannot be copied row by row; they are written afresh below.
-        if t.starts_with("duty_log_keys") {
+        if virtual_tables.contains(t) {
             continue;
+        }
+        if virtual_tables
+            .iter()
+            .any(|v| t.starts_with(&format!("{v}_")))
+        {
+            c.execute_batch(&format!("DELETE FROM main.\"{t}\""))
+                .unwrap_or_else(|e| panic!("empty {t}: {e}"));
         }
         let theirs = columns(&c, "src", t);
         let cols: Vec<String> = columns(&c, "main", t)
@@ -888,24 +904,6 @@ fn populated_previous(dir: &Path) -> PathBuf {
         .unwrap_or_else(|e| panic!("copy {t}: {e}"));
     }
     c.execute_batch("DETACH DATABASE src").expect("detach");
-    if tables.iter().any(|t| t == "duty_log_keys") {
-        let entries: Vec<(i64, String)> = {
-            let mut st = c
-                .prepare("SELECT seq, text FROM duty_log")
-                .expect("prepare");
-            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-                .expect("entries")
-                .map(|r| r.expect("row"))
-                .collect()
-        };
-        for (seq, text) in entries {
-            c.execute(
-                "INSERT INTO duty_log_keys (rowid, keys) VALUES (?1, ?2)",
-                rusqlite::params![seq, supplydesk::domain::grams::keys(&text)],
-            )
-            .expect("search keys");
-        }
-    }
     for (_, sql) in &triggers {
         c.execute_batch(sql).expect("put a trigger back");
     }
