@@ -22,6 +22,7 @@ pub mod people;
 pub mod places;
 pub mod privacy;
 pub mod report_queries;
+pub mod seen;
 pub mod shifts;
 pub mod supply;
 
@@ -60,6 +61,8 @@ pub enum StoreError {
     Refused(Msg),
     /// The row asked for does not exist.
     NotFound(Msg),
+    /// The record changed after the officer saw it; nothing was written.
+    Stale(Box<seen::Stale>),
     /// The file is not a supplydesk database, or is damaged.
     NotADatabase(PathBuf, String),
     /// The file's schema is newer than this program knows.
@@ -104,6 +107,7 @@ impl StoreError {
                 "The disk holding the database is full, so nothing was saved; free some space on it (or call the administrator) and try again."
             ),
             StoreError::Refused(m) | StoreError::NotFound(m) => m.clone(),
+            StoreError::Stale(s) => s.message(),
             StoreError::TooNew(p) => {
                 let p = p.display();
                 msg!(
@@ -220,13 +224,16 @@ impl Clock {
 }
 
 /// What a change says in the duty log.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LogDraft {
     pub kind: LogKind,
     pub text: String,
     pub occurred_at: Option<DateTime<Utc>>,
     pub subject: Option<String>,
     pub corrects: Option<i64>,
+    /// The event and its fields, from which the entry is shown in one
+    /// language (`domain::log_text`).
+    pub payload: Option<crate::domain::log_text::Payload>,
 }
 
 impl LogDraft {
@@ -238,6 +245,23 @@ impl LogDraft {
             occurred_at: None,
             subject: Some(subject.into()),
             corrects: None,
+            payload: None,
+        }
+    }
+
+    /// A `change` entry about `subject` told by `payload`: its stored
+    /// text is the payload's line in both languages (for the search keys).
+    pub fn event(
+        subject: impl Into<String>,
+        payload: crate::domain::log_text::Payload,
+    ) -> LogDraft {
+        LogDraft {
+            kind: LogKind::Change,
+            text: payload.text_both(),
+            occurred_at: None,
+            subject: Some(subject.into()),
+            corrects: None,
+            payload: Some(payload),
         }
     }
 
@@ -248,6 +272,7 @@ impl LogDraft {
             occurred_at: None,
             subject: None,
             corrects: None,
+            payload: None,
         }
     }
 }
@@ -329,6 +354,12 @@ impl Writer<'_> {
     /// text passes [`Writer::scrub`] first.
     pub fn log(&mut self, draft: LogDraft) -> Result<i64> {
         let text = self.scrub(&draft.text)?;
+        // The payload's text fields too: the replacements hold no quote or
+        // backslash, so the JSON stays valid.
+        let payload = match draft.payload.map(|p| p.to_json()) {
+            Some(j) => Some(self.scrub(&j)?),
+            None => None,
+        };
         let entry = Entry {
             seq: self.head.seq + 1,
             kind: draft.kind,
@@ -341,13 +372,14 @@ impl Writer<'_> {
             subject: draft.subject,
             corrects: draft.corrects,
             prev_hash: self.head.hash.clone(),
+            payload,
         };
         let hash = entry.hash();
         self.tx
             .prepare_cached(
                 "INSERT INTO duty_log (seq, kind, text, officer, os_user, ssh_client, recorded_at,
-                    occurred_at, subject, corrects, prev_hash, hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                    occurred_at, subject, corrects, prev_hash, hash, payload)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?
             .execute(params![
                 entry.seq,
@@ -362,6 +394,7 @@ impl Writer<'_> {
                 entry.corrects,
                 entry.prev_hash,
                 hash,
+                entry.payload,
             ])?;
         log::index_entry(&self.tx, entry.seq, &entry.text)?;
         people::keep_callers(&self.tx, entry.seq, &mut self.pending_callers)?;
@@ -410,6 +443,9 @@ pub struct Store {
     /// Known phone and ID numbers, for the scrubber (in a cell: the
     /// form's preview reads through `&self`).
     people: std::cell::RefCell<people::PeopleIndex>,
+    /// Records the next change acts on as they were seen
+    /// ([`Store::as_seen`]): checked inside its transaction.
+    expected: Vec<seen::Seen>,
 }
 
 /// At most this many of [`Store::take_own_entries`] are kept (a process
@@ -475,6 +511,20 @@ const WAL_BOUND_WAIT: Duration = Duration::from_millis(500);
 /// At most one forced checkpoint per session in this time.
 const WAL_BOUND_EVERY: Duration = Duration::from_secs(1);
 
+/// The migration files in the order they are applied (their numbers'
+/// order; the migration test reads them in this order).
+pub const MIGRATION_ORDER: &[&str] = &[
+    "001_schema.sql",
+    "002_rules.sql",
+    "003_shifts.sql",
+    "004_ledgers.sql",
+    "005_supply.sql",
+    "006_log_search.sql",
+    "007_outbox.sql",
+    "008_log_payload.sql",
+    "009_privacy.sql",
+];
+
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("migrations/001_schema.sql")),
@@ -489,8 +539,9 @@ fn migrations() -> Migrations<'static> {
                 Ok(())
             },
         ),
+        M::up(include_str!("migrations/007_outbox.sql")),
+        M::up(include_str!("migrations/008_log_payload.sql")),
         M::up(include_str!("migrations/009_privacy.sql")),
-        M::up(include_str!("migrations/012_outbox.sql")),
     ])
 }
 
@@ -617,6 +668,7 @@ impl Store {
             wal_checkpointed: None,
             own: Vec::new(),
             people: Default::default(),
+            expected: Vec::new(),
         })
     }
 
@@ -635,6 +687,7 @@ impl Store {
             wal_checkpointed: None,
             own: Vec::new(),
             people: Default::default(),
+            expected: Vec::new(),
         })
     }
 
@@ -690,6 +743,9 @@ impl Store {
             let tx = self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            // Inside the write lock: nobody can change the records between
+            // this check and the change below.
+            seen::check(&tx, &std::mem::take(&mut self.expected))?;
             let head = head_of(&tx)?;
             let mut w = Writer {
                 tx,
@@ -735,6 +791,13 @@ impl Store {
     /// last call (the console tells its own changes from other sessions').
     pub fn take_own_entries(&mut self) -> Vec<i64> {
         std::mem::take(&mut self.own)
+    }
+
+    /// Whether this connection wrote entries not yet taken by
+    /// [`Store::take_own_entries`] (a console's own connection used
+    /// directly, as tests do).
+    pub fn has_own_entries(&self) -> bool {
+        !self.own.is_empty()
     }
 
     /// Keeps the WAL under [`WAL_BOUND`]; see there. Failing to is not

@@ -334,6 +334,7 @@ impl super::Store {
                 occurred_at: None,
                 subject: Some(format!("caller:{id}")),
                 corrects: None,
+                payload: None,
             })?;
             Ok(digits)
         })?;
