@@ -150,6 +150,11 @@ pub enum Command {
     /// place (备份); exit 0 done, 1 the copy shows damage, 2 error
     Backup(BackupArgs),
 
+    /// Personal data (个人信息): callers kept from free text, a logged
+    /// reveal of a caller's number, erasure when the emergency ends
+    #[command(subcommand)]
+    Privacy(PrivacyCommand),
+
     /// Lookup-only mode for checkpoint staff, as the forced command of their
     /// key in authorized_keys: answers only `pass PLATE [--json]`, read from
     /// SSH_ORIGINAL_COMMAND (仅查车牌)
@@ -202,6 +207,41 @@ pub enum NotifyCommand {
     },
     /// Messages waiting and each channel's state
     Status,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PrivacyCommand {
+    /// Callers whose numbers were in free text (来电人), numbers masked
+    Callers,
+
+    /// Show a caller's number for a call-back; recorded in the duty log
+    /// (查看来电号码)
+    Reveal(RevealArgs),
+
+    /// Erase the personal data of recipients, contact notes, callers and
+    /// drivers unchanged since DATE, once the plan is back to normal
+    /// (删除个人信息); without --apply only counts what it would erase
+    Erase(EraseArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RevealArgs {
+    /// The caller's number, as in 〔来电人#7〕
+    #[arg(value_name = "CALLER")]
+    pub caller: i64,
+}
+
+#[derive(Debug, Args)]
+pub struct EraseArgs {
+    /// Records unchanged since before this day (YYYY-MM-DD, local time);
+    /// at most today minus the retention period in the config
+    /// ([privacy] retention_days) [default: that day]
+    #[arg(long, value_name = "DATE")]
+    pub before: Option<String>,
+
+    /// Erase; without it, only print the counts
+    #[arg(long)]
+    pub apply: bool,
 }
 
 #[derive(Debug, Args)]

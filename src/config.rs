@@ -34,8 +34,25 @@ pub struct Config {
     pub norms: NormsConfig,
     /// Key overrides: action name → key (e.g. `note = "N"`).
     pub keys: BTreeMap<String, String>,
+    /// Personal data: how long it is kept after the emergency.
+    pub privacy: PrivacyConfig,
     /// Messages to the work groups: channels and their rules (issue 19).
     pub notify: crate::notify::NotifyConfig,
+}
+
+/// `[privacy]`.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct PrivacyConfig {
+    /// Records unchanged for this many days may be erased by
+    /// `supplydesk privacy erase` once the plan is back to normal.
+    pub retention_days: i64,
+}
+
+impl Default for PrivacyConfig {
+    fn default() -> Self {
+        PrivacyConfig { retention_days: 30 }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -405,6 +422,7 @@ impl Default for Config {
             theme: Theme::default(),
             norms: NormsConfig::default(),
             keys: BTreeMap::new(),
+            privacy: PrivacyConfig::default(),
             notify: crate::notify::NotifyConfig::default(),
         }
     }

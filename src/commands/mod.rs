@@ -14,6 +14,7 @@ mod log;
 mod lookup;
 mod notify;
 mod pass;
+mod privacy;
 mod supply;
 
 use std::io::{self, IsTerminal, Write};
@@ -262,6 +263,7 @@ fn dispatch(cli: &Cli, ctx: &Ctx) -> Outcome {
         Some(Command::Export(a)) => export::run(ctx, a, &mut out)?,
         Some(Command::Backup(a)) => backup::run(ctx, a, &mut out)?,
         Some(Command::Lookup) => lookup::run(ctx, &mut out)?,
+        Some(Command::Privacy(c)) => privacy::run(ctx, c, &mut out)?,
         Some(Command::Cover(a)) => supply::cover(ctx, a, &mut out)?,
         Some(Command::Stock(a)) => supply::stock(ctx, a, &mut out)?,
         Some(Command::Norm(a)) => supply::norm(ctx, a, &mut out)?,

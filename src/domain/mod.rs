@@ -13,6 +13,7 @@ pub mod mask;
 pub mod pass;
 pub mod place;
 pub mod plate;
+pub mod scrub;
 pub mod shift;
 pub mod text;
 pub mod time;

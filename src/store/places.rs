@@ -921,6 +921,7 @@ impl Store {
         }
         let building_id = new.building_id;
         self.change(actor, |w| {
+            let tasks = w.scrub_opt(tasks.as_deref())?;
             let place = place_name(&community, compound.as_ref());
             let station_text = optional_part("站点 station", station.as_deref());
             insert_logged(

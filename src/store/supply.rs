@@ -390,11 +390,6 @@ fn shown_name(name: &str, group: Group) -> String {
     }
 }
 
-fn scrub(text: &str, secrets: &[String]) -> String {
-    let s: Vec<&str> = secrets.iter().map(String::as_str).collect();
-    mask::mask_free_text(text, &s)
-}
-
 fn address(community: &str, parts: [Option<String>; 4]) -> String {
     let mut out = community.to_string();
     for p in parts.into_iter().flatten() {
@@ -808,6 +803,7 @@ pub fn record_stock_in(w: &mut Writer<'_>, e: &StockEntry, norms: &Norms) -> Res
         occurred_at: Some(e.reported_at).filter(|t| now - *t >= Duration::minutes(1)),
         ..LogDraft::change(format!("stock_report:{id}"), line)
     })?;
+    let reporter = w.scrub_opt(e.reporter.as_deref())?;
     w.conn()
         .prepare_cached(
             "INSERT INTO stock_report (id, community_id, item, unit_id, outlet_id, compound_id, stock, supply_in,
@@ -826,7 +822,7 @@ pub fn record_stock_in(w: &mut Writer<'_>, e: &StockEntry, norms: &Norms) -> Res
             to_db(e.reported_at),
             to_db(now),
             e.channel,
-            e.reporter,
+            reporter,
             seq
         ])?;
     let row = cell_cover(w.conn(), e.community_id, item, now, norms)?;
@@ -882,10 +878,17 @@ pub fn log_contact_in(w: &mut Writer<'_>, c: &NewContact) -> Result<i64> {
         )));
     };
     let group = Group::from_code(&grp).unwrap_or(Group::ElderlyAlone);
-    let mut secrets = vec![name.clone()];
-    secrets.extend(phone);
-    secrets.extend(idn);
-    let note = c.note.as_deref().map(|n| scrub(n, &secrets));
+    let _ = (phone, idn);
+    // The door: a note attached to the recipient's record.
+    let who = crate::domain::scrub::Person {
+        kind: crate::domain::scrub::PersonKind::Recipient,
+        id: rid,
+        name: Some(name.clone()),
+    };
+    let note = match c.note.as_deref() {
+        Some(n) => Some(w.scrub_about(n, who)?),
+        None => None,
+    };
     let now = w.now();
     let at = c.at.unwrap_or(now);
     let id = w.next_id("contact")?;
@@ -1385,6 +1388,8 @@ impl Store {
         let item = new.item.unwrap_or(ItemClass::Other);
         let severity = new.severity.unwrap_or_else(|| kind.default_severity());
         self.change(actor, |w| {
+            let source = w.scrub_opt(source.as_deref())?;
+            let text = w.scrub(&text)?;
             let community = community_figures(w.conn(), community_id)?;
             let id = w.next_id("alert")?;
             let mut line = format!(
@@ -1501,11 +1506,17 @@ impl Store {
                     [rid],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                 )?;
-                let mut secrets = vec![name.clone()];
-                secrets.extend(phone);
-                secrets.extend(idn);
+                let _ = (phone, idn);
+                let who = crate::domain::scrub::Person {
+                    kind: crate::domain::scrub::PersonKind::Recipient,
+                    id: rid,
+                    name: Some(name.clone()),
+                };
+                let needs = match needs {
+                    Some(n) => Some(w.scrub_about(n.trim(), who)?),
+                    None => None,
+                };
                 let items: String = needs
-                    .map(|n| scrub(n.trim(), &secrets))
                     .filter(|n| !n.is_empty())
                     .unwrap_or_else(|| "生活物资及探视 supplies and a check-in".into())
                     .chars()

@@ -14,6 +14,7 @@ use crate::domain::time::{age, local_minute};
 use crate::msg;
 use crate::msg::Msg;
 use crate::store::deliveries::Assignee;
+use crate::store::fields::TEXT_MAX_CHARS;
 use crate::tui::popups::form::Field;
 use crate::tui::popups::{FormKind, Popup};
 
@@ -90,6 +91,9 @@ impl App {
         if v.is_empty() {
             return None;
         }
+        if fl.max >= TEXT_MAX_CHARS {
+            return self.scrub_preview(v);
+        }
         match (kind, i) {
             (FormKind::Note, 1) | (FormKind::Directive(_), 1) => {
                 let t = self.parse_time(Some(v)).ok().flatten()?;
@@ -118,6 +122,19 @@ impl App {
             },
             _ => None,
         }
+    }
+
+    /// What the door will record of a free text (issue 21): shown only
+    /// when it differs from what was typed, so the officer sees the
+    /// numbers masked and referenced before saving, and can still write
+    /// what they meant.
+    fn scrub_preview(&self, typed: &str) -> Option<(Msg, bool)> {
+        let s = self.store.preview_scrub(typed).ok()?;
+        if !s.changed() || s.text == typed {
+            return None;
+        }
+        let t = clean(&s.text);
+        Some((msg!("将记录为：{t}", "Will be recorded as: {t}"), false))
     }
 
     fn plate_preview(&self, typed: &str) -> Option<(Msg, bool)> {
