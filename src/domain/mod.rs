@@ -10,6 +10,7 @@ pub mod log;
 pub mod machine;
 pub mod mask;
 pub mod pass;
+pub mod pick;
 pub mod place;
 pub mod plate;
 pub mod shift;

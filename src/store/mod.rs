@@ -17,6 +17,7 @@ pub mod ledger;
 pub mod log;
 pub mod pass_actions;
 pub mod passes;
+pub mod pick;
 pub mod places;
 pub mod report_queries;
 pub mod shifts;
