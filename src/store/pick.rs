@@ -145,6 +145,17 @@ impl Unresolved {
             Unresolved::Several { shown, total } => {
                 let list = sanitize(&shown.iter().map(choice_line).collect::<Vec<_>>().join("、"))
                     .into_owned();
+                let list_en = sanitize(
+                    &shown
+                        .iter()
+                        .map(|c| match c.detail.as_str() {
+                            "" => c.shown.clone(),
+                            d => format!("{} ({d})", c.shown),
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                )
+                .into_owned();
                 let more = if *total > shown.len() {
                     format!(" …（共 {total} 个）")
                 } else {
@@ -157,7 +168,7 @@ impl Unresolved {
                 };
                 msg!(
                     "“{t}”可指多个{zh}：{list}{more}；请多输入几个字以区分。",
-                    "\"{t}\" fits several {plural}: {list}{more_en}; type more of the name to tell them apart."
+                    "\"{t}\" fits several {plural}: {list_en}{more_en}; type more of the name to tell them apart."
                 )
             }
         }

@@ -32,7 +32,7 @@ use crate::store::places::{Ref, VolunteerRow};
 use crate::store::shifts::AckTarget;
 use crate::tui::keys::{Cmd, PaneId};
 use crate::tui::panes::Details;
-use crate::tui::popups::form::THEN_LEAVE;
+use crate::tui::popups::form::{DISPATCH_TO, THEN_LEAVE};
 use crate::tui::popups::{Confirm, Form, FormKind, OnYes, Popup};
 
 /// A change, checked and ready for the store.
@@ -605,7 +605,10 @@ impl App {
         }
         let about = alert_about(&a);
         match (cmd, rest) {
-            (Cmd::AlertDispatch, Some(to)) => self.perform(Action::DispatchAlert { id, to }),
+            (Cmd::AlertDispatch, Some(to)) => {
+                let to = self.resolve_typed(DISPATCH_TO, &to)?;
+                self.perform(Action::DispatchAlert { id, to })
+            }
             (Cmd::AlertDispatch, None) => self.open_form(Form::dispatch(id, about)),
             (Cmd::AlertResolve, Some(outcome)) => {
                 self.perform(Action::ResolveAlert { id, outcome })
@@ -765,10 +768,12 @@ impl App {
     pub(super) fn open_form(&mut self, form: Form) -> Result<(), Msg> {
         let form = form.localize(self.lang);
         let n = form.fields.len();
+        self.picks.forget();
         self.popups.push(Popup::Form(form));
         for i in 0..n {
             self.refresh_note(Some(i));
         }
+        self.refresh_picks();
         Ok(())
     }
 

@@ -108,7 +108,7 @@ impl App {
             }
             (FormKind::Pass, 0) => self.plate_preview(v),
             (FormKind::Assign(_), 0) => self.assign_preview(v),
-            (FormKind::Delivery, 0) => self.recipient_preview(v),
+            (FormKind::Delivery, 0) => App::picked_note(fl).or_else(|| self.recipient_preview(v)),
             (FormKind::Alert, 0) => match self.store.community_by_name(v) {
                 Ok(c) => {
                     let name = clean(&c.name);
