@@ -154,3 +154,41 @@ fn names_offered_per_kind_and_plates_read_yu_as_the_province() {
     let c = s.pick(Kind::Vehicle, "YU F12345", None).unwrap();
     assert_eq!(c.shown, "渝F12345");
 }
+
+/// The command line takes names as the console does: `lsb` is 螺蛳包社区;
+/// what fits several is refused with the candidates; nothing is written.
+#[test]
+fn the_command_line_resolves_names_the_same_way() {
+    let d = common::Desk::new();
+    {
+        let mut s = d.store();
+        world(&mut s);
+    }
+    let run = |args: &[&str]| {
+        d.cmd("en")
+            .args(["--officer", "王静"])
+            .args(args)
+            .output()
+            .expect("runs")
+    };
+    let out = run(&["stock", "lsb", "粮", "100", "--unit", "菜市场"]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{text} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("螺蛳包社区"), "{text}");
+    let before = d.store().head().unwrap();
+    let out = run(&["stock", "lsb", "粮", "100", "--unit", "螺蛳包"]);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!out.status.success());
+    assert!(
+        err.contains("fits several supply units")
+            && err.contains("万州区螺蛳包菜市场")
+            && err.contains("万州区螺蛳包便利店"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(d.store().head().unwrap(), before, "nothing written");
+}

@@ -70,6 +70,14 @@ impl Kind {
     }
 }
 
+/// Bare ASCII letters: pinyin initials more likely than a name. Where a
+/// field also takes a name not registered (a person), such text that
+/// matches nothing is refused rather than recorded as typed.
+pub fn looks_like_initials(typed: &str) -> bool {
+    let t = typed.trim();
+    !t.is_empty() && t.chars().all(|c| c.is_ascii_alphabetic())
+}
+
 /// Place-name affixes left out when names are compared, longest first.
 const PREFIXES: &[&str] = &["重庆市", "万州区", "重庆"];
 const SUFFIXES: &[&str] = &[

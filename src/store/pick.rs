@@ -7,7 +7,7 @@ use rusqlite::{Connection, params};
 use super::{Result, Store, StoreError};
 use crate::domain::delivery::Group;
 use crate::domain::mask;
-use crate::domain::pick::{Index, Kind, Resolution, Tier};
+use crate::domain::pick::{self, Index, Kind, Resolution, Tier};
 use crate::domain::text::sanitize;
 use crate::domain::{Code, plate};
 
@@ -327,6 +327,21 @@ impl Store {
             .resolve(typed)
             .cloned()
             .map_err(|u| u.into_error(typed, kind))
+    }
+}
+
+impl Store {
+    /// A name that may be registered or not (an incoming officer, a
+    /// person an alert is dispatched to): the one registered name `typed`
+    /// matches; several are refused with the choices; none leaves it as
+    /// typed, unless it is bare letters (initials that found nothing).
+    pub fn pick_or_typed(&self, kind: Kind, typed: &str) -> Result<String> {
+        let typed = typed.trim();
+        match self.names(&[kind], None)?.resolve(typed) {
+            Ok(c) => Ok(c.shown.clone()),
+            Err(Unresolved::Nothing) if !pick::looks_like_initials(typed) => Ok(typed.to_string()),
+            Err(u) => Err(u.into_error(typed, kind)),
+        }
     }
 }
 

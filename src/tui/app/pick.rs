@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use super::App;
 use super::actions::{Refusal, at};
-use crate::domain::pick::Kind;
+use crate::domain::pick::{Kind, looks_like_initials};
 use crate::msg::Msg;
 use crate::store::pick::{Names, Unresolved};
 use crate::tui::popups::Popup;
@@ -258,12 +258,6 @@ fn kind_prefixed(v: &str) -> bool {
                 | "compound"
         )
     })
-}
-
-/// Bare ASCII letters: initials more likely than a person's name.
-fn looks_like_initials(v: &str) -> bool {
-    let v = v.trim();
-    !v.is_empty() && v.chars().all(|c| c.is_ascii_alphabetic())
 }
 
 #[cfg(test)]
