@@ -114,6 +114,12 @@ struct Entry {
     core_initials: Vec<u64>,
     /// More text the entry is found by, as a part only (normalised).
     extra: String,
+    /// Which characters of `norm` and `extra` there are, hashed to 64
+    /// bits: a query with a character the entry lacks skips the text
+    /// checks (most of a large kind, at a few instructions each).
+    chars: u64,
+    /// Every initial letter the entry has, for the same of initials.
+    letters: u64,
 }
 
 /// The names of one kind, ready to match as the officer types.
@@ -216,6 +222,20 @@ fn initials(norm: &str) -> Vec<u64> {
         .collect()
 }
 
+/// The initials of the core: the slice of the name's that it spans (one
+/// per letter, digit or Han character), so they are not looked up twice.
+fn initials_of_core(norm: &str, core: &str, all: &[u64]) -> Vec<u64> {
+    if core.len() == norm.len() {
+        return all.to_vec();
+    }
+    let start = norm.find(core).unwrap_or(0);
+    let counted = |s: &str| initials(s).len();
+    let before = counted(&norm[..start]);
+    let len = counted(core);
+    all.get(before..before + len)
+        .map_or_else(|| initials(core), <[u64]>::to_vec)
+}
+
 /// Does the typed initials string fit `masks` starting at `at`?
 fn fits_at(q: &[u64], masks: &[u64], at: usize) -> bool {
     masks.len() >= at + q.len() && q.iter().zip(&masks[at..]).all(|(b, m)| b & m != 0)
@@ -241,8 +261,13 @@ fn initials_tier(q: &[u64], masks: &[u64]) -> Option<Tier> {
 struct Query {
     norm: String,
     core: String,
+    /// The characters of `core` (those of `norm` less the affixes): an
+    /// entry without them all cannot match by text.
+    core_chars: u64,
     /// Set when the query is letters (and digits) only: its letters as bits.
     initials: Option<Vec<u64>>,
+    /// Those letters together.
+    letters: u64,
 }
 
 impl Query {
@@ -255,29 +280,50 @@ impl Query {
         let initials = (norm.chars().all(|c| c.is_ascii_alphanumeric())
             && norm.chars().any(|c| c.is_ascii_alphabetic()))
         .then(|| norm.chars().filter_map(letter_bit).collect());
+        let letters = initials
+            .as_ref()
+            .map_or(0, |i: &Vec<u64>| i.iter().fold(0, |b, m| b | m));
         Some(Query {
+            core_chars: char_bits(&core),
             norm,
             core,
             initials,
+            letters,
         })
     }
+}
+
+/// The 64-bit character set of `s` (see [`Entry::chars`]).
+fn char_bits(s: &str) -> u64 {
+    s.chars().fold(0, |b, c| {
+        b | 1u64 << ((c as u32).wrapping_mul(0x9E37_79B1) >> 26)
+    })
 }
 
 impl Entry {
     fn new(name: &str, extra: &str) -> Entry {
         let norm = normalize(name);
         let core = strip_affixes(&norm).to_string();
+        let extra = normalize(extra);
+        let initials = initials(&norm);
         Entry {
-            initials: initials(&norm),
-            core_initials: initials(&core),
+            chars: char_bits(&norm) | char_bits(&extra),
+            letters: initials.iter().fold(0, |b, m| b | m),
+            core_initials: initials_of_core(&norm, &core, &initials),
+            initials,
             norm,
             core,
-            extra: normalize(extra),
+            extra,
         }
     }
 
     fn tier(&self, q: &Query) -> Option<Tier> {
-        if self.norm == q.norm {
+        let text = self.chars & q.core_chars == q.core_chars;
+        let letters = q.initials.is_some() && self.letters & q.letters == q.letters;
+        if !text && !letters {
+            return None;
+        }
+        if text && self.norm == q.norm {
             return Some(Tier::Exact);
         }
         let mut best: Option<Tier> = None;
@@ -286,7 +332,8 @@ impl Entry {
                 *best = Some(t);
             }
         };
-        if self.core == q.core || self.norm == q.core {
+        if !text {
+        } else if self.core == q.core || self.norm == q.core {
             take(&mut best, Tier::Core);
         } else if self.norm.starts_with(&q.norm)
             || self.core.starts_with(&q.norm)
@@ -296,14 +343,14 @@ impl Entry {
         } else if self.norm.contains(&q.norm) || self.norm.contains(&q.core) {
             take(&mut best, Tier::Contains);
         }
-        if let Some(qi) = &q.initials {
+        if let Some(qi) = q.initials.as_ref().filter(|_| letters) {
             for masks in [&self.initials, &self.core_initials] {
                 if let Some(t) = initials_tier(qi, masks) {
                     take(&mut best, t);
                 }
             }
         }
-        if best.is_none() && !self.extra.is_empty() && self.extra.contains(&q.norm) {
+        if text && best.is_none() && !self.extra.is_empty() && self.extra.contains(&q.norm) {
             take(&mut best, Tier::Contains);
         }
         best

@@ -74,12 +74,22 @@ impl Names {
     }
 
     fn query<'t>(&self, typed: &'t str) -> std::borrow::Cow<'t, str> {
-        if self.plates
-            && let Ok(n) = plate::normalize(typed)
+        if !self.plates {
+            return typed.into();
+        }
+        if let Ok(n) = plate::normalize(typed)
+            && n.plate.as_str().starts_with('渝')
         {
             return n.plate.as_str().to_string().into();
         }
-        typed.into()
+        // Half a plate typed with `yu` for 渝 (`yuF12`): matched as 渝F12.
+        let t = pick::normalize(typed);
+        match t.strip_prefix("yu") {
+            Some(rest) if rest.starts_with(|c: char| c.is_ascii_alphabetic()) => {
+                format!("渝{rest}").into()
+            }
+            _ => typed.into(),
+        }
     }
 
     /// The closest `limit` matches of `typed`, and how many match in all.
@@ -295,7 +305,12 @@ fn recipients(conn: &Connection, community: Option<i64>) -> Result<Vec<Row>> {
             } else {
                 mask::mask_name(&name)
             };
-            let extra = format!("{address} {}", group.label_zh());
+            let extra = format!(
+                "{address} {} {} {}",
+                group.label_zh(),
+                group.label_en(),
+                group.code()
+            );
             Ok((
                 Candidate {
                     kind: Kind::Recipient,

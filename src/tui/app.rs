@@ -354,8 +354,9 @@ impl App {
                     fl.error = None;
                     fl.enforce_max();
                 }
-                self.refresh_note(None);
+                // The matches first: a recipient's note says if none.
                 self.refresh_picks();
+                self.refresh_note(None);
             }
             Some(Popup::Filter(i)) => {
                 let text = i.value().to_string();

@@ -770,10 +770,10 @@ impl App {
         let n = form.fields.len();
         self.picks.forget();
         self.popups.push(Popup::Form(form));
+        self.refresh_picks();
         for i in 0..n {
             self.refresh_note(Some(i));
         }
-        self.refresh_picks();
         Ok(())
     }
 

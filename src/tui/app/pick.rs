@@ -232,6 +232,29 @@ impl App {
         Some((crate::msg!("已选定：{line}", "picked: {line}"), false))
     }
 
+    /// The note under a recipient field: the one picked, or that nothing
+    /// matches. The list under the field shows the rest, so a keystroke
+    /// does not also run the store's search by a part (a scan of every
+    /// recipient at the demo's scale 100; see BENCHMARKS.md).
+    pub(super) fn recipient_note(fl: &crate::tui::popups::form::Field) -> Option<(Msg, bool)> {
+        if let Some(n) = App::picked_note(fl) {
+            return Some(n);
+        }
+        let p = fl.pick.as_ref()?;
+        let v = fl.input.value().trim();
+        if v.is_empty() || p.taken(v).is_some() || !p.rows.is_empty() {
+            return None;
+        }
+        let q = crate::domain::text::sanitize(v).into_owned();
+        Some((
+            crate::msg!(
+                "没有与“{q}”相符的对象；可输入姓名、地址或类别中的几个字，或姓名拼音首字母",
+                "no recipient matches \"{q}\"; type part of the name, address or group, or the name's initials"
+            ),
+            true,
+        ))
+    }
+
     /// The recipient picked in field `i` of the open form, if one was.
     pub(super) fn picked_recipient(form: &crate::tui::popups::Form, i: usize) -> Option<i64> {
         match form.fields.get(i)?.picked()? {

@@ -474,7 +474,7 @@ impl App {
                 Ok(s) => (describe(&s), false),
                 Err(m) => (m, true),
             }),
-            (FormKind::Contact(_), 0) => App::picked_note(fl).or_else(|| self.recipient_preview(v)),
+            (FormKind::Contact(_), 0) => App::recipient_note(fl),
             _ => None,
         }
     }

@@ -1076,7 +1076,10 @@ pub fn render(f: &mut Frame, area: Rect, form: &Form, lang: Lang, theme: &Theme)
                     theme.tone(Tone::Bad),
                 )));
             }
-        } else if let Some((n, warn)) = &fl.note {
+        } else if let Some((n, warn)) = &fl.note
+            // The list of matches says it better while it shows.
+            && !(focused && fl.pick.as_ref().is_some_and(|p| p.shows(fl.input.value())))
+        {
             for (j, row) in wrap(n.get(lang)).into_iter().enumerate() {
                 let mark = match (j, warn) {
                     (0, true) => "⚠ ",

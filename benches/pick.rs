@@ -1,0 +1,104 @@
+//! Names picked as they are typed (issue 13): what one keystroke costs in
+//! a name field, on a real database (the scale-100 demo has 119,100
+//! recipients, 40,494 compounds and 15,880 supply units).
+//!
+//! cargo bench --bench pick -- --db FILE [--rounds 50]
+//!
+//! For each kind it prints the time to read the names (once per form; the
+//! recipients once per session while they are fresh) and, for each
+//! keystroke of a typed sequence, the median and the worst time of
+//! matching the text so far (`Names::find`, the list under the field) over
+//! the rounds. For recipients it also times the store's old search by a
+//! part (`find_recipients`, the note under the field), which a keystroke
+//! still runs.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use supplydesk::domain::pick::Kind;
+use supplydesk::store::{OpenOptions, Store};
+
+fn arg(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// Median and worst of `rounds` runs of `f`.
+fn timed(rounds: usize, mut f: impl FnMut()) -> (Duration, Duration) {
+    let mut t: Vec<Duration> = (0..rounds)
+        .map(|_| {
+            let s = Instant::now();
+            f();
+            s.elapsed()
+        })
+        .collect();
+    t.sort();
+    (t[t.len() / 2], t[t.len() - 1])
+}
+
+/// Every prefix of `typed`, as the field holds it keystroke by keystroke.
+fn keystrokes(typed: &str) -> Vec<String> {
+    let chars: Vec<char> = typed.chars().collect();
+    (1..=chars.len())
+        .map(|n| chars[..n].iter().collect())
+        .collect()
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let Some(db) = arg(&args, "--db") else {
+        eprintln!("usage: pick --db FILE [--rounds N]  (e.g. the scale-100 demo)");
+        std::process::exit(2);
+    };
+    let rounds: usize = arg(&args, "--rounds").map_or(50, |r| r.parse().expect("--rounds"));
+    let store = Store::open(
+        Path::new(&db),
+        OpenOptions {
+            read_only: true,
+            ..OpenOptions::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("{db}: {e}"));
+    let cases: &[(Kind, &[&str])] = &[
+        (Kind::Recipient, &["zxl", "张秀", "滴水岩小区", "血透"]),
+        (Kind::Compound, &["dsy", "滴水岩"]),
+        (Kind::Unit, &["lsbcsc", "螺蛳包菜市场"]),
+        (Kind::Community, &["lsb"]),
+        (Kind::Vehicle, &["yuF1234"]),
+    ];
+    println!("# names picked as typed, {db}, {rounds} rounds per keystroke");
+    for (kind, typed) in cases {
+        let s = Instant::now();
+        let names = store.names(&[*kind], None).expect("reading the names");
+        let load = s.elapsed();
+        println!("{:?}: {} names read in {}", kind, names.len(), ms(load));
+        for t in *typed {
+            let mut line = format!("  {t}:");
+            let mut worst = Duration::ZERO;
+            for k in keystrokes(t) {
+                let mut total = 0;
+                let (med, max) = timed(rounds, || {
+                    total = names.find(&k, 5).1;
+                });
+                worst = worst.max(max);
+                line.push_str(&format!(" {k}→{total} {}", ms(med)));
+            }
+            println!("{line}  (worst {})", ms(worst));
+            if *kind == Kind::Recipient {
+                let mut line = format!("    find_recipients {t}:");
+                for k in keystrokes(t) {
+                    let (med, _) = timed(rounds.min(10), || {
+                        let _ = store.find_recipients(&k, 5);
+                    });
+                    line.push_str(&format!(" {k} {}", ms(med)));
+                }
+                println!("{line}");
+            }
+        }
+    }
+}
