@@ -114,10 +114,12 @@ struct Entry {
     core_initials: Vec<u64>,
     /// More text the entry is found by, as a part only (normalised).
     extra: String,
-    /// Which characters of `norm` and `extra` there are, hashed to 64
-    /// bits: a query with a character the entry lacks skips the text
-    /// checks (most of a large kind, at a few instructions each).
+    /// Which characters of `norm` there are, hashed to 64 bits: a query
+    /// with a character the entry lacks skips the text checks (most of a
+    /// large kind, at a few instructions each).
     chars: u64,
+    /// The same of `extra`, which is longer: 128 bits.
+    extra_chars: u128,
     /// Every initial letter the entry has, for the same of initials.
     letters: u64,
 }
@@ -264,6 +266,8 @@ struct Query {
     /// The characters of `core` (those of `norm` less the affixes): an
     /// entry without them all cannot match by text.
     core_chars: u64,
+    /// The characters of `norm`, for the extra text.
+    norm_chars: u128,
     /// Set when the query is letters (and digits) only: its letters as bits.
     initials: Option<Vec<u64>>,
     /// Those letters together.
@@ -285,6 +289,7 @@ impl Query {
             .map_or(0, |i: &Vec<u64>| i.iter().fold(0, |b, m| b | m));
         Some(Query {
             core_chars: char_bits(&core),
+            norm_chars: char_bits_wide(&norm),
             norm,
             core,
             initials,
@@ -300,6 +305,13 @@ fn char_bits(s: &str) -> u64 {
     })
 }
 
+/// The 128-bit character set of `s` (see [`Entry::extra_chars`]).
+fn char_bits_wide(s: &str) -> u128 {
+    s.chars().fold(0, |b, c| {
+        b | 1u128 << ((c as u32).wrapping_mul(0x9E37_79B1) >> 25)
+    })
+}
+
 impl Entry {
     fn new(name: &str, extra: &str) -> Entry {
         let norm = normalize(name);
@@ -307,7 +319,8 @@ impl Entry {
         let extra = normalize(extra);
         let initials = initials(&norm);
         Entry {
-            chars: char_bits(&norm) | char_bits(&extra),
+            chars: char_bits(&norm),
+            extra_chars: char_bits_wide(&extra),
             letters: initials.iter().fold(0, |b, m| b | m),
             core_initials: initials_of_core(&norm, &core, &initials),
             initials,
@@ -320,7 +333,8 @@ impl Entry {
     fn tier(&self, q: &Query) -> Option<Tier> {
         let text = self.chars & q.core_chars == q.core_chars;
         let letters = q.initials.is_some() && self.letters & q.letters == q.letters;
-        if !text && !letters {
+        let extra = self.extra_chars & q.norm_chars == q.norm_chars && !self.extra.is_empty();
+        if !text && !letters && !extra {
             return None;
         }
         if text && self.norm == q.norm {
@@ -350,7 +364,7 @@ impl Entry {
                 }
             }
         }
-        if text && best.is_none() && !self.extra.is_empty() && self.extra.contains(&q.norm) {
+        if extra && best.is_none() && self.extra.contains(&q.norm) {
             take(&mut best, Tier::Contains);
         }
         best
