@@ -2,7 +2,7 @@
 //! a name field, on a real database (the scale-100 demo has 119,100
 //! recipients, 40,494 compounds and 15,880 supply units).
 //!
-//! cargo bench --bench pick -- --db FILE [--rounds 50]
+//! cargo bench --bench pick -- --db FILE [--rounds 5]
 //!
 //! For each kind it prints the time to read the names (once per form; the
 //! recipients once per session while they are fresh) and, for each
@@ -27,7 +27,7 @@ fn arg(args: &[String], name: &str) -> Option<String> {
 }
 
 fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+    format!("{:.3} ms", d.as_secs_f64() * 1000.0)
 }
 
 /// The CPU time this thread has run (Linux: `/proc/thread-self/schedstat`,
@@ -39,20 +39,39 @@ fn cpu_now() -> Option<Duration> {
     Some(Duration::from_nanos(ns))
 }
 
-/// Median and worst of `rounds` runs of `f`, in CPU time.
+/// CPU time per run of `f`: runs it until 50 ms of CPU have passed (the
+/// kernel may count CPU time in ticks of a few ms), `rounds` times over;
+/// the median and the worst of those averages.
 fn timed(rounds: usize, mut f: impl FnMut()) -> (Duration, Duration) {
-    let mut t: Vec<Duration> = (0..rounds)
+    let mut t: Vec<Duration> = (0..rounds.max(1))
         .map(|_| {
-            let (c, w) = (cpu_now(), Instant::now());
-            f();
-            match (c, cpu_now()) {
-                (Some(a), Some(b)) => b.saturating_sub(a),
-                _ => w.elapsed(),
+            let (c0, w0) = (cpu_now(), Instant::now());
+            let mut n: u32 = 0;
+            loop {
+                f();
+                n += 1;
+                let spent = match (c0, cpu_now()) {
+                    (Some(a), Some(b)) => b.saturating_sub(a),
+                    _ => w0.elapsed(),
+                };
+                if spent >= Duration::from_millis(50) || n >= 100_000 {
+                    break spent / n;
+                }
             }
         })
         .collect();
     t.sort();
     (t[t.len() / 2], t[t.len() - 1])
+}
+
+/// CPU time of one run of `f` that is too slow to repeat much.
+fn once(mut f: impl FnMut()) -> Duration {
+    let (c0, w0) = (cpu_now(), Instant::now());
+    f();
+    match (c0, cpu_now()) {
+        (Some(a), Some(b)) => b.saturating_sub(a),
+        _ => w0.elapsed(),
+    }
 }
 
 /// Every prefix of `typed`, as the field holds it keystroke by keystroke.
@@ -69,7 +88,7 @@ fn main() {
         eprintln!("usage: pick --db FILE [--rounds N]  (e.g. the scale-100 demo)");
         std::process::exit(2);
     };
-    let rounds: usize = arg(&args, "--rounds").map_or(50, |r| r.parse().expect("--rounds"));
+    let rounds: usize = arg(&args, "--rounds").map_or(5, |r| r.parse().expect("--rounds"));
     let store = Store::open(
         Path::new(&db),
         OpenOptions {
@@ -86,11 +105,11 @@ fn main() {
         (Kind::Vehicle, &["yuF1234"]),
     ];
     println!(
-        "# names picked as typed, {db}, {rounds} rounds per keystroke; CPU time of this thread"
+        "# names picked as typed, {db}; CPU time of this thread per keystroke, median (worst) of {rounds} averages over 50 ms"
     );
     for (kind, typed) in cases {
         let mut names = None;
-        let (load, _) = timed(1, || {
+        let load = once(|| {
             names = Some(store.names(&[*kind], None).expect("reading the names"));
         });
         let names = names.expect("read");
@@ -106,11 +125,11 @@ fn main() {
                 worst = worst.max(max);
                 line.push_str(&format!(" {k}→{total} {}", ms(med)));
             }
-            println!("{line}  (worst {})", ms(worst));
+            println!("{line}  (worst average {})", ms(worst));
             if *kind == Kind::Recipient {
                 let mut line = format!("    find_recipients {t}:");
                 for k in keystrokes(t) {
-                    let (med, _) = timed(rounds.min(10), || {
+                    let med = once(|| {
                         let _ = store.find_recipients(&k, 5);
                     });
                     line.push_str(&format!(" {k} {}", ms(med)));

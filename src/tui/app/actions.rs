@@ -770,6 +770,7 @@ impl App {
         let n = form.fields.len();
         self.picks.forget();
         self.popups.push(Popup::Form(form));
+        self.read_picks();
         self.refresh_picks();
         for i in 0..n {
             self.refresh_note(Some(i));

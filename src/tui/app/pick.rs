@@ -31,13 +31,18 @@ pub struct PickCache {
 }
 
 impl PickCache {
-    /// A form opens: names are read again, except the recipients while
-    /// they are fresh (a new recipient comes by import, not mid-form).
+    /// A form opens: names are read again, except the recipients and the
+    /// vehicles while they are fresh (the two large kinds, 119k and 78k at
+    /// the demo's scale 100; a new recipient comes by import, and a new
+    /// vehicle is only not offered, as plates are never resolved).
     pub fn forget(&mut self) {
-        self.names.retain(|(k, _), (_, at)| {
-            k.as_slice() == [Kind::Recipient] && at.elapsed() < RECIPIENTS_KEPT
-        });
+        self.names.retain(|(k, _), (_, at)| keeps(k, at.elapsed()));
     }
+}
+
+/// Are names of `kinds` read `age` ago kept for the next form?
+fn keeps(kinds: &[Kind], age: Duration) -> bool {
+    matches!(kinds, [Kind::Recipient] | [Kind::Vehicle]) && age < RECIPIENTS_KEPT
 }
 
 impl App {
@@ -64,6 +69,24 @@ impl App {
         }
         let communities = self.pick_names(&[Kind::Community], None)?;
         communities.resolve(&typed).ok().map(|c| c.id)
+    }
+
+    /// A form opens: the names its fields take are read now, so that no
+    /// keystroke waits for them (the recipients take a few hundred ms).
+    pub(super) fn read_picks(&mut self) {
+        let Some(Popup::Form(f)) = self.popups.last() else {
+            return;
+        };
+        let unscoped: Vec<&'static [Kind]> = f
+            .fields
+            .iter()
+            .filter_map(|fl| fl.pick.as_ref())
+            .filter(|p| p.spec.scope.is_none())
+            .map(|p| p.spec.kinds)
+            .collect();
+        for kinds in unscoped {
+            self.pick_names(kinds, None);
+        }
     }
 
     /// The focused field's matches, after typing or moving to it.
@@ -298,7 +321,7 @@ mod tests {
     }
 
     #[test]
-    fn a_new_form_reads_names_again_but_keeps_fresh_recipients() {
+    fn a_new_form_reads_names_again_but_keeps_fresh_large_kinds() {
         let mut c = PickCache::default();
         let now = Instant::now();
         c.names.insert(
@@ -312,5 +335,11 @@ mod tests {
         c.forget();
         assert_eq!(c.names.len(), 1);
         assert!(c.names.contains_key(&(vec![Kind::Recipient], None)));
+        assert!(keeps(&[Kind::Vehicle], Duration::from_secs(60)));
+        assert!(
+            !keeps(&[Kind::Recipient], RECIPIENTS_KEPT),
+            "stale: read again"
+        );
+        assert!(!keeps(&[Kind::Unit], Duration::ZERO));
     }
 }
