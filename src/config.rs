@@ -34,6 +34,8 @@ pub struct Config {
     pub norms: NormsConfig,
     /// Key overrides: action name → key (e.g. `note = "N"`).
     pub keys: BTreeMap<String, String>,
+    /// Messages to the work groups: channels and their rules (issue 19).
+    pub notify: crate::notify::NotifyConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -341,6 +343,7 @@ impl Default for Config {
             theme: Theme::default(),
             norms: NormsConfig::default(),
             keys: BTreeMap::new(),
+            notify: crate::notify::NotifyConfig::default(),
         }
     }
 }
@@ -386,6 +389,7 @@ impl Config {
             ));
         }
         c.norms.check(origin)?;
+        c.notify.check(origin)?;
         Ok(c)
     }
 

@@ -12,6 +12,7 @@ mod import;
 mod init;
 mod log;
 mod lookup;
+mod notify;
 mod pass;
 mod supply;
 
@@ -264,6 +265,7 @@ fn dispatch(cli: &Cli, ctx: &Ctx) -> Outcome {
         Some(Command::Market(a)) => supply::market(ctx, a, &mut out)?,
         Some(Command::Contact(a)) => supply::contact(ctx, a, &mut out)?,
         Some(Command::Gaps(a)) => supply::gaps(ctx, a, &mut out)?,
+        Some(Command::Notify(a)) => notify::run(ctx, a, &mut out)?,
     };
     out.flush()?;
     Ok(code)

@@ -15,6 +15,7 @@ pub mod fields;
 pub mod follow;
 pub mod ledger;
 pub mod log;
+pub mod outbox;
 pub mod pass_actions;
 pub mod passes;
 pub mod pick;
@@ -439,6 +440,7 @@ fn migrations() -> Migrations<'static> {
                 Ok(())
             },
         ),
+        M::up(include_str!("migrations/012_outbox.sql")),
     ])
 }
 
@@ -622,6 +624,7 @@ impl Store {
                 return Err(StoreError::Sqlite(rusqlite::Error::InvalidQuery));
             };
             let written = std::mem::take(&mut w.written);
+            outbox::enqueue(&w.tx, &written, now)?;
             w.tx.commit()?;
             if self.own.len() + written.len() > OWN_KEPT {
                 self.own.clear();
