@@ -27,6 +27,8 @@ pub struct Candidate {
     pub shown: String,
     /// Where it is or whom it belongs to, shown after it.
     pub detail: String,
+    /// The same in English (a recipient's group; names stay as they are).
+    pub detail_en: String,
     pub community_id: Option<i64>,
 }
 
@@ -158,7 +160,7 @@ impl Unresolved {
                 let list_en = sanitize(
                     &shown
                         .iter()
-                        .map(|c| match c.detail.as_str() {
+                        .map(|c| match c.detail_en.as_str() {
                             "" => c.shown.clone(),
                             d => format!("{} ({d})", c.shown),
                         })
@@ -213,6 +215,7 @@ fn rows_of(conn: &Connection, kind: Kind, community: Option<i64>) -> Result<Vec<
                 kind,
                 id,
                 shown: name.clone(),
+                detail_en: detail.clone(),
                 detail,
                 community_id: cid,
             },
@@ -317,6 +320,7 @@ fn recipients(conn: &Connection, community: Option<i64>) -> Result<Vec<Row>> {
                     id: r.get(0)?,
                     shown,
                     detail: format!("{} · {address}", group.label_zh()),
+                    detail_en: format!("{} · {address}", group.label_en()),
                     community_id: r.get(8)?,
                 },
                 name,

@@ -243,16 +243,14 @@ impl App {
     pub(super) fn picked_note(fl: &crate::tui::popups::form::Field) -> Option<(Msg, bool)> {
         let p = fl.pick.as_ref()?;
         p.taken(fl.input.value())?;
-        if p.taken_detail.is_empty() {
+        let (zh, en) = &p.taken_detail;
+        if zh.is_empty() {
             return None;
         }
-        let line = crate::domain::text::sanitize(&format!(
-            "{} · {}",
-            fl.input.value().trim(),
-            p.taken_detail
-        ))
-        .into_owned();
-        Some((crate::msg!("已选定：{line}", "picked: {line}"), false))
+        let name = fl.input.value().trim();
+        let line = |d: &str| crate::domain::text::sanitize(&format!("{name} · {d}")).into_owned();
+        let (z, e) = (line(zh), line(en));
+        Some((crate::msg!("已选定：{z}", "picked: {e}"), false))
     }
 
     /// The note under a recipient field: the one picked, or that nothing

@@ -78,8 +78,8 @@ pub struct Picker {
     pub selected: Option<usize>,
     /// The name taken (by Enter or on saving), while the text is still it.
     pub taken: Option<(String, Kind, i64)>,
-    /// What the list said of the name taken (where it is).
-    pub taken_detail: String,
+    /// What the list said of the name taken (where it is), zh and en.
+    pub taken_detail: (String, String),
 }
 
 impl Picker {
@@ -90,7 +90,7 @@ impl Picker {
             total: 0,
             selected: None,
             taken: None,
-            taken_detail: String::new(),
+            taken_detail: (String::new(), String::new()),
         }
     }
 
@@ -135,7 +135,7 @@ impl Picker {
 
     pub fn take(&mut self, c: &Candidate) {
         self.taken = Some((c.shown.clone(), c.kind, c.id));
-        self.taken_detail = c.detail.clone();
+        self.taken_detail = (c.detail.clone(), c.detail_en.clone());
         self.selected = None;
         self.rows.clear();
         self.total = 0;
@@ -167,7 +167,7 @@ pub fn lines(
         let marked = p.selected == Some(i);
         let mark = if marked { "› " } else { "  " };
         let name = sanitize(&c.shown).into_owned();
-        let mut detail = sanitize(&c.detail).into_owned();
+        let mut detail = sanitize(lang.t(&c.detail, &c.detail_en)).into_owned();
         if several_kinds {
             let k = c.kind.label();
             let k = lang.t(k.0, k.1);
