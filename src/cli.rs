@@ -27,6 +27,12 @@ pub struct Cli {
     #[arg(long)]
     pub demo: bool,
 
+    /// How the terminal draws East Asian ambiguous characters (box drawing,
+    /// `· — … ●`): auto asks it; wide draws the console in ASCII
+    /// [default: config `ambiguous`, then auto] (东亚宽度不明字符)
+    #[arg(long, env = "SUPPLYDESK_AMBIGUOUS", value_name = "WIDTH")]
+    pub ambiguous: Option<supplydesk::config::Ambiguous>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -341,6 +347,14 @@ pub struct LogAddArgs {
     /// The number of an earlier entry this one corrects
     #[arg(long, value_name = "SEQ")]
     pub corrects: Option<i64>,
+
+    /// For a call: who called (来电人)
+    #[arg(long, value_name = "NAME")]
+    pub caller: Option<String>,
+
+    /// For a call: the community or unit they called from (来电单位)
+    #[arg(long, value_name = "PLACE", requires = "caller")]
+    pub from: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -392,6 +406,12 @@ pub struct ImportArgs {
     /// Check every row and say what would be added and changed; write nothing
     #[arg(long)]
     pub dry_run: bool,
+
+    /// The worksheet to read, by its name or its number from 1 (工作表);
+    /// without it the sheet that surely holds KIND is taken, or the
+    /// import is refused listing the sheets
+    #[arg(long, value_name = "NAME|N")]
+    pub sheet: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -134,9 +134,9 @@ fn the_alert_form_resolves_names_and_refuses_what_fits_several() {
 
 #[test]
 fn a_dispatch_target_is_the_units_full_name_or_a_person_as_typed() {
-    let mut a = demo_app(Lang::En);
-    let (id, _) = a
-        .store
+    // Raised before the console opens, so that it sees the alert as it is.
+    let mut s = demo_store();
+    let (id, _) = s
         .raise_alert(
             &actor(),
             &NewAlert {
@@ -150,6 +150,8 @@ fn a_dispatch_target_is_the_units_full_name_or_a_person_as_typed() {
             },
         )
         .unwrap();
+    let mut a = app_with(s, Lang::En, None, Some("王静"));
+    screen(&mut a, 120, 40);
     let to = |a: &App| {
         a.store
             .alert(id, a.store.now(), &Escalation::default())
@@ -180,7 +182,12 @@ fn a_dispatch_target_is_the_units_full_name_or_a_person_as_typed() {
     type_str(&mut a, "lsbcsc");
     assert_eq!(offered(&a, 0), ["万州区螺蛳包菜市场"]);
     a.on_key(enter());
-    assert!(a.popups.is_empty(), "saved; flash: {}", flash_en(&a));
+    assert!(
+        a.popups.is_empty(),
+        "saved; flash: {}; screen:\n{}",
+        flash_en(&a),
+        screen(&mut a, 120, 40)
+    );
     assert_eq!(to(&a).as_deref(), Some("万州区螺蛳包菜市场"));
     // A person is not a registered name: taken as typed.
     a.run_typed(&format!(":dispatch #{id} 社区书记 李明"));

@@ -171,7 +171,10 @@ fn early_lang(cli: &Cli) -> Lang {
 /// Resolves flags, environment and config into a [`Ctx`].
 fn context(cli: &Cli) -> Result<Ctx, Msg> {
     let loaded = Config::load(cli.global.config.as_deref())?;
-    let config = loaded.config;
+    let mut config = loaded.config;
+    if let Some(a) = cli.ambiguous {
+        config.theme.ambiguous = a;
+    }
     let lang = cli
         .global
         .lang

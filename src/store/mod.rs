@@ -21,6 +21,7 @@ pub mod passes;
 pub mod pick;
 pub mod places;
 pub mod report_queries;
+pub mod seen;
 pub mod shifts;
 pub mod supply;
 
@@ -58,6 +59,8 @@ pub enum StoreError {
     Refused(Msg),
     /// The row asked for does not exist.
     NotFound(Msg),
+    /// The record changed after the officer saw it; nothing was written.
+    Stale(Box<seen::Stale>),
     /// The file is not a supplydesk database, or is damaged.
     NotADatabase(PathBuf, String),
     /// The file's schema is newer than this program knows.
@@ -102,6 +105,7 @@ impl StoreError {
                 "The disk holding the database is full, so nothing was saved; free some space on it (or call the administrator) and try again."
             ),
             StoreError::Refused(m) | StoreError::NotFound(m) => m.clone(),
+            StoreError::Stale(s) => s.message(),
             StoreError::TooNew(p) => {
                 let p = p.display();
                 msg!(
@@ -218,13 +222,16 @@ impl Clock {
 }
 
 /// What a change says in the duty log.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LogDraft {
     pub kind: LogKind,
     pub text: String,
     pub occurred_at: Option<DateTime<Utc>>,
     pub subject: Option<String>,
     pub corrects: Option<i64>,
+    /// The event and its fields, from which the entry is shown in one
+    /// language (`domain::log_text`).
+    pub payload: Option<crate::domain::log_text::Payload>,
 }
 
 impl LogDraft {
@@ -236,6 +243,23 @@ impl LogDraft {
             occurred_at: None,
             subject: Some(subject.into()),
             corrects: None,
+            payload: None,
+        }
+    }
+
+    /// A `change` entry about `subject` told by `payload`: its stored
+    /// text is the payload's line in both languages (for the search keys).
+    pub fn event(
+        subject: impl Into<String>,
+        payload: crate::domain::log_text::Payload,
+    ) -> LogDraft {
+        LogDraft {
+            kind: LogKind::Change,
+            text: payload.text_both(),
+            occurred_at: None,
+            subject: Some(subject.into()),
+            corrects: None,
+            payload: Some(payload),
         }
     }
 
@@ -246,6 +270,7 @@ impl LogDraft {
             occurred_at: None,
             subject: None,
             corrects: None,
+            payload: None,
         }
     }
 }
@@ -296,13 +321,14 @@ impl Writer<'_> {
             subject: draft.subject,
             corrects: draft.corrects,
             prev_hash: self.head.hash.clone(),
+            payload: draft.payload.map(|p| p.to_json()),
         };
         let hash = entry.hash();
         self.tx
             .prepare_cached(
                 "INSERT INTO duty_log (seq, kind, text, officer, os_user, ssh_client, recorded_at,
-                    occurred_at, subject, corrects, prev_hash, hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                    occurred_at, subject, corrects, prev_hash, hash, payload)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?
             .execute(params![
                 entry.seq,
@@ -317,6 +343,7 @@ impl Writer<'_> {
                 entry.corrects,
                 entry.prev_hash,
                 hash,
+                entry.payload,
             ])?;
         log::index_entry(&self.tx, entry.seq, &entry.text)?;
         self.head = Head {
@@ -361,6 +388,9 @@ pub struct Store {
     wal_checkpointed: Option<std::time::Instant>,
     /// Entries this connection wrote, until [`Store::take_own_entries`].
     own: Vec<i64>,
+    /// Records the next change acts on as they were seen
+    /// ([`Store::as_seen`]): checked inside its transaction.
+    expected: Vec<seen::Seen>,
 }
 
 /// At most this many of [`Store::take_own_entries`] are kept (a process
@@ -426,6 +456,19 @@ const WAL_BOUND_WAIT: Duration = Duration::from_millis(500);
 /// At most one forced checkpoint per session in this time.
 const WAL_BOUND_EVERY: Duration = Duration::from_secs(1);
 
+/// The migration files in the order they are applied (their numbers'
+/// order; the migration test reads them in this order).
+pub const MIGRATION_ORDER: &[&str] = &[
+    "001_schema.sql",
+    "002_rules.sql",
+    "003_shifts.sql",
+    "004_ledgers.sql",
+    "005_supply.sql",
+    "006_log_search.sql",
+    "007_outbox.sql",
+    "008_log_payload.sql",
+];
+
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("migrations/001_schema.sql")),
@@ -440,8 +483,27 @@ fn migrations() -> Migrations<'static> {
                 Ok(())
             },
         ),
-        M::up(include_str!("migrations/012_outbox.sql")),
+        M::up(include_str!("migrations/007_outbox.sql")),
+        M::up(include_str!("migrations/008_log_payload.sql")),
     ])
+}
+
+/// The tables of a database that has tables but not the duty log every
+/// supplydesk schema starts with, listed for the message; `None` for an
+/// empty file or a supplydesk database.
+fn foreign_tables(conn: &Connection) -> rusqlite::Result<Option<String>> {
+    let mut st = conn.prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )?;
+    let names: Vec<String> = st
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if names.is_empty() || names.iter().any(|n| n == "duty_log") {
+        return Ok(None);
+    }
+    let shown: Vec<&str> = names.iter().take(5).map(String::as_str).collect();
+    let more = if names.len() > 5 { ", …" } else { "" };
+    Ok(Some(format!("{}{more}", shown.join(", "))))
 }
 
 impl Store {
@@ -478,6 +540,16 @@ impl Store {
         };
         let mut conn = Connection::open_with_flags(path, flags).map_err(fail)?;
         conn.busy_handler(Some(busy_wait))?;
+        // Another application's database is left exactly as it is: no
+        // journal mode, no schema, whatever the command.
+        if let Some(tables) = foreign_tables(&conn).map_err(fail)? {
+            return Err(StoreError::NotADatabase(
+                path.to_path_buf(),
+                format!(
+                    "it holds another application's tables ({tables}) and no supplydesk schema"
+                ),
+            ));
+        }
         if !opts.read_only {
             let mode: String = conn
                 .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
@@ -538,6 +610,7 @@ impl Store {
             clock: Clock::System,
             wal_checkpointed: None,
             own: Vec::new(),
+            expected: Vec::new(),
         })
     }
 
@@ -555,6 +628,7 @@ impl Store {
             clock: Clock::System,
             wal_checkpointed: None,
             own: Vec::new(),
+            expected: Vec::new(),
         })
     }
 
@@ -610,6 +684,9 @@ impl Store {
             let tx = self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            // Inside the write lock: nobody can change the records between
+            // this check and the change below.
+            seen::check(&tx, &std::mem::take(&mut self.expected))?;
             let head = head_of(&tx)?;
             let mut w = Writer {
                 tx,
@@ -640,6 +717,13 @@ impl Store {
     /// last call (the console tells its own changes from other sessions').
     pub fn take_own_entries(&mut self) -> Vec<i64> {
         std::mem::take(&mut self.own)
+    }
+
+    /// Whether this connection wrote entries not yet taken by
+    /// [`Store::take_own_entries`] (a console's own connection used
+    /// directly, as tests do).
+    pub fn has_own_entries(&self) -> bool {
+        !self.own.is_empty()
     }
 
     /// Keeps the WAL under [`WAL_BOUND`]; see there. Failing to is not

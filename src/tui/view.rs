@@ -8,6 +8,7 @@ use ratatui::widgets::{Clear, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
 use super::app::{App, Level};
+use super::glyphs;
 use super::keys::PaneId;
 use super::layout::{self, Mode, TABS_MIN};
 use super::popups::{self, Popup};
@@ -17,6 +18,13 @@ use crate::domain::text::{sanitize, truncate_to_width};
 use crate::domain::time::age;
 
 pub fn draw(f: &mut Frame, app: &App) {
+    draw_screen(f, app);
+    if app.theme.glyphs.wide() {
+        glyphs::fold_buffer(f.buffer_mut());
+    }
+}
+
+fn draw_screen(f: &mut Frame, app: &App) {
     let area = f.area();
     // Normally the app was told the size already; a stale layout is
     // recomputed here so a frame never draws outside the buffer.
