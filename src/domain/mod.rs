@@ -11,6 +11,7 @@ pub mod log_text;
 pub mod machine;
 pub mod mask;
 pub mod pass;
+pub mod pick;
 pub mod place;
 pub mod plate;
 pub mod scrub;

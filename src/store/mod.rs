@@ -19,6 +19,7 @@ pub mod outbox;
 pub mod pass_actions;
 pub mod passes;
 pub mod people;
+pub mod pick;
 pub mod places;
 pub mod privacy;
 pub mod report_queries;

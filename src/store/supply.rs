@@ -25,6 +25,7 @@ use crate::domain::cover::{
 };
 use crate::domain::delivery::{FailReason, Group, Urgency};
 use crate::domain::mask;
+use crate::domain::pick::Kind;
 use crate::domain::time::{from_db, to_db};
 use crate::msg;
 
@@ -1738,6 +1739,16 @@ fn find_outlet(conn: &Connection, r: &Ref, community: Option<i64>) -> Result<(i6
         Ref::Id(id) => format!("#{id}"),
         Ref::Name(n) => n.trim().to_string(),
     };
+    if rows.is_empty()
+        && let Ref::Name(n) = r
+    {
+        // As the console matches names: one match only.
+        match super::pick::resolve_in(conn, Kind::Outlet, n, community) {
+            Ok(c) => return find_outlet(conn, &Ref::Id(c.id), community),
+            Err(StoreError::NotFound(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
     match rows.as_slice() {
         [] => Err(StoreError::NotFound(msg!(
             "没有网点“{what}”；请检查名称，或先在网点台账中登记。",

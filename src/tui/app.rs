@@ -21,6 +21,7 @@ macro_rules! cx {
 
 mod actions;
 mod handover;
+mod pick;
 mod preview;
 mod refresh;
 mod supply;
@@ -184,6 +185,8 @@ pub struct App {
     unit_pool: Vec<SupplyUnitRow>,
     /// Panes were invalidated and read again at the next tick.
     reload_due: bool,
+    /// The registered names the open form's name fields match.
+    picks: pick::PickCache,
 }
 
 impl App {
@@ -236,6 +239,7 @@ impl App {
             assign_pool: Vec::new(),
             unit_pool: Vec::new(),
             reload_due: false,
+            picks: pick::PickCache::default(),
             store,
         };
         if let Some(w) = key_warning {
@@ -364,6 +368,8 @@ impl App {
                     fl.error = None;
                     fl.enforce_max();
                 }
+                // The matches first: a recipient's note says if none.
+                self.refresh_picks();
                 self.refresh_note(None);
             }
             Some(Popup::Filter(i)) => {
@@ -532,6 +538,8 @@ impl App {
             }
             Cmd::Submit => self.submit(),
             Cmd::Cancel => self.cancel(),
+            // On a name field with matches shown, ↓/Tab mark them.
+            Cmd::NextField | Cmd::PrevField if self.pick_step(cmd == Cmd::NextField) => {}
             Cmd::NextField | Cmd::PrevField => {
                 let fwd = cmd == Cmd::NextField;
                 match self.popups.last_mut() {
@@ -540,6 +548,7 @@ impl App {
                     Some(Popup::Lookup(l)) => l.move_near(if fwd { 1 } else { -1 }),
                     _ => {}
                 }
+                self.refresh_picks();
             }
             Cmd::Complete => self.complete(),
             Cmd::HistoryPrev | Cmd::HistoryNext => {
@@ -886,10 +895,22 @@ impl App {
     }
 
     fn submit_form(&mut self) {
+        // Enter on a marked match takes it; the form is saved by the next.
+        if self.pick_accept() {
+            return;
+        }
+        if let Some(Popup::Form(form)) = self.popups.last_mut() {
+            form.clear_errors();
+        }
+        if let Err(r) = self.resolve_picks() {
+            if let Some(Popup::Form(f)) = self.popups.last_mut() {
+                f.refuse(r.field, r.msg);
+            }
+            return;
+        }
         let Some(Popup::Form(form)) = self.popups.last_mut() else {
             return;
         };
-        form.clear_errors();
         let form = form.clone();
         let result: Result<(), Refusal> = match form.kind {
             FormKind::Note => self.submit_note(&form),
@@ -1427,32 +1448,9 @@ impl App {
                 "Name the recipient: part of the name, the address or the group."
             )));
         }
-        let found = self
-            .store
-            .find_recipients(query, 6)
-            .map_err(|e| e.message())?;
-        let recipient = match found.as_slice() {
-            [] => {
-                let q = crate::domain::text::sanitize(query).into_owned();
-                return Err(at(0)(msg!(
-                    "没有找到与“{q}”相符的配送对象；请换用姓名、地址或类别中的几个字。",
-                    "No recipient matches \"{q}\"; try part of the name, the address or the group."
-                )));
-            }
-            [one] => one,
-            many => {
-                let list = many
-                    .iter()
-                    .take(5)
-                    .map(|m| format!("{}（{}）", m.name, m.address))
-                    .collect::<Vec<_>>()
-                    .join("、");
-                let list = crate::domain::text::sanitize(&list).into_owned();
-                return Err(at(0)(msg!(
-                    "有多个配送对象相符：{list}；请多写几个字。",
-                    "Several recipients match: {list}; type more to pick one."
-                )));
-            }
+        let recipient_id = match App::picked_recipient(form, 0) {
+            Some(id) => id,
+            None => self.recipient_by_words(query)?,
         };
         required_text(field("配送物品", "items"), form.value(1), TEXT_MAX_CHARS)
             .map_err(|e| at(1)(e.message()))?;
@@ -1474,7 +1472,7 @@ impl App {
             .map_err(at(3))?;
         let actor = self.actor().ok_or_else(|| self.no_actor())?;
         let new = NewDelivery {
-            recipient_id: recipient.id,
+            recipient_id,
             items: form.value(1).to_string(),
             urgency,
             due_at: due,
@@ -1492,6 +1490,37 @@ impl App {
         );
         self.wrote(&[PaneId::Queue]);
         Ok(())
+    }
+    /// The one recipient the words match (the old way, by a part of the
+    /// name, address or group), for text not picked from the list.
+    fn recipient_by_words(&self, query: &str) -> Result<i64, Refusal> {
+        let found = self
+            .store
+            .find_recipients(query, 6)
+            .map_err(|e| e.message())?;
+        match found.as_slice() {
+            [] => {
+                let q = crate::domain::text::sanitize(query).into_owned();
+                Err(at(0)(msg!(
+                    "没有找到与“{q}”相符的配送对象；请换用姓名、地址或类别中的几个字。",
+                    "No recipient matches \"{q}\"; try part of the name, the address or the group."
+                )))
+            }
+            [one] => Ok(one.id),
+            many => {
+                let list = many
+                    .iter()
+                    .take(5)
+                    .map(|m| format!("{}（{}）", m.name, m.address))
+                    .collect::<Vec<_>>()
+                    .join("、");
+                let list = crate::domain::text::sanitize(&list).into_owned();
+                Err(at(0)(msg!(
+                    "有多个配送对象相符：{list}；请多写几个字。",
+                    "Several recipients match: {list}; type more to pick one."
+                )))
+            }
+        }
     }
 }
 
