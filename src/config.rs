@@ -34,6 +34,35 @@ pub struct Config {
     pub norms: NormsConfig,
     /// Key overrides: action name → key (e.g. `note = "N"`).
     pub keys: BTreeMap<String, String>,
+    /// `[backup]`: where scheduled backups go and how many are kept.
+    pub backup: BackupConfig,
+}
+
+/// `[backup]`: the directory of `supplydesk backup --rotate` (the systemd
+/// timer's), its retention, and the age past which `doctor` says the
+/// newest backup is too old.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct BackupConfig {
+    /// Unset: no scheduled backups (`backup --rotate` needs `--dir`).
+    pub dir: Option<PathBuf>,
+    /// The newest backup of each of this many most recent hours is kept.
+    pub keep_hourly: u32,
+    /// The newest backup of each of this many most recent days is kept.
+    pub keep_daily: u32,
+    /// `doctor` fails when the newest backup is older than this.
+    pub max_age_hours: u32,
+}
+
+impl Default for BackupConfig {
+    fn default() -> Self {
+        BackupConfig {
+            dir: None,
+            keep_hourly: 48,
+            keep_daily: 30,
+            max_age_hours: 2,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -341,6 +370,7 @@ impl Default for Config {
             theme: Theme::default(),
             norms: NormsConfig::default(),
             keys: BTreeMap::new(),
+            backup: BackupConfig::default(),
         }
     }
 }
@@ -386,6 +416,14 @@ impl Config {
             ));
         }
         c.norms.check(origin)?;
+        let b = &c.backup;
+        if b.keep_hourly + b.keep_daily == 0 || b.max_age_hours == 0 {
+            let o = origin.display();
+            return Err(msg!(
+                "配置文件 {o} 中 [backup] 不可用：keep_hourly 与 keep_daily 不能都为 0，max_age_hours 须大于 0。",
+                "[backup] in {o} cannot be used: keep_hourly and keep_daily cannot both be 0, and max_age_hours must be above 0."
+            ));
+        }
         Ok(c)
     }
 
@@ -449,6 +487,10 @@ mod tests {
             "[norms] in the shipped file are the defaults"
         );
         assert_eq!(c.norms.norms(), crate::domain::cover::Norms::default());
+        assert_eq!(
+            c.backup, d.backup,
+            "[backup] in the shipped file is the default"
+        );
     }
 
     #[test]

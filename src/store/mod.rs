@@ -441,6 +441,16 @@ fn migrations() -> Migrations<'static> {
     ])
 }
 
+/// The schema version this program brings a database to (the number of
+/// migrations), found by migrating an empty database in memory.
+pub fn latest_schema_version() -> Result<i64> {
+    let mut conn = Connection::open_in_memory()?;
+    migrations()
+        .to_latest(&mut conn)
+        .map_err(|e| StoreError::NotADatabase(PathBuf::from(":memory:"), e.to_string()))?;
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
 impl Store {
     /// Opens (or with `create`, creates) the database, applies the pragmas
     /// and brings the schema up to date.
