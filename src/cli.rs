@@ -177,7 +177,7 @@ pub enum Command {
 
     /// The man page in roff, from this command line (for packaging)
     #[command(hide = true)]
-    Man,
+    Man(ManArgs),
 
     /// A shell's completion script (for packaging)
     #[command(hide = true)]
@@ -189,6 +189,14 @@ pub struct DoctorArgs {
     /// Print one JSON object instead of text (for monitoring)
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write supplydesk.1 and a page per command (supplydesk-log-add.1 …)
+    /// into this directory instead of supplydesk.1 to stdout
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

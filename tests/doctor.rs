@@ -337,6 +337,18 @@ fn the_man_page_and_completions_come_from_the_command_line() {
         assert!(man.contains(cmd), "{cmd} in the man page");
     }
     assert!(!man.contains("completions"), "hidden commands stay hidden");
+    // A page per command, as the main page's SUBCOMMANDS name them.
+    succeeds(d.bare().args(["man", "--dir"]).arg(d.dir()));
+    for page in [
+        "supplydesk.1",
+        "supplydesk-doctor.1",
+        "supplydesk-log-verify.1",
+    ] {
+        let text = std::fs::read_to_string(d.path(page)).unwrap();
+        assert!(text.contains(".TH supplydesk"), "{page}");
+    }
+    assert!(!d.path("supplydesk-completions.1").exists());
+    assert!(!d.path("supplydesk-help.1").exists());
     let bash = succeeds(d.bare().args(["completions", "bash"]));
     assert!(bash.contains("complete -F _supplydesk"), "bash");
     assert!(bash.contains("doctor"));

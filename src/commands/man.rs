@@ -9,10 +9,15 @@ use std::process::ExitCode;
 use clap::CommandFactory;
 
 use super::Outcome;
-use crate::cli::{Cli, CompletionsArgs};
+use crate::cli::{Cli, CompletionsArgs, ManArgs};
 
-pub fn page(out: &mut impl Write) -> Outcome {
-    clap_mangen::Man::new(Cli::command()).render(out)?;
+pub fn page(args: &ManArgs, out: &mut impl Write) -> Outcome {
+    match &args.dir {
+        // The main page names a page per command (supplydesk-log(1) …):
+        // they are all written, hidden commands left out.
+        Some(dir) => clap_mangen::generate_to(Cli::command(), dir)?,
+        None => clap_mangen::Man::new(Cli::command()).render(out)?,
+    }
     Ok(ExitCode::SUCCESS)
 }
 

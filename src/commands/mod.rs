@@ -271,7 +271,7 @@ fn dispatch(cli: &Cli, ctx: &Ctx) -> Outcome {
         Some(Command::Market(a)) => supply::market(ctx, a, &mut out)?,
         Some(Command::Contact(a)) => supply::contact(ctx, a, &mut out)?,
         Some(Command::Gaps(a)) => supply::gaps(ctx, a, &mut out)?,
-        Some(Command::Doctor(_) | Command::Man | Command::Completions(_)) => {
+        Some(Command::Doctor(_) | Command::Man(_) | Command::Completions(_)) => {
             without_ctx(cli, ctx.lang, Some(ctx.db.clone()))?
         }
     };
@@ -283,7 +283,7 @@ fn dispatch(cli: &Cli, ctx: &Ctx) -> Outcome {
 fn standalone(c: &Command) -> bool {
     matches!(
         c,
-        Command::Doctor(_) | Command::Man | Command::Completions(_)
+        Command::Doctor(_) | Command::Man(_) | Command::Completions(_)
     )
 }
 
@@ -296,7 +296,7 @@ fn without_ctx(cli: &Cli, lang: Lang, db: Option<PathBuf>) -> Outcome {
         .unwrap_or_else(|| PathBuf::from(DEFAULT_DB));
     let code = match &cli.command {
         Some(Command::Doctor(a)) => doctor::run(cli, a, lang, db, &mut out)?,
-        Some(Command::Man) => man::page(&mut out)?,
+        Some(Command::Man(a)) => man::page(a, &mut out)?,
         Some(Command::Completions(a)) => man::completions(a, &mut out)?,
         _ => {
             return Err(Failure::Bug(color_eyre::eyre::eyre!(
