@@ -417,7 +417,7 @@ impl Config {
         }
         c.norms.check(origin)?;
         let b = &c.backup;
-        if b.keep_hourly + b.keep_daily == 0 || b.max_age_hours == 0 {
+        if (b.keep_hourly == 0 && b.keep_daily == 0) || b.max_age_hours == 0 {
             let o = origin.display();
             return Err(msg!(
                 "配置文件 {o} 中 [backup] 不可用：keep_hourly 与 keep_daily 不能都为 0，max_age_hours 须大于 0。",
@@ -536,5 +536,11 @@ mod tests {
         assert!(e.en.contains("octal"), "{e}");
         let e = Config::parse("language = \"fr\"", p).unwrap_err();
         assert!(e.en.contains("invalid"), "{e}");
+        let e = Config::parse("[backup]\nkeep_hourly = 0\nkeep_daily = 0\n", p).unwrap_err();
+        assert!(e.en.contains("[backup]"), "{e}");
+        let e = Config::parse("[backup]\nmax_age_hours = 0\n", p).unwrap_err();
+        assert!(e.en.contains("max_age_hours"), "{e}");
+        let c = Config::parse("[backup]\ndir = \"/b\"\nkeep_hourly = 0\n", p).unwrap();
+        assert_eq!(c.backup.dir, Some(PathBuf::from("/b")));
     }
 }

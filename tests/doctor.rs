@@ -191,7 +191,10 @@ fn a_missing_or_old_backup_fails() {
     // A copy cut short.
     s.rotate();
     let newest = supplydesk::backups::list(&s.backups()).unwrap().remove(0);
-    let f = std::fs::OpenOptions::new().write(true).open(&newest.path).unwrap();
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&newest.path)
+        .unwrap();
     f.set_len(4096).unwrap();
     let (_, text) = s.doctor("en");
     let l = line_with(&text, "FAIL", "no longer matches its head file");
