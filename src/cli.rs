@@ -27,6 +27,12 @@ pub struct Cli {
     #[arg(long)]
     pub demo: bool,
 
+    /// How the terminal draws East Asian ambiguous characters (box drawing,
+    /// `· — … ●`): auto asks it; wide draws the console in ASCII
+    /// [default: config `ambiguous`, then auto] (东亚宽度不明字符)
+    #[arg(long, env = "SUPPLYDESK_AMBIGUOUS", value_name = "WIDTH")]
+    pub ambiguous: Option<supplydesk::config::Ambiguous>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -171,6 +177,11 @@ pub enum Command {
     /// buildings without a transfer station or point
     Gaps(GapsArgs),
 
+    /// Post what the work groups must know (通知工作群): deliver the outbox
+    /// once (for cron) or keep delivering with --follow; `notify test
+    /// CHANNEL` posts a test message, `notify status` shows each channel
+    Notify(NotifyArgs),
+
     /// Check this installation line by line (自检): config, database,
     /// schema, modes, WAL, disk, backups, chain; exit 0 all well, 1 not
     Doctor(DoctorArgs),
@@ -203,6 +214,27 @@ pub struct ManArgs {
 pub struct CompletionsArgs {
     #[arg(value_enum, value_name = "SHELL")]
     pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct NotifyArgs {
+    #[command(subcommand)]
+    pub what: Option<NotifyCommand>,
+
+    /// Keep running and post each message as it is recorded (the service)
+    #[arg(long)]
+    pub follow: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NotifyCommand {
+    /// Post a test message to one channel and say what it answered
+    Test {
+        /// The channel's name in the config
+        channel: String,
+    },
+    /// Messages waiting and each channel's state
+    Status,
 }
 
 #[derive(Debug, Args)]
@@ -409,6 +441,12 @@ pub struct ImportArgs {
     /// Check every row and say what would be added and changed; write nothing
     #[arg(long)]
     pub dry_run: bool,
+
+    /// The worksheet to read, by its name or its number from 1 (工作表);
+    /// without it the sheet that surely holds KIND is taken, or the
+    /// import is refused listing the sheets
+    #[arg(long, value_name = "NAME|N")]
+    pub sheet: Option<String>,
 }
 
 #[derive(Debug, Args)]

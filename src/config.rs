@@ -34,6 +34,8 @@ pub struct Config {
     pub norms: NormsConfig,
     /// Key overrides: action name → key (e.g. `note = "N"`).
     pub keys: BTreeMap<String, String>,
+    /// Messages to the work groups: channels and their rules (issue 19).
+    pub notify: crate::notify::NotifyConfig,
     /// `[backup]`: where scheduled backups go and how many are kept.
     pub backup: BackupConfig,
 }
@@ -91,6 +93,34 @@ pub struct Thresholds {
 pub struct Theme {
     /// No colour at all (also when `NO_COLOR` is set).
     pub monochrome: bool,
+    /// How the terminal draws East Asian ambiguous characters (box
+    /// drawing, `· — … ●`): `auto` asks it at start; `--ambiguous`
+    /// overrides.
+    pub ambiguous: Ambiguous,
+    /// What `auto` uses when the terminal does not answer in time.
+    pub ambiguous_fallback: AmbiguousFallback,
+}
+
+/// `[theme] ambiguous` and `--ambiguous`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Ambiguous {
+    /// Ask the terminal (a cursor-position report) at start and on Ctrl-L.
+    #[default]
+    Auto,
+    /// One cell: box-drawing borders and symbols.
+    Narrow,
+    /// Two cells: ASCII borders and symbols.
+    Wide,
+}
+
+/// `[theme] ambiguous_fallback`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AmbiguousFallback {
+    #[default]
+    Narrow,
+    Wide,
 }
 
 impl Default for Thresholds {
@@ -107,6 +137,40 @@ impl Default for Thresholds {
 }
 
 impl Thresholds {
+    /// Every threshold within its range, or the one that is not, named.
+    fn check(&self, origin: &Path) -> Result<(), Msg> {
+        /// A year, in minutes and in hours.
+        const MINUTES_MAX: i64 = 366 * 24 * 60;
+        const HOURS_MAX: i64 = 366 * 24;
+        let o = origin.display();
+        let minutes = [
+            (
+                "alert_escalate_critical_min",
+                self.alert_escalate_critical_min,
+            ),
+            ("alert_escalate_high_min", self.alert_escalate_high_min),
+            ("alert_escalate_medium_min", self.alert_escalate_medium_min),
+            ("alert_escalate_low_min", self.alert_escalate_low_min),
+            ("delivery_due_soon_min", self.delivery_due_soon_min),
+        ];
+        for (k, v) in minutes {
+            if !(1..=MINUTES_MAX).contains(&v) {
+                return Err(msg!(
+                    "配置文件 {o} 中 [thresholds] {k} = {v} 不可用；请填 1 到 {MINUTES_MAX} 之间的分钟数。",
+                    "[thresholds] {k} = {v} in {o} cannot be used; give minutes from 1 to {MINUTES_MAX}."
+                ));
+            }
+        }
+        let h = self.pass_expiry_warn_hours;
+        if !(1..=HOURS_MAX).contains(&h) {
+            return Err(msg!(
+                "配置文件 {o} 中 [thresholds] pass_expiry_warn_hours = {h} 不可用；请填 1 到 {HOURS_MAX} 之间的小时数。",
+                "[thresholds] pass_expiry_warn_hours = {h} in {o} cannot be used; give hours from 1 to {HOURS_MAX}."
+            ));
+        }
+        Ok(())
+    }
+
     pub fn pass_warn(&self) -> chrono::Duration {
         chrono::Duration::hours(self.pass_expiry_warn_hours)
     }
@@ -371,6 +435,7 @@ impl Default for Config {
             norms: NormsConfig::default(),
             keys: BTreeMap::new(),
             backup: BackupConfig::default(),
+            notify: crate::notify::NotifyConfig::default(),
         }
     }
 }
@@ -415,6 +480,7 @@ impl Config {
                 "file_mode \"{m}\" in {o} is not an octal mode; write it like \"0660\"."
             ));
         }
+        c.thresholds.check(origin)?;
         c.norms.check(origin)?;
         let b = &c.backup;
         if (b.keep_hourly == 0 && b.keep_daily == 0) || b.max_age_hours == 0 {
@@ -424,6 +490,7 @@ impl Config {
                 "[backup] in {o} cannot be used: keep_hourly and keep_daily cannot both be 0, and max_age_hours must be above 0."
             ));
         }
+        c.notify.check(origin)?;
         Ok(c)
     }
 

@@ -81,9 +81,9 @@ fn end(ctx: &Ctx, args: &ShiftEndArgs, out: &mut impl Write) -> Outcome {
         Some(s) => Some(parse_local(s, ctx.tz(), store.now()).map_err(|e| {
             let s = sanitize(s.trim());
             Failure::User(Msg::new(
-                format!(
+                e.1.clone().unwrap_or_else(|| format!(
                     "无法识别截止时间 “{s}”；请写成 2026-11-29 08:00、08:00 或 -10m 这样的形式。"
-                ),
+                )),
                 sanitize(&e.0).into_owned(),
             ))
         })?),

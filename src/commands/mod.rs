@@ -14,6 +14,7 @@ mod init;
 mod log;
 mod lookup;
 mod man;
+mod notify;
 mod pass;
 mod supply;
 
@@ -172,7 +173,10 @@ fn early_lang(cli: &Cli) -> Lang {
 /// Resolves flags, environment and config into a [`Ctx`].
 fn context(cli: &Cli) -> Result<Ctx, Msg> {
     let loaded = Config::load(cli.global.config.as_deref())?;
-    let config = loaded.config;
+    let mut config = loaded.config;
+    if let Some(a) = cli.ambiguous {
+        config.theme.ambiguous = a;
+    }
     let lang = cli
         .global
         .lang
@@ -271,6 +275,7 @@ fn dispatch(cli: &Cli, ctx: &Ctx) -> Outcome {
         Some(Command::Market(a)) => supply::market(ctx, a, &mut out)?,
         Some(Command::Contact(a)) => supply::contact(ctx, a, &mut out)?,
         Some(Command::Gaps(a)) => supply::gaps(ctx, a, &mut out)?,
+        Some(Command::Notify(a)) => notify::run(ctx, a, &mut out)?,
         Some(Command::Doctor(_) | Command::Man(_) | Command::Completions(_)) => {
             without_ctx(cli, ctx.lang, Some(ctx.db.clone()))?
         }

@@ -15,6 +15,7 @@ pub mod fields;
 pub mod follow;
 pub mod ledger;
 pub mod log;
+pub mod outbox;
 pub mod pass_actions;
 pub mod passes;
 pub mod places;
@@ -438,6 +439,7 @@ fn migrations() -> Migrations<'static> {
                 Ok(())
             },
         ),
+        M::up(include_str!("migrations/012_outbox.sql")),
     ])
 }
 
@@ -449,6 +451,24 @@ pub fn latest_schema_version() -> Result<i64> {
         .to_latest(&mut conn)
         .map_err(|e| StoreError::NotADatabase(PathBuf::from(":memory:"), e.to_string()))?;
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+/// The tables of a database that has tables but not the duty log every
+/// supplydesk schema starts with, listed for the message; `None` for an
+/// empty file or a supplydesk database.
+fn foreign_tables(conn: &Connection) -> rusqlite::Result<Option<String>> {
+    let mut st = conn.prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )?;
+    let names: Vec<String> = st
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if names.is_empty() || names.iter().any(|n| n == "duty_log") {
+        return Ok(None);
+    }
+    let shown: Vec<&str> = names.iter().take(5).map(String::as_str).collect();
+    let more = if names.len() > 5 { ", …" } else { "" };
+    Ok(Some(format!("{}{more}", shown.join(", "))))
 }
 
 impl Store {
@@ -485,6 +505,16 @@ impl Store {
         };
         let mut conn = Connection::open_with_flags(path, flags).map_err(fail)?;
         conn.busy_handler(Some(busy_wait))?;
+        // Another application's database is left exactly as it is: no
+        // journal mode, no schema, whatever the command.
+        if let Some(tables) = foreign_tables(&conn).map_err(fail)? {
+            return Err(StoreError::NotADatabase(
+                path.to_path_buf(),
+                format!(
+                    "it holds another application's tables ({tables}) and no supplydesk schema"
+                ),
+            ));
+        }
         if !opts.read_only {
             let mode: String = conn
                 .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
@@ -631,6 +661,7 @@ impl Store {
                 return Err(StoreError::Sqlite(rusqlite::Error::InvalidQuery));
             };
             let written = std::mem::take(&mut w.written);
+            outbox::enqueue(&w.tx, &written, now)?;
             w.tx.commit()?;
             if self.own.len() + written.len() > OWN_KEPT {
                 self.own.clear();

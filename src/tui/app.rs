@@ -141,6 +141,10 @@ pub struct App {
     /// Who is on duty since when, and whether a handover waits for its
     /// acknowledgement (the header's badge).
     pub handover: HandoverStatus,
+    /// Messages to the work groups not yet delivered, and failing channels.
+    pub notify: crate::notify::sender::Backlog,
+    notify_read: Option<std::time::Instant>,
+    notify_due: bool,
     pub focus: PaneId,
     pub panes: Panes,
     pub popups: Vec<Popup>,
@@ -197,6 +201,9 @@ impl App {
             read_only: setup.read_only,
             officer,
             handover: HandoverStatus::default(),
+            notify: Default::default(),
+            notify_read: None,
+            notify_due: false,
             focus: PaneId::Alerts,
             panes: Panes {
                 activation: ActivationPane::default(),
@@ -237,6 +244,7 @@ impl App {
             app.popups.push(Popup::Form(f));
         }
         app.refresh_header();
+        app.read_notify(true);
         app
     }
 
@@ -1430,11 +1438,12 @@ struct AlertFields {
 fn span(s: &str) -> Option<chrono::Duration> {
     let unit = s.chars().last().filter(|c| matches!(c, 'm' | 'h' | 'd'))?;
     let n = s[..s.len() - 1].parse::<i64>().ok().filter(|n| *n >= 0)?;
-    Some(match unit {
-        'm' => chrono::Duration::minutes(n),
-        'h' => chrono::Duration::hours(n),
-        _ => chrono::Duration::days(n),
-    })
+    match unit {
+        'm' => chrono::Duration::try_minutes(n),
+        'h' => chrono::Duration::try_hours(n),
+        _ => chrono::Duration::try_days(n),
+    }
+    .filter(|d| *d <= chrono::Duration::days(crate::domain::time::SPAN_MAX_DAYS))
 }
 
 fn minute_of(t: DateTime<Utc>) -> i64 {
