@@ -390,6 +390,14 @@ pub struct LogAddArgs {
     /// The number of an earlier entry this one corrects
     #[arg(long, value_name = "SEQ")]
     pub corrects: Option<i64>,
+
+    /// For a call: who called (来电人)
+    #[arg(long, value_name = "NAME")]
+    pub caller: Option<String>,
+
+    /// For a call: the community or unit they called from (来电单位)
+    #[arg(long, value_name = "PLACE", requires = "caller")]
+    pub from: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -176,15 +176,15 @@ fn one_incident_from_directive_to_delivery() {
     let texts: Vec<&str> = ours.iter().map(|(_, t)| t.as_str()).collect();
     let steps = [
         "Plan activated: 联控指挥部〔2022〕60号",
-        "Shortage alert #1",
-        "Alert dispatched",
-        "Alert resolved",
-        "Vehicle registered",
-        "Pass issued",
-        "Delivery queued",
+        "New alert #1",
+        "Alert #1 dispatched to",
+        "Alert #1 resolved",
+        "registered",
+        "issued: Vehicle pass",
+        "Delivery #1 queued",
         "assigned",
-        "Delivery en route",
-        "Delivered",
+        "Delivery #1 en route",
+        "Delivery #1 delivered",
     ];
     assert_eq!(texts.len(), steps.len(), "one entry per step: {texts:#?}");
     for (text, step) in texts.iter().zip(steps) {

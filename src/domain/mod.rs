@@ -7,6 +7,7 @@ pub mod cover;
 pub mod delivery;
 pub mod grams;
 pub mod log;
+pub mod log_text;
 pub mod machine;
 pub mod mask;
 pub mod pass;

@@ -260,6 +260,7 @@ impl Store {
                 occurred_at: None,
                 subject: Some(t.table().to_string()),
                 corrects: None,
+                payload: None,
             })?;
             Ok(out)
         })

@@ -20,6 +20,7 @@ pub mod pass_actions;
 pub mod passes;
 pub mod places;
 pub mod report_queries;
+pub mod seen;
 pub mod shifts;
 pub mod supply;
 
@@ -57,6 +58,8 @@ pub enum StoreError {
     Refused(Msg),
     /// The row asked for does not exist.
     NotFound(Msg),
+    /// The record changed after the officer saw it; nothing was written.
+    Stale(Box<seen::Stale>),
     /// The file is not a supplydesk database, or is damaged.
     NotADatabase(PathBuf, String),
     /// The file's schema is newer than this program knows.
@@ -101,6 +104,7 @@ impl StoreError {
                 "The disk holding the database is full, so nothing was saved; free some space on it (or call the administrator) and try again."
             ),
             StoreError::Refused(m) | StoreError::NotFound(m) => m.clone(),
+            StoreError::Stale(s) => s.message(),
             StoreError::TooNew(p) => {
                 let p = p.display();
                 msg!(
@@ -217,13 +221,16 @@ impl Clock {
 }
 
 /// What a change says in the duty log.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LogDraft {
     pub kind: LogKind,
     pub text: String,
     pub occurred_at: Option<DateTime<Utc>>,
     pub subject: Option<String>,
     pub corrects: Option<i64>,
+    /// The event and its fields, from which the entry is shown in one
+    /// language (`domain::log_text`).
+    pub payload: Option<crate::domain::log_text::Payload>,
 }
 
 impl LogDraft {
@@ -235,6 +242,23 @@ impl LogDraft {
             occurred_at: None,
             subject: Some(subject.into()),
             corrects: None,
+            payload: None,
+        }
+    }
+
+    /// A `change` entry about `subject` told by `payload`: its stored
+    /// text is the payload's line in both languages (for the search keys).
+    pub fn event(
+        subject: impl Into<String>,
+        payload: crate::domain::log_text::Payload,
+    ) -> LogDraft {
+        LogDraft {
+            kind: LogKind::Change,
+            text: payload.text_both(),
+            occurred_at: None,
+            subject: Some(subject.into()),
+            corrects: None,
+            payload: Some(payload),
         }
     }
 
@@ -245,6 +269,7 @@ impl LogDraft {
             occurred_at: None,
             subject: None,
             corrects: None,
+            payload: None,
         }
     }
 }
@@ -295,13 +320,14 @@ impl Writer<'_> {
             subject: draft.subject,
             corrects: draft.corrects,
             prev_hash: self.head.hash.clone(),
+            payload: draft.payload.map(|p| p.to_json()),
         };
         let hash = entry.hash();
         self.tx
             .prepare_cached(
                 "INSERT INTO duty_log (seq, kind, text, officer, os_user, ssh_client, recorded_at,
-                    occurred_at, subject, corrects, prev_hash, hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                    occurred_at, subject, corrects, prev_hash, hash, payload)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?
             .execute(params![
                 entry.seq,
@@ -316,6 +342,7 @@ impl Writer<'_> {
                 entry.corrects,
                 entry.prev_hash,
                 hash,
+                entry.payload,
             ])?;
         log::index_entry(&self.tx, entry.seq, &entry.text)?;
         self.head = Head {
@@ -360,6 +387,9 @@ pub struct Store {
     wal_checkpointed: Option<std::time::Instant>,
     /// Entries this connection wrote, until [`Store::take_own_entries`].
     own: Vec<i64>,
+    /// Records the next change acts on as they were seen
+    /// ([`Store::as_seen`]): checked inside its transaction.
+    expected: Vec<seen::Seen>,
 }
 
 /// At most this many of [`Store::take_own_entries`] are kept (a process
@@ -425,6 +455,19 @@ const WAL_BOUND_WAIT: Duration = Duration::from_millis(500);
 /// At most one forced checkpoint per session in this time.
 const WAL_BOUND_EVERY: Duration = Duration::from_secs(1);
 
+/// The migration files in the order they are applied (a file's number is
+/// the one it was assigned, not its place: 007 came after 012).
+pub const MIGRATION_ORDER: &[&str] = &[
+    "001_schema.sql",
+    "002_rules.sql",
+    "003_shifts.sql",
+    "004_ledgers.sql",
+    "005_supply.sql",
+    "006_log_search.sql",
+    "012_outbox.sql",
+    "007_log_payload.sql",
+];
+
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("migrations/001_schema.sql")),
@@ -440,6 +483,8 @@ fn migrations() -> Migrations<'static> {
             },
         ),
         M::up(include_str!("migrations/012_outbox.sql")),
+        // Numbered as assigned; applied after the outbox, which came first.
+        M::up(include_str!("migrations/007_log_payload.sql")),
     ])
 }
 
@@ -575,6 +620,7 @@ impl Store {
             clock: Clock::System,
             wal_checkpointed: None,
             own: Vec::new(),
+            expected: Vec::new(),
         })
     }
 
@@ -592,6 +638,7 @@ impl Store {
             clock: Clock::System,
             wal_checkpointed: None,
             own: Vec::new(),
+            expected: Vec::new(),
         })
     }
 
@@ -647,6 +694,9 @@ impl Store {
             let tx = self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            // Inside the write lock: nobody can change the records between
+            // this check and the change below.
+            seen::check(&tx, &std::mem::take(&mut self.expected))?;
             let head = head_of(&tx)?;
             let mut w = Writer {
                 tx,
@@ -677,6 +727,13 @@ impl Store {
     /// last call (the console tells its own changes from other sessions').
     pub fn take_own_entries(&mut self) -> Vec<i64> {
         std::mem::take(&mut self.own)
+    }
+
+    /// Whether this connection wrote entries not yet taken by
+    /// [`Store::take_own_entries`] (a console's own connection used
+    /// directly, as tests do).
+    pub fn has_own_entries(&self) -> bool {
+        !self.own.is_empty()
     }
 
     /// Keeps the WAL under [`WAL_BOUND`]; see there. Failing to is not

@@ -10,6 +10,7 @@ use super::fields::{self, Field, NAME_MAX_CHARS, TEXT_MAX_CHARS, field};
 use super::{Actor, LogDraft, Result, Store, StoreError, Writer};
 use crate::domain::Code;
 use crate::domain::delivery::Group;
+use crate::domain::log_text::Payload;
 use crate::domain::mask;
 use crate::domain::place::{self, BuildingKind, CommunityKind, CompoundKind};
 use crate::domain::time::{from_db, to_db};
@@ -731,12 +732,11 @@ impl Store {
                 }));
             }
             let officer = w.actor().officer.clone();
-            let text = if manned {
-                format!("岗位到岗 Post manned: {name}（{}）, 记录人 recorded by {officer}", p.unit)
-            } else {
-                format!("岗位撤岗 Post stood down: {name}（{}）", p.unit)
-            };
-            let seq = w.log(LogDraft::change(format!("post:{}", p.id), text))?;
+            let event = Payload::new(if manned { "post.manned" } else { "post.down" })
+                .with("name", name.clone())
+                .with("unit", p.unit.clone())
+                .with("officer", officer.clone());
+            let seq = w.log(LogDraft::event(format!("post:{}", p.id), event))?;
             let now = to_db(w.now());
             w.conn().execute(
                 "UPDATE post SET manned = ?1, manned_since = ?2, manned_by = ?3, log_seq = ?4 WHERE id = ?5",
@@ -776,10 +776,10 @@ impl Store {
                 )));
             }
             let officer = w.actor().officer.clone();
-            let seq = w.log(LogDraft::change(
-                format!("community:{}", c.id),
-                format!("社区（村）报到 Community reported in: {name}, 记录人 recorded by {officer}"),
-            ))?;
+            let event = Payload::new("community.report")
+                .with("name", name.clone())
+                .with("officer", officer.clone());
+            let seq = w.log(LogDraft::event(format!("community:{}", c.id), event))?;
             w.conn().execute(
                 "UPDATE community SET reported_at = ?1, reported_by = ?2, log_seq = ?3 WHERE id = ?4",
                 params![to_db(w.now()), officer, seq, c.id],

@@ -15,6 +15,7 @@ use super::report_queries::{Records, ReportAlert, ReportDelivery, ReportPass, Wi
 use super::{Actor, Head, LogDraft, Result, Store, StoreError, Writer};
 use crate::domain::Code;
 use crate::domain::log::LogKind;
+use crate::domain::log_text::Payload;
 use crate::domain::shift::{
     self, AckError, CarryKind, HandoverError, OpenItem, ShiftState, Summary, Unacknowledged,
 };
@@ -333,13 +334,10 @@ fn ack_error(e: AckError, s: &ShiftRow, who: &str, pos: Option<i64>) -> StoreErr
 }
 
 /// The entry of a shift step.
-fn draft(subject: String, text: String) -> LogDraft {
+fn draft(subject: String, event: Payload) -> LogDraft {
     LogDraft {
         kind: LogKind::Handover,
-        text,
-        occurred_at: None,
-        subject: Some(subject),
-        corrects: None,
+        ..LogDraft::event(subject, event)
     }
 }
 
@@ -403,7 +401,9 @@ fn start_in(w: &mut Writer<'_>) -> Result<i64> {
     let id = w.next_id("shift")?;
     let seq = w.log(draft(
         format!("shift:{id}"),
-        format!("值班开始 Shift started: #{id} {officer}"),
+        Payload::new("shift.start")
+            .with("id", id)
+            .with("officer", officer.clone()),
     ))?;
     w.conn().execute(
         "INSERT INTO shift (id, officer, state, started_at, window_from, from_seq, log_seq)
@@ -439,10 +439,11 @@ fn readdress_in(
     }
     let seq = w.log(draft(
         format!("shift:{id}"),
-        format!(
-            "交班改交 Handover re-addressed: #{id} {} → {name}（原接班人 was {before}）",
-            s.officer
-        ),
+        Payload::new("shift.readdress")
+            .with("id", id)
+            .with("officer", s.officer.clone())
+            .with("to", name.clone())
+            .with("was", before.clone()),
     ))?;
     w.conn().execute(
         "UPDATE shift SET incoming = ?1, log_seq = ?2 WHERE id = ?3",
@@ -626,9 +627,10 @@ impl Store {
                 let again = carry.iter().filter(|c| c.carried_from.is_some()).count();
                 let seq = w.log(draft(
                     "handover_item".into(),
-                    format!(
-                        "交班遗留事项 Carry-over items of shift #{id}: {n} 项 items（其中上一班未确认 {again} 项 not acknowledged before）"
-                    ),
+                    Payload::new("shift.items")
+                        .with("id", id)
+                        .with("n", n as i64)
+                        .with("again", (again > 0).then_some(again as i64)),
                 ))?;
                 let first = w.next_id("handover_item")?;
                 for (i, c) in carry.iter().enumerate() {
@@ -653,13 +655,14 @@ impl Store {
             }
             let seq = w.log(draft(
                 format!("shift:{id}"),
-                format!(
-                    "交班 Shift handed over: #{id} {officer} → {incoming}，截止 cut-off {}，日志链头 chain head #{} {}，遗留 {} 项 carry-over items",
-                    local(cutoff),
-                    head.seq,
-                    head.hash,
-                    carry.len()
-                ),
+                Payload::new("shift.handover")
+                    .with("id", id)
+                    .with("officer", officer.clone())
+                    .with("incoming", incoming.clone())
+                    .with("cutoff", local(cutoff))
+                    .with("head", head.seq)
+                    .with("hash", head.hash.clone())
+                    .with("items", carry.len() as i64),
             ))?;
             w.conn().execute(
                 "UPDATE shift SET state = ?1, incoming = ?2, ended_at = ?3, cutoff = ?4, cutoff_seq = ?5,
@@ -706,13 +709,14 @@ impl Store {
                 seq: 0,
             };
             let items = items_of(w.conn(), id)?;
-            let sign = |w: &mut Writer<'_>, why: &str| -> Result<()> {
+            let sign = |w: &mut Writer<'_>, why: bool| -> Result<()> {
                 let seq = w.log(draft(
                     format!("shift:{id}"),
-                    format!(
-                        "接班确认 Handover acknowledged: #{id} {} → {incoming}{why}",
-                        s.officer
-                    ),
+                    Payload::new("shift.ack")
+                        .with("id", id)
+                        .with("officer", s.officer.clone())
+                        .with("incoming", incoming.clone())
+                        .with("with_item", why.then_some("1")),
                 ))?;
                 w.conn().execute(
                     "UPDATE shift SET state = 'acknowledged', acknowledged_at = ?1, acknowledged_by = ?2,
@@ -725,7 +729,7 @@ impl Store {
                 AckTarget::Handover => {
                     shift::acknowledge(s.state, &incoming, &who)
                         .map_err(|e| ack_error(e, &s, &who, None))?;
-                    sign(w, "")?;
+                    sign(w, false)?;
                     did.handover = true;
                 }
                 AckTarget::Item(pos) => {
@@ -744,16 +748,17 @@ impl Store {
                     )
                     .map_err(|e| ack_error(e, &s, &who, Some(pos)))?;
                     if shift::item_signs_handover(s.state) {
-                        sign(w, "（随遗留事项确认 with a carry-over item）")?;
+                        sign(w, true)?;
                         did.handover = true;
                     }
                     let item_id = item.id;
                     let seq = w.log(draft(
                         format!("handover_item:{item_id}"),
-                        format!(
-                            "遗留事项已确认 Carry-over item acknowledged: 班次 shift #{id} 第 {pos} 项 item {pos}: {} / {}",
-                            item.summary_zh, item.summary_en
-                        ),
+                        Payload::new("shift.item_ack")
+                            .with("id", id)
+                            .with("pos", pos)
+                            .with("zh", item.summary_zh.clone())
+                            .with("en", item.summary_en.clone()),
                     ))?;
                     w.conn().execute(
                         "UPDATE handover_item SET acknowledged_at = ?1, acknowledged_by = ?2, log_seq = ?3
@@ -768,7 +773,7 @@ impl Store {
                     if s.state == ShiftState::HandedOver {
                         shift::acknowledge(s.state, &incoming, &who)
                             .map_err(|e| ack_error(e, &s, &who, None))?;
-                        sign(w, "")?;
+                        sign(w, false)?;
                         did.handover = true;
                     } else {
                         // Checks who asks; an acknowledged handover with
@@ -785,9 +790,9 @@ impl Store {
                         let n = open.len();
                         let seq = w.log(draft(
                             "handover_item".into(),
-                            format!(
-                                "遗留事项全部确认 All carry-over items acknowledged: 班次 shift #{id}，{n} 项 items"
-                            ),
+                            Payload::new("shift.items_ack")
+                                .with("id", id)
+                                .with("n", n as i64),
                         ))?;
                         w.conn().execute(
                             "UPDATE handover_item SET acknowledged_at = ?1, acknowledged_by = ?2, log_seq = ?3

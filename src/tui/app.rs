@@ -56,7 +56,9 @@ use crate::msg;
 use crate::msg::Msg;
 use crate::store::activation::ActivationRow;
 use crate::store::alerts::NewAlert;
+use crate::store::log::Caller;
 use crate::store::places::{Ref, SupplyUnitRow, VolunteerRow};
+use crate::store::seen::Seen;
 use crate::store::shifts::HandoverStatus;
 use crate::store::{Actor, Store, StoreError};
 use actions::at;
@@ -163,6 +165,9 @@ pub struct App {
     data_version: i64,
     /// The newest log entry whose changes the panes were told of.
     seen: i64,
+    /// The `seen` of the form or question an action comes from, for
+    /// [`App::perform`] (which otherwise takes `seen`).
+    as_of: Option<i64>,
     /// Entries this session wrote that are not yet followed (no flash
     /// about one's own change).
     own: std::collections::BTreeSet<i64>,
@@ -223,6 +228,7 @@ impl App {
             clear: false,
             data_version,
             seen,
+            as_of: None,
             own: std::collections::BTreeSet::new(),
             schema_cookie,
             minute: minute_of(now),
@@ -563,7 +569,11 @@ impl App {
                         OnYes::Discard => {
                             self.popups.pop();
                         }
-                        OnYes::Perform(a) => self.confirmed(*a),
+                        OnYes::Perform(a, as_of) => {
+                            self.as_of = Some(as_of);
+                            self.confirmed(*a);
+                        }
+                        OnYes::Reopen(cmd, arg) => self.row_action(cmd, Some(arg)),
                         OnYes::IssueAnyway(new) => match self.write_pass(&new, true) {
                             Ok(_) => {
                                 self.popups.pop();
@@ -761,7 +771,9 @@ impl App {
         let depth = self.popups.len();
         match self.perform(a) {
             Ok(()) => {
-                if from_form && depth > 0 {
+                // (Unless the record had changed: its question replaced
+                // the form.)
+                if from_form && depth > 0 && matches!(self.popups.last(), Some(Popup::Form(_))) {
                     self.popups.remove(depth - 1);
                 }
             }
@@ -892,10 +904,14 @@ impl App {
                 Ok(a) if form.dangerous || a.asks_first() => {
                     // Checked; the question goes on top of the form, which
                     // stays until it is answered.
+                    self.as_of = Some(form.seen);
                     self.ask(a);
                     return;
                 }
-                Ok(a) => self.perform(a).map_err(Refusal::from),
+                Ok(a) => {
+                    self.as_of = Some(form.seen);
+                    self.perform(a).map_err(Refusal::from)
+                }
                 Err(r) => Err(r),
             },
         };
@@ -926,7 +942,41 @@ impl App {
     fn submit_note(&mut self, form: &Form) -> Result<(), Refusal> {
         crate::store::log::check_text(form.value(0)).map_err(|e| at(0)(e.message()))?;
         self.parse_time(Some(form.value(1))).map_err(at(1))?;
-        self.write_note(form.value(0), Some(form.value(1)))
+        let kind = match form.fields.get(2) {
+            Some(f) => match f.chosen() {
+                Some(c) => LogKind::from_code(c.code).unwrap_or(LogKind::Note),
+                None if f.input.value().trim().is_empty() => LogKind::Note,
+                None => {
+                    return Err(at(2)(msg!(
+                        "类别只能是记事、来电或指示；请用 ←/→ 选择。",
+                        "The kind is a note, a call or an instruction; choose with ←/→."
+                    )));
+                }
+            },
+            None => LogKind::Note,
+        };
+        let caller = form.fields.get(3).map_or("", |f| f.input.value()).trim();
+        let from = form.fields.get(4).map_or("", |f| f.input.value()).trim();
+        let caller = match kind {
+            LogKind::Call if caller.is_empty() => {
+                return Err(at(3)(msg!(
+                    "来电请写明来电人。",
+                    "For a call, say who called."
+                )));
+            }
+            LogKind::Call => Some(Caller {
+                name: caller.to_string(),
+                from: Some(from.to_string()).filter(|f| !f.is_empty()),
+            }),
+            _ if !caller.is_empty() || !from.is_empty() => {
+                return Err(at(2)(msg!(
+                    "填了来电人，类别却不是来电；请把类别选为来电，或清空来电人。",
+                    "A caller is filled in but the kind is not a call; choose call, or clear the caller."
+                )));
+            }
+            _ => None,
+        };
+        self.write_entry(kind, form.value(0), Some(form.value(1)), caller.as_ref())
             .map(|_| ())
             .map_err(Refusal::from)
     }
@@ -1033,14 +1083,22 @@ impl App {
             return;
         };
         let Some(actor) = self.actor() else { return };
-        let r = match &target {
-            MarkTarget::Post { id, manned, .. } => {
-                self.store.mark_post_manned(&actor, Ref::Id(*id), !manned)
-            }
-            MarkTarget::Community { id, .. } => {
-                self.store.mark_community_reported(&actor, Ref::Id(*id))
-            }
+        // On the row as the screen shows it: another console's change in
+        // between is shown, not overwritten.
+        let seen = match &target {
+            MarkTarget::Post { id, .. } => Seen::new("post", *id, self.seen),
+            MarkTarget::Community { id, .. } => Seen::new("community", *id, self.seen),
         };
+        let r = self.store.as_seen(&[seen], |s| match &target {
+            MarkTarget::Post { id, manned, .. } => {
+                s.mark_post_manned(&actor, Ref::Id(*id), !manned)
+            }
+            MarkTarget::Community { id, .. } => s.mark_community_reported(&actor, Ref::Id(*id)),
+        });
+        if let Err(StoreError::Stale(stale)) = &r {
+            self.poll_data();
+            return self.flash(Level::Error, stale.message_in(self.tz));
+        }
         match r {
             Ok(seq) => {
                 let m = match &target {
@@ -1107,16 +1165,29 @@ impl App {
 
     /// Records a note; the flash says its number, or the error.
     pub fn write_note(&mut self, text: &str, at: Option<&str>) -> Result<i64, Msg> {
+        self.write_entry(LogKind::Note, text, at, None)
+    }
+
+    /// A note, call or instruction; a call with who called.
+    fn write_entry(
+        &mut self,
+        kind: LogKind,
+        text: &str,
+        at: Option<&str>,
+        caller: Option<&Caller>,
+    ) -> Result<i64, Msg> {
         let at = self.parse_time(at)?;
         let actor = self.actor().ok_or_else(|| self.no_actor())?;
         let seq = self
             .store
-            .add_entry(&actor, LogKind::Note, text, at, None)
+            .add_entry_by(&actor, kind, text, at, None, caller)
             .map_err(|e| e.message())?;
-        self.flash(
-            Level::Info,
-            msg!("记事已记录 #{seq}", "note recorded #{seq}"),
-        );
+        let m = match kind {
+            LogKind::Call => msg!("来电已记录 #{seq}", "call recorded #{seq}"),
+            LogKind::Instruction => msg!("指示已记录 #{seq}", "instruction recorded #{seq}"),
+            _ => msg!("记事已记录 #{seq}", "note recorded #{seq}"),
+        };
+        self.flash(Level::Info, m);
         self.wrote(&[]);
         Ok(seq)
     }

@@ -282,6 +282,9 @@ pub struct Form {
     /// The row's name where the id is not what people read (a pass's
     /// number), for the flash.
     pub target: String,
+    /// The newest log entry the screen showed when the form opened: the
+    /// change is made on the record as it was then, or refused.
+    pub seen: i64,
 }
 
 fn text_field(label: (&'static str, &'static str), hint: (&'static str, &'static str)) -> Field {
@@ -307,6 +310,7 @@ impl Form {
             intro: None,
             dangerous: false,
             target: String::new(),
+            seen: 0,
         }
     }
 
@@ -320,7 +324,18 @@ impl Form {
         self
     }
 
+    /// A note, a call or an instruction (the kind, 记事 unless chosen);
+    /// a call says who called and from where.
     pub fn note() -> Form {
+        use crate::domain::log::LogKind;
+        let kinds = [LogKind::Note, LogKind::Call, LogKind::Instruction]
+            .into_iter()
+            .map(|k| Choice {
+                code: k.code(),
+                zh: k.label_zh(),
+                en: k.label_en(),
+            })
+            .collect();
         Form::new(
             FormKind::Note,
             vec![
@@ -331,6 +346,20 @@ impl Form {
                         "如 08:30、2026-11-29 08:30、-2h；空 = 现在",
                         "e.g. 08:30, 2026-11-29 08:30, -2h; empty = now",
                     ),
+                ),
+                field(
+                    ("类别", "Kind"),
+                    ("←/→ 记事、来电、指示", "←/→ note, call, instruction"),
+                )
+                .choices(kinds)
+                .with_value(LogKind::Note.label_zh()),
+                field(
+                    ("来电人（来电时填）", "Caller (for a call)"),
+                    ("如 社区书记 李明", "e.g. 社区书记 李明"),
+                ),
+                field(
+                    ("来电单位（可空）", "Calling from (optional)"),
+                    ("社区或单位", "a community or a unit"),
                 ),
             ],
         )
