@@ -186,6 +186,39 @@ pub enum Command {
     /// once (for cron) or keep delivering with --follow; `notify test
     /// CHANNEL` posts a test message, `notify status` shows each channel
     Notify(NotifyArgs),
+
+    /// Check this installation line by line (自检): config, database,
+    /// schema, modes, WAL, disk, backups, chain; exit 0 all well, 1 not
+    Doctor(DoctorArgs),
+
+    /// The man page in roff, from this command line (for packaging)
+    #[command(hide = true)]
+    Man(ManArgs),
+
+    /// A shell's completion script (for packaging)
+    #[command(hide = true)]
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Print one JSON object instead of text (for monitoring)
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write supplydesk.1 and a page per command (supplydesk-log-add.1 …)
+    /// into this directory instead of supplydesk.1 to stdout
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
@@ -247,12 +280,22 @@ pub struct EraseArgs {
 #[derive(Debug, Args)]
 pub struct BackupArgs {
     /// Where the copy goes (a new file; it gets the config's file_mode)
-    #[arg(value_name = "FILE")]
-    pub file: PathBuf,
+    #[arg(value_name = "FILE", required_unless_present = "rotate")]
+    pub file: Option<PathBuf>,
 
     /// Replace FILE if it exists
-    #[arg(long)]
+    #[arg(long, conflicts_with = "rotate")]
     pub force: bool,
+
+    /// Into the config's [backup] dir as supplydesk-<UTC time>.db with its
+    /// chain head beside it (.head), then keep only what [backup]'s
+    /// retention says (what the systemd timer runs)
+    #[arg(long, conflicts_with = "file")]
+    pub rotate: bool,
+
+    /// With --rotate: this directory instead of the config's
+    #[arg(long, value_name = "DIR", requires = "rotate")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

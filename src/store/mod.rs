@@ -546,6 +546,16 @@ fn migrations() -> Migrations<'static> {
     ])
 }
 
+/// The schema version this program brings a database to (the number of
+/// migrations), found by migrating an empty database in memory.
+pub fn latest_schema_version() -> Result<i64> {
+    let mut conn = Connection::open_in_memory()?;
+    migrations()
+        .to_latest(&mut conn)
+        .map_err(|e| StoreError::NotADatabase(PathBuf::from(":memory:"), e.to_string()))?;
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
 /// The tables of a database that has tables but not the duty log every
 /// supplydesk schema starts with, listed for the message; `None` for an
 /// empty file or a supplydesk database.
