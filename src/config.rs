@@ -452,7 +452,6 @@ impl Default for Config {
             norms: NormsConfig::default(),
             keys: BTreeMap::new(),
             privacy: PrivacyConfig::default(),
-
             backup: BackupConfig::default(),
             notify: crate::notify::NotifyConfig::default(),
         }
