@@ -122,6 +122,9 @@ fn one_incident_from_directive_to_delivery() {
     t.wait_for("Queue a delivery");
     t.type_text("欧阳");
     t.wait_for("Dialysis patient");
+    // Tab marks the recipient offered, Enter takes it, Tab moves on.
+    t.keys(&["Tab", "Enter"]);
+    t.wait_for("picked: 欧**英");
     t.keys(&["Tab"]);
     t.type_text("透析药品 1 箱");
     t.keys(&["Tab", "Right", "Tab"]);

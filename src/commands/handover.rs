@@ -89,7 +89,10 @@ fn end(ctx: &Ctx, args: &ShiftEndArgs, out: &mut impl Write) -> Outcome {
         })?),
         None => None,
     };
-    let h = store.end_shift(&actor, &args.to, cutoff, &rules(ctx))?;
+    // The incoming officer as the console picks names: one who has been on
+    // duty by a part of the name or its initials, or a new name in full.
+    let to = store.pick_or_typed(supplydesk::domain::pick::Kind::Officer, &args.to)?;
+    let h = store.end_shift(&actor, &to, cutoff, &rules(ctx))?;
     let s = store.shift(h.shift_id)?;
     let (id, to) = (s.id, sanitize(s.incoming.as_deref().unwrap_or_default()));
     let at = s

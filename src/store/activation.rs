@@ -119,6 +119,7 @@ impl Store {
             )));
         }
         let (_, seq) = self.change(actor, |w| {
+            let directive = w.scrub(&directive)?;
             let id = w.next_id("activation")?;
             let event = Payload::new(match to {
                 ActivationState::Activated => "plan.activate",

@@ -289,6 +289,8 @@ impl Store {
         };
         let (item, severity) = (new.item, new.severity);
         self.change(actor, |w| {
+            let source = w.scrub_opt(source.as_deref())?;
+            let text = w.scrub(&text)?;
             let id = w.next_id("alert")?;
             let place = match &compound {
                 Some(k) => format!("{} {}", community.name, k.name),
@@ -372,7 +374,7 @@ impl Store {
                 Some(k) => format!("{} {}", a.community, k),
                 None => a.community.clone(),
             };
-            let t = text.clone().unwrap_or_default();
+            let t = w.scrub(&text.clone().unwrap_or_default())?;
             let event = match action {
                 AlertAction::Acknowledge => Payload::new("alert.ack"),
                 AlertAction::Dispatch => Payload::new("alert.dispatch").with("to", &t),

@@ -257,6 +257,15 @@ fn load(conn: &Connection, id: i64, now: DateTime<Utc>) -> Result<Loaded> {
         })
 }
 
+/// The recipient as the scrubber's subject of a text about them.
+fn recipient_person(id: i64, name: &str) -> crate::domain::scrub::Person {
+    crate::domain::scrub::Person {
+        kind: crate::domain::scrub::PersonKind::Recipient,
+        id,
+        name: Some(name.to_string()),
+    }
+}
+
 /// Keeps the recipient's raw name, phone and ID number out of text that
 /// is logged or shown.
 fn scrub(text: &str, secrets: &[String]) -> String {
@@ -375,10 +384,8 @@ impl Store {
                 )));
             };
             let group = Group::from_code(&grp).unwrap_or(Group::ElderlyAlone);
-            let mut secrets = vec![name.clone()];
-            secrets.extend(phone);
-            secrets.extend(idn);
-            let items = scrub(&items, &secrets);
+            let _ = (phone, idn);
+            let items = w.scrub_about(&items, recipient_person(rid, &name))?;
             let id = w.next_id("delivery")?;
             let event = Payload::new("delivery.queue")
                 .with("id", id)
@@ -572,8 +579,7 @@ impl Store {
     /// Cancels an open delivery; the reason is required.
     pub fn cancel_delivery(&mut self, actor: &Actor, id: i64, reason: &str) -> Result<i64> {
         let reason = fields::required_text(REASON, reason, TEXT_MAX_CHARS)?;
-        self.delivery_step(actor, id, DeliveryAction::Cancel, |secrets| {
-            let reason = scrub(&reason, secrets);
+        self.delivery_step(actor, id, DeliveryAction::Cancel, |_| {
             Ok(Step {
                 fields: vec![("reason", reason.clone())],
                 note: Some(reason),
@@ -596,7 +602,18 @@ impl Store {
             let d = load(w.conn(), id, now)?;
             let to = delivery::step(d.row.state, action)
                 .map_err(|_| forbidden(id, d.row.state, action))?;
-            let step = make(&d.secrets)?;
+            let mut step = make(&d.secrets)?;
+            // The door: what is stored and logged about the recipient.
+            let who = recipient_person(
+                d.row.recipient_id,
+                d.secrets.first().map_or("", String::as_str),
+            );
+            if let Some(n) = step.note.take() {
+                step.note = Some(w.scrub_about(&n, who.clone())?);
+            }
+            if let Some(r) = step.received_by.take() {
+                step.received_by = Some(w.scrub_about(&r, who)?);
+            }
             let kind = match action {
                 DeliveryAction::Depart => "delivery.depart",
                 DeliveryAction::Deliver => "delivery.deliver",

@@ -18,7 +18,10 @@ pub mod log;
 pub mod outbox;
 pub mod pass_actions;
 pub mod passes;
+pub mod people;
+pub mod pick;
 pub mod places;
+pub mod privacy;
 pub mod report_queries;
 pub mod seen;
 pub mod shifts;
@@ -34,6 +37,7 @@ use rusqlite::{
 use rusqlite_migration::{M, Migrations};
 
 use crate::domain::log::{Entry, GENESIS, LogKind};
+use crate::domain::scrub::{Options as ScrubOptions, Person};
 use crate::domain::time::to_db;
 use crate::msg;
 use crate::msg::Msg;
@@ -289,6 +293,9 @@ pub struct Writer<'a> {
     now: DateTime<Utc>,
     head: Head,
     written: Vec<i64>,
+    people: &'a mut people::PeopleIndex,
+    /// Callers named by a scrub before this change's first entry.
+    pending_callers: people::PendingCallers,
 }
 
 impl Writer<'_> {
@@ -305,13 +312,59 @@ impl Writer<'_> {
         self.actor
     }
 
+    /// The door for free text: every text stored or sent passes here
+    /// (the log entries themselves in [`Writer::log`]). Phone and ID
+    /// numbers become their masked form with a reference to the person
+    /// (`覃*菊〔对象#2〕 188****1326`), unknown numbers become callers; see
+    /// [`crate::domain::scrub`].
+    pub fn scrub(&mut self, text: &str) -> Result<String> {
+        self.scrub_with(text, None)
+    }
+
+    /// [`Writer::scrub`] for a note attached to a person's record: their
+    /// name is masked wherever it appears.
+    pub fn scrub_about(&mut self, text: &str, subject: Person) -> Result<String> {
+        self.scrub_with(text, Some(subject))
+    }
+
+    /// [`Writer::scrub`] of an optional text.
+    pub fn scrub_opt(&mut self, text: Option<&str>) -> Result<Option<String>> {
+        text.map(|t| self.scrub(t)).transpose()
+    }
+
+    fn scrub_with(&mut self, text: &str, subject: Option<Person>) -> Result<String> {
+        if !text.bytes().any(|b| b.is_ascii_digit() || b >= 0xEF) && subject.is_none() {
+            // No digit, half- or full-width (U+FF10.. start with 0xEF): nothing to find.
+            return Ok(text.to_string());
+        }
+        let mut dir =
+            people::StoreDirectory::new(&self.tx, self.people, Some(&mut self.pending_callers));
+        let opts = ScrubOptions {
+            subject,
+            callers: true,
+        };
+        let out = crate::domain::scrub::scrub(text, &mut dir, &opts).text;
+        if let Some(&seq) = self.written.last() {
+            people::keep_callers(&self.tx, seq, &mut self.pending_callers)?;
+        }
+        Ok(out)
+    }
+
     /// Appends a log entry to the chain and returns its sequence number.
-    /// State rows changed after this call must carry it as `log_seq`.
+    /// State rows changed after this call must carry it as `log_seq`. Its
+    /// text passes [`Writer::scrub`] first.
     pub fn log(&mut self, draft: LogDraft) -> Result<i64> {
+        let text = self.scrub(&draft.text)?;
+        // The payload's text fields too: the replacements hold no quote or
+        // backslash, so the JSON stays valid.
+        let payload = match draft.payload.map(|p| p.to_json()) {
+            Some(j) => Some(self.scrub(&j)?),
+            None => None,
+        };
         let entry = Entry {
             seq: self.head.seq + 1,
             kind: draft.kind,
-            text: draft.text,
+            text,
             officer: self.actor.officer.clone(),
             os_user: self.actor.os_user.clone(),
             ssh_client: self.actor.ssh_client.clone(),
@@ -320,7 +373,7 @@ impl Writer<'_> {
             subject: draft.subject,
             corrects: draft.corrects,
             prev_hash: self.head.hash.clone(),
-            payload: draft.payload.map(|p| p.to_json()),
+            payload,
         };
         let hash = entry.hash();
         self.tx
@@ -345,6 +398,7 @@ impl Writer<'_> {
                 entry.payload,
             ])?;
         log::index_entry(&self.tx, entry.seq, &entry.text)?;
+        people::keep_callers(&self.tx, entry.seq, &mut self.pending_callers)?;
         self.head = Head {
             seq: entry.seq,
             hash,
@@ -387,6 +441,9 @@ pub struct Store {
     wal_checkpointed: Option<std::time::Instant>,
     /// Entries this connection wrote, until [`Store::take_own_entries`].
     own: Vec<i64>,
+    /// Known phone and ID numbers, for the scrubber (in a cell: the
+    /// form's preview reads through `&self`).
+    people: std::cell::RefCell<people::PeopleIndex>,
     /// Records the next change acts on as they were seen
     /// ([`Store::as_seen`]): checked inside its transaction.
     expected: Vec<seen::Seen>,
@@ -466,6 +523,7 @@ pub const MIGRATION_ORDER: &[&str] = &[
     "006_log_search.sql",
     "007_outbox.sql",
     "008_log_payload.sql",
+    "009_privacy.sql",
 ];
 
 fn migrations() -> Migrations<'static> {
@@ -484,7 +542,18 @@ fn migrations() -> Migrations<'static> {
         ),
         M::up(include_str!("migrations/007_outbox.sql")),
         M::up(include_str!("migrations/008_log_payload.sql")),
+        M::up(include_str!("migrations/009_privacy.sql")),
     ])
+}
+
+/// The schema version this program brings a database to (the number of
+/// migrations), found by migrating an empty database in memory.
+pub fn latest_schema_version() -> Result<i64> {
+    let mut conn = Connection::open_in_memory()?;
+    migrations()
+        .to_latest(&mut conn)
+        .map_err(|e| StoreError::NotADatabase(PathBuf::from(":memory:"), e.to_string()))?;
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
 }
 
 /// The tables of a database that has tables but not the duty log every
@@ -609,6 +678,7 @@ impl Store {
             clock: Clock::System,
             wal_checkpointed: None,
             own: Vec::new(),
+            people: Default::default(),
             expected: Vec::new(),
         })
     }
@@ -627,6 +697,7 @@ impl Store {
             clock: Clock::System,
             wal_checkpointed: None,
             own: Vec::new(),
+            people: Default::default(),
             expected: Vec::new(),
         })
     }
@@ -693,6 +764,8 @@ impl Store {
                 now,
                 head,
                 written: Vec::new(),
+                people: self.people.get_mut(),
+                pending_callers: Vec::new(),
             };
             let out = f(&mut w)?;
             let Some(&last) = w.written.last() else {
@@ -710,6 +783,19 @@ impl Store {
         };
         self.bound_wal();
         Ok(done)
+    }
+
+    /// What the door would make of `text` (the form's preview): the same
+    /// scrub as [`Writer::scrub`], writing nothing; a new caller shows as
+    /// `〔来电人〕` without a number yet.
+    pub fn preview_scrub(&self, text: &str) -> Result<crate::domain::scrub::Scrubbed> {
+        let mut index = self.people.borrow_mut();
+        let mut dir = people::StoreDirectory::new(&self.conn, &mut index, None);
+        let opts = ScrubOptions {
+            subject: None,
+            callers: true,
+        };
+        Ok(crate::domain::scrub::scrub(text, &mut dir, &opts))
     }
 
     /// The sequence numbers of the entries this connection wrote since the

@@ -859,6 +859,7 @@ impl Store {
     ) -> Result<i64> {
         let (_, seq) = self.change(actor, |w| {
             let p = load(w.conn(), id, w.now())?;
+            let reason = w.scrub_opt(reason.as_deref())?;
             let to =
                 pass::step(p.state, action).map_err(|_| forbidden(&p.number, p.state, action))?;
             let event = Payload::new(match action {

@@ -635,6 +635,7 @@ impl Store {
                 let first = w.next_id("handover_item")?;
                 for (i, c) in carry.iter().enumerate() {
                     let kind = CarryKind::parse_subject(&c.subject).map_or(CarryKind::Alert, |(k, _)| k);
+                    let (zh, en) = (w.scrub(&c.summary.zh)?, w.scrub(&c.summary.en)?);
                     w.conn().execute(
                         "INSERT INTO handover_item (id, shift_id, pos, kind, subject, summary, summary_en,
                             carried_from, log_seq)
@@ -645,8 +646,8 @@ impl Store {
                             c.pos,
                             kind.code(),
                             c.subject,
-                            c.summary.zh,
-                            c.summary.en,
+                            zh,
+                            en,
                             c.carried_from,
                             seq
                         ],

@@ -25,6 +25,7 @@ mod actions;
 mod create;
 mod handover;
 mod input;
+mod pick;
 mod preview;
 mod refresh;
 mod supply;
@@ -183,6 +184,8 @@ pub struct App {
     unit_pool: Vec<SupplyUnitRow>,
     /// Panes were invalidated and read again at the next tick.
     reload_due: bool,
+    /// The registered names the open form's name fields match.
+    picks: pick::PickCache,
 }
 
 impl App {
@@ -235,6 +238,7 @@ impl App {
             assign_pool: Vec::new(),
             unit_pool: Vec::new(),
             reload_due: false,
+            picks: pick::PickCache::default(),
             store,
         };
         if let Some(w) = key_warning {
@@ -532,6 +536,8 @@ impl App {
             | Cmd::FieldKillEnd => self.edit_field(cmd),
             Cmd::Submit => self.submit(),
             Cmd::Cancel => self.cancel(),
+            // On a name field with matches shown, ↓/Tab mark them.
+            Cmd::NextField | Cmd::PrevField if self.pick_step(cmd == Cmd::NextField) => {}
             Cmd::NextField | Cmd::PrevField => {
                 let fwd = cmd == Cmd::NextField;
                 match self.popups.last_mut() {
@@ -540,6 +546,7 @@ impl App {
                     Some(Popup::Lookup(l)) => l.move_near(if fwd { 1 } else { -1 }),
                     _ => {}
                 }
+                self.refresh_picks();
             }
             Cmd::Complete => self.complete(),
             Cmd::HistoryPrev | Cmd::HistoryNext => {
@@ -907,10 +914,22 @@ impl App {
     }
 
     fn submit_form(&mut self) {
+        // Enter on a marked match takes it; the form is saved by the next.
+        if self.pick_accept() {
+            return;
+        }
+        if let Some(Popup::Form(form)) = self.popups.last_mut() {
+            form.clear_errors();
+        }
+        if let Err(r) = self.resolve_picks() {
+            if let Some(Popup::Form(f)) = self.popups.last_mut() {
+                f.refuse(r.field, r.msg);
+            }
+            return;
+        }
         let Some(Popup::Form(form)) = self.popups.last_mut() else {
             return;
         };
-        form.clear_errors();
         let form = form.clone();
         let result: Result<(), Refusal> = match form.kind {
             FormKind::Note => self.submit_note(&form),

@@ -1,6 +1,7 @@
 //! What an import writes, worked out before the transaction, and the
 //! writing of it under one duty-log entry.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -255,6 +256,12 @@ pub(super) fn log_text(t: LedgerTable, report: &ImportReport, source: &Source) -
     s
 }
 
+/// An existing row's id and its new values.
+type Update = (i64, Vec<Value>);
+
+/// Imported columns of free text, scrubbed on the way in.
+const FREE_TEXT: &[(&str, &str)] = &[("pass", "reason"), ("volunteer", "tasks")];
+
 pub(super) fn apply(
     w: &mut Writer<'_>,
     t: LedgerTable,
@@ -269,11 +276,45 @@ pub(super) fn apply(
     let cols = t.cols();
     let names: Vec<&str> = cols.iter().map(|c| c.name).collect();
     let n = cols.len();
-    progress.start(
-        Phase::Writing,
-        (plan.inserts.len() + plan.updates.len()) as u64,
-    );
-    if !plan.inserts.is_empty() {
+    // Free text imported passes the door's scrubber (issue 21).
+    let free: Vec<usize> = names
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| FREE_TEXT.contains(&(t.table(), **c)))
+        .map(|(i, _)| i)
+        .collect();
+    let scrub_row = |w: &mut Writer<'_>, row: &[Value]| -> Result<Vec<Value>> {
+        let mut row = row.to_vec();
+        for &i in &free {
+            if let Some(Value::Text(s)) = row.get(i) {
+                let clean = w.scrub(s)?;
+                row[i] = Value::Text(clean);
+            }
+        }
+        Ok(row)
+    };
+    // Scrubbed before the statements borrow the connection; copied only
+    // for the tables that have free text.
+    let (inserts, updates): (Cow<'_, [Vec<Value>]>, Cow<'_, [Update]>) = if free.is_empty() {
+        (
+            Cow::Borrowed(&plan.inserts[..]),
+            Cow::Borrowed(&plan.updates[..]),
+        )
+    } else {
+        let i = plan
+            .inserts
+            .iter()
+            .map(|r| scrub_row(w, r))
+            .collect::<Result<Vec<_>>>()?;
+        let u = plan
+            .updates
+            .iter()
+            .map(|(id, r)| Ok((*id, scrub_row(w, r)?)))
+            .collect::<Result<Vec<_>>>()?;
+        (Cow::Owned(i), Cow::Owned(u))
+    };
+    progress.start(Phase::Writing, (inserts.len() + updates.len()) as u64);
+    if !inserts.is_empty() {
         let marks: Vec<String> = (1..=n + 2).map(|i| format!("?{i}")).collect();
         let sql = format!(
             "INSERT INTO {} (id, {}, log_seq) VALUES ({})",
@@ -284,7 +325,7 @@ pub(super) fn apply(
         let mut st = w.conn().prepare(&sql)?;
         // The write lock is held: the ids after the largest are free.
         let first = w.next_id(t.table())?;
-        for (k, row) in plan.inserts.iter().enumerate() {
+        for (k, row) in inserts.iter().enumerate() {
             let id = first + k as i64;
             let params = std::iter::once(Value::Integer(id))
                 .chain(row.iter().cloned())
@@ -294,9 +335,9 @@ pub(super) fn apply(
                 progress.advance(1024);
             }
         }
-        progress.advance(plan.inserts.len() as u64 % 1024);
+        progress.advance(inserts.len() as u64 % 1024);
     }
-    if !plan.updates.is_empty() {
+    if !updates.is_empty() {
         let sets: Vec<String> = names
             .iter()
             .enumerate()
@@ -310,7 +351,7 @@ pub(super) fn apply(
             n + 2
         );
         let mut st = w.conn().prepare(&sql)?;
-        for (id, row) in &plan.updates {
+        for (id, row) in updates.iter() {
             let params = row
                 .iter()
                 .cloned()

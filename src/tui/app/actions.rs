@@ -33,7 +33,7 @@ use crate::store::seen::{Seen, Stale};
 use crate::store::shifts::AckTarget;
 use crate::tui::keys::{Cmd, PaneId};
 use crate::tui::panes::Details;
-use crate::tui::popups::form::THEN_LEAVE;
+use crate::tui::popups::form::{DISPATCH_TO, THEN_LEAVE};
 use crate::tui::popups::{Confirm, Form, FormKind, OnYes, Popup};
 
 /// A change, checked and ready for the store.
@@ -727,7 +727,10 @@ impl App {
         }
         let about = alert_about(&a);
         match (cmd, rest) {
-            (Cmd::AlertDispatch, Some(to)) => self.act(Action::DispatchAlert { id, to }),
+            (Cmd::AlertDispatch, Some(to)) => {
+                let to = self.resolve_typed(DISPATCH_TO, &to)?;
+                self.act(Action::DispatchAlert { id, to })
+            }
             (Cmd::AlertDispatch, None) => self.open_form(Form::dispatch(id, about)),
             (Cmd::AlertResolve, Some(outcome)) => self.act(Action::ResolveAlert { id, outcome }),
             (Cmd::AlertResolve, None) => self.open_form(Form::resolve(id, about)),
@@ -888,7 +891,10 @@ impl App {
         let mut form = form.localize(self.lang);
         form.seen = self.seen;
         let n = form.fields.len();
+        self.picks.forget();
         self.popups.push(Popup::Form(form));
+        self.read_picks();
+        self.refresh_picks();
         for i in 0..n {
             self.refresh_note(Some(i));
         }

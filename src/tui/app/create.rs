@@ -342,32 +342,9 @@ impl App {
                 "Name the recipient: part of the name, the address or the group."
             )));
         }
-        let found = self
-            .store
-            .find_recipients(query, 6)
-            .map_err(|e| e.message())?;
-        let recipient = match found.as_slice() {
-            [] => {
-                let q = crate::domain::text::sanitize(query).into_owned();
-                return Err(at(0)(msg!(
-                    "没有找到与“{q}”相符的配送对象；请换用姓名、地址或类别中的几个字。",
-                    "No recipient matches \"{q}\"; try part of the name, the address or the group."
-                )));
-            }
-            [one] => one,
-            many => {
-                let list = many
-                    .iter()
-                    .take(5)
-                    .map(|m| format!("{}（{}）", m.name, m.address))
-                    .collect::<Vec<_>>()
-                    .join("、");
-                let list = crate::domain::text::sanitize(&list).into_owned();
-                return Err(at(0)(msg!(
-                    "有多个配送对象相符：{list}；请多写几个字。",
-                    "Several recipients match: {list}; type more to pick one."
-                )));
-            }
+        let recipient_id = match App::picked_recipient(form, 0) {
+            Some(id) => id,
+            None => self.recipient_by_words(query)?,
         };
         required_text(field("配送物品", "items"), form.value(1), TEXT_MAX_CHARS)
             .map_err(|e| at(1)(e.message()))?;
@@ -389,7 +366,7 @@ impl App {
             .map_err(at(3))?;
         let actor = self.actor().ok_or_else(|| self.no_actor())?;
         let new = NewDelivery {
-            recipient_id: recipient.id,
+            recipient_id,
             items: form.value(1).to_string(),
             urgency,
             due_at: due,
@@ -407,6 +384,38 @@ impl App {
         );
         self.wrote(&[PaneId::Queue]);
         Ok(())
+    }
+
+    /// The one recipient the words match (the old way, by a part of the
+    /// name, address or group), for text not picked from the list.
+    fn recipient_by_words(&self, query: &str) -> Result<i64, Refusal> {
+        let found = self
+            .store
+            .find_recipients(query, 6)
+            .map_err(|e| e.message())?;
+        match found.as_slice() {
+            [] => {
+                let q = crate::domain::text::sanitize(query).into_owned();
+                Err(at(0)(msg!(
+                    "没有找到与“{q}”相符的配送对象；请换用姓名、地址或类别中的几个字。",
+                    "No recipient matches \"{q}\"; try part of the name, the address or the group."
+                )))
+            }
+            [one] => Ok(one.id),
+            many => {
+                let list = many
+                    .iter()
+                    .take(5)
+                    .map(|m| format!("{}（{}）", m.name, m.address))
+                    .collect::<Vec<_>>()
+                    .join("、");
+                let list = crate::domain::text::sanitize(&list).into_owned();
+                Err(at(0)(msg!(
+                    "有多个配送对象相符：{list}；请多写几个字。",
+                    "Several recipients match: {list}; type more to pick one."
+                )))
+            }
+        }
     }
 }
 

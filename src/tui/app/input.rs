@@ -319,6 +319,8 @@ impl App {
                     fl.error = None;
                     fl.enforce_max();
                 }
+                // The matches first: a recipient's note says if none.
+                self.refresh_picks();
                 self.refresh_note(None);
             }
             Some(Popup::Filter(i)) => {

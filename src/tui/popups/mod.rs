@@ -9,6 +9,7 @@ pub mod form;
 pub mod handover;
 pub mod help;
 pub mod lookup;
+pub mod pick;
 pub mod reach;
 pub mod shifts;
 
