@@ -149,7 +149,17 @@ fn screens() -> Vec<(&'static str, Data, Vec<&'static str>)> {
         (
             "form_delivery",
             Busy,
-            vec!["4", "n", "=欧阳", "\t", "=透析药品 1 箱", "\t", "→"],
+            vec![
+                "4",
+                "n",
+                "=欧阳",
+                "\t",
+                "⏎",
+                "\t",
+                "=透析药品 1 箱",
+                "\t",
+                "→",
+            ],
         ),
         (
             "form_dispatch",
@@ -313,7 +323,17 @@ fn main_screens_in_the_wide_set() {
         a.theme.glyphs = Glyphs::WIDE;
         run(
             &mut a,
-            &["4", "n", "=欧阳", "\t", "=透析药品 1 箱……", "\t", "→"],
+            &[
+                "4",
+                "n",
+                "=欧阳",
+                "\t",
+                "⏎",
+                "\t",
+                "=透析药品 1 箱……",
+                "\t",
+                "→",
+            ],
         );
         insta::assert_snapshot!(format!("wide_form_80x24_{l}"), screen(&mut a, 80, 24));
 
