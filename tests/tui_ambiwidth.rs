@@ -417,7 +417,7 @@ fn assert_intact(e: &Emu, what: &str) {
         assert!(l[1].contains(tab), "{what}: tab bar lacks {tab}:\n{screen}");
     }
     assert!(
-        l[H - 1].contains("? help") && l[H - 1].contains("q quit"),
+        (l[H - 1].contains("? help") || l[H - 1].contains("? more")) && l[H - 1].contains("q quit"),
         "{what}: footer:\n{screen}"
     );
     // The pane: a top border, a column header, rows, a bottom border,
