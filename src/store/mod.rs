@@ -9,6 +9,7 @@
 pub mod activation;
 pub mod alerts;
 pub mod backup;
+pub mod carry;
 pub mod corrections;
 pub mod deliveries;
 pub mod fields;
@@ -438,6 +439,7 @@ fn migrations() -> Migrations<'static> {
                 Ok(())
             },
         ),
+        M::up(include_str!("migrations/008_handover_sections.sql")),
     ])
 }
 

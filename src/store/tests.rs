@@ -51,7 +51,7 @@ fn pragmas_are_set() {
         .query_row("PRAGMA synchronous", [], |r| r.get(0))
         .unwrap();
     assert_eq!((mode.as_str(), fk, sync), ("wal", 1, 2));
-    assert_eq!(s.schema_version().unwrap(), 6);
+    assert_eq!(s.schema_version().unwrap(), 7);
 }
 
 #[test]

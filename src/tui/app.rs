@@ -237,6 +237,7 @@ impl App {
             app.popups.push(Popup::Form(f));
         }
         app.refresh_header();
+        app.show_handover_if_mine();
         app
     }
 
@@ -450,6 +451,7 @@ impl App {
             Cmd::Reach => self.open_reach(),
             Cmd::HandoverAck => self.handover_ack(arg),
             Cmd::HandoverAckAll => self.handover_ack(Some("all".into())),
+            Cmd::HandoverAckSection => self.handover_ack(Some("section".into())),
             Cmd::HandoverText => self.toggle_text(),
             Cmd::ShiftOlder | Cmd::ShiftNewer => self.step_shift(cmd == Cmd::ShiftOlder),
             _ if self.popup_nav(cmd) => {}

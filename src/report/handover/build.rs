@@ -1,7 +1,7 @@
 //! Building the report from the store: the window, then each section
 //! with its counts; lists are cut to the options' limit after counting.
 
-use super::sections::{by_community, cover_section, timeline};
+use super::sections::{by_community, cover_section, reach_section, timeline};
 use super::*;
 use crate::domain::alert::AlertState;
 use crate::domain::log::LogKind;
@@ -82,6 +82,7 @@ pub fn build(store: &Store, which: Which, opts: &ReportOptions) -> Result<Report
     let carry_over = carry_section(store, shift.as_ref(), &window, opts, &mut counts)?;
 
     let cover = cover_section(store, window.cutoff, opts)?;
+    let reach = reach_section(store, window.cutoff, opts)?;
     Ok(Report {
         schema: SCHEMA,
         subdistrict: opts.subdistrict.clone(),
@@ -94,6 +95,7 @@ pub fn build(store: &Store, which: Which, opts: &ReportOptions) -> Result<Report
         activation,
         alerts,
         cover,
+        reach,
         passes,
         deliveries,
         entries,
@@ -269,6 +271,11 @@ fn carry_section(
         .filter(|i| i.acknowledged_at.is_none())
         .count();
     counts.carry_over_handed_over = carry_over.handed_over.len();
+    counts.carry_over_handed_over_unacknowledged = carry_over
+        .handed_over
+        .iter()
+        .filter(|i| i.acknowledged_at.is_none())
+        .count();
     if let Some(p) = &mut carry_over.previous
         && cut(p.items.len()) < p.items.len()
     {
@@ -277,8 +284,7 @@ fn carry_section(
             .sort_by_key(|i| (i.acknowledged_at.is_some(), i.pos));
         p.items.truncate(cut(p.items.len()));
     }
-    carry_over
-        .handed_over
-        .truncate(cut(carry_over.handed_over.len()));
+    // The items handed over are what needs action: all are kept, so that
+    // every section shows its true count.
     Ok(carry_over)
 }

@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 
 use super::{HEAD_MARKER, MD_LIST_MAX, Report};
 use crate::domain::Code;
-use crate::domain::shift::ShiftState;
+use crate::domain::shift::{ItemSection, ShiftState};
 use crate::domain::text::sanitize;
 use crate::domain::time::{age, local_minute, local_short};
 use crate::i18n::Lang;
@@ -533,7 +533,7 @@ impl Md<'_> {
     fn pass_text(&self, p: &ReportPass) -> String {
         let sep = self.sep();
         let mut s = format!("{} {} {}", md(&p.number), self.label(p.kind), md(&p.holder));
-        if let Some(u) = &p.unit {
+        if let Some(u) = p.unit.as_ref().filter(|u| !p.holder.contains(u.as_str())) {
             s.push_str(&self.paren(&md(u)));
         }
         let until = self.short(p.valid_until);
@@ -709,6 +709,23 @@ impl Md<'_> {
     }
 
     fn item_line(&self, i: &HandoverItem) -> String {
+        let summary = super::strip_offsets(self.lang.t(&i.summary_zh, &i.summary_en));
+        let next = self.lang.t(&i.next_zh, &i.next_en);
+        let next = if next.is_empty() {
+            String::new()
+        } else {
+            format!(" → {}", md(next))
+        };
+        let line = self.item_state(i, &summary);
+        format!("{line}{next}")
+    }
+
+    fn item_state(&self, i: &HandoverItem, summary: &str) -> String {
+        let i = &HandoverItem {
+            summary_zh: summary.to_string(),
+            summary_en: summary.to_string(),
+            ..i.clone()
+        };
         match (&i.acknowledged_at, &i.acknowledged_by) {
             (Some(at), Some(by)) => {
                 let at = self.short(*at);
@@ -752,6 +769,66 @@ impl Md<'_> {
         }
     }
 
+    /// Items by section, each section with its true count and the first
+    /// [`MD_LIST_MAX`] of it.
+    fn sections(&mut self, items: &[HandoverItem]) {
+        for sec in <ItemSection as Code>::ALL {
+            let of: Vec<HandoverItem> = items
+                .iter()
+                .filter(|i| i.section == *sec)
+                .cloned()
+                .collect();
+            if of.is_empty() {
+                continue;
+            }
+            let n = of.len();
+            let shown = n.min(MD_LIST_MAX);
+            let title = sec.label(self.lang);
+            let l = match (self.lang, n > shown) {
+                (Lang::Zh, false) => format!("#### {title}（{n} 项）"),
+                (Lang::Zh, true) => format!("#### {title}（{n} 项，列出前 {shown} 项）"),
+                (Lang::En, false) => format!("#### {title} ({n})"),
+                (Lang::En, true) => format!("#### {title} ({n}, the first {shown} listed)"),
+            };
+            self.line(l);
+            self.list(&of, n, |m, i| m.item_line(i));
+        }
+    }
+
+    fn reach(&mut self) {
+        let g = &self.r.reach;
+        let h = self.t("## 未联系上的对象", "## Recipients not being reached");
+        self.line(h);
+        let longest = g
+            .longest_overdue_minutes
+            .map(|m| self.dur(m))
+            .unwrap_or_else(|| "—".into());
+        let l = match self.lang {
+            Lang::Zh => format!(
+                "- 覆盖缺口 {} 人（未排配送 {} 人），最久逾期 {longest}",
+                g.gaps, g.gaps_not_queued
+            ),
+            Lang::En => format!(
+                "- Coverage gaps: {} ({} not queued), the longest overdue by {longest}",
+                g.gaps, g.gaps_not_queued
+            ),
+        };
+        self.line(l);
+        let most = g.most_failures.unwrap_or(0);
+        let l = match self.lang {
+            Lang::Zh => format!(
+                "- 需上门探视 {} 人，最多连续 {most} 次未送达",
+                g.welfare_checks
+            ),
+            Lang::En => format!(
+                "- Welfare checks: {}, at most {most} failed deliveries in a row",
+                g.welfare_checks
+            ),
+        };
+        self.line(l);
+        self.blank();
+    }
+
     fn carry_over(&mut self) {
         let r = self.r;
         let h = self.t("## 6. 遗留事项", "## 6. Carry-over");
@@ -792,22 +869,22 @@ impl Md<'_> {
             Some(s) => {
                 let to = md(s.incoming.as_deref().unwrap_or_default());
                 let l = match self.lang {
-                    Lang::Zh => {
-                        format!("### 本班移交给 {to}，{} 项", r.carry_over.handed_over.len())
-                    }
+                    Lang::Zh => format!(
+                        "### 本班移交给 {to}，{} 项，未确认 {} 项",
+                        r.counts.carry_over_handed_over,
+                        r.counts.carry_over_handed_over_unacknowledged
+                    ),
                     Lang::En => format!(
-                        "### Handed over to {to}: {} items",
-                        r.carry_over.handed_over.len()
+                        "### Handed over to {to}: {} items, {} not acknowledged",
+                        r.counts.carry_over_handed_over,
+                        r.counts.carry_over_handed_over_unacknowledged
                     ),
                 };
                 self.line(l);
                 if r.carry_over.handed_over.is_empty() {
                     self.none();
                 }
-                let items = &r.carry_over.handed_over;
-                self.list(items, r.counts.carry_over_handed_over, |m, i| {
-                    m.item_line(i)
-                });
+                self.sections(&r.carry_over.handed_over);
             }
             None => {
                 let l = self.t("### 本班移交", "### To hand over");
@@ -927,6 +1004,7 @@ impl Report {
         m.activation();
         m.alerts();
         m.cover();
+        m.reach();
         m.passes();
         m.deliveries();
         m.entries();

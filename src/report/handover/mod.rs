@@ -17,6 +17,7 @@ mod head;
 mod markdown;
 mod mask;
 mod sections;
+mod text;
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
@@ -35,7 +36,8 @@ use crate::store::shifts::{HandoverItem, ShiftRow};
 pub use build::build;
 pub use head::{HEAD_MARKER, head_in_report};
 pub use mask::mask_numbers;
-pub use sections::CoverSection;
+pub use sections::{CoverSection, ReachSection};
+pub use text::strip_offsets;
 
 /// The `schema` field of the JSON: bumped when a field changes meaning
 /// or goes away (new fields may appear without a bump).
@@ -76,6 +78,18 @@ impl ReportOptions {
             fallback: Duration::hours(12),
             list_limit: None,
             norms: c.norms.norms(),
+        }
+    }
+
+    /// The rules that pick a handover's carry-over items, from the same
+    /// settings.
+    pub fn carry_rules(&self) -> crate::store::carry::CarryRules {
+        crate::store::carry::CarryRules {
+            escalation: self.escalation,
+            pass_warn: self.pass_warn,
+            due_soon: self.due_soon,
+            norms: self.norms.clone(),
+            tz: self.tz(),
         }
     }
 
@@ -198,6 +212,8 @@ pub struct Counts {
     pub carry_over_received: usize,
     pub carry_over_unacknowledged: usize,
     pub carry_over_handed_over: usize,
+    /// Of the items handed over, not acknowledged yet.
+    pub carry_over_handed_over_unacknowledged: usize,
 }
 
 /// Something the reader must know about the report itself.
@@ -227,6 +243,8 @@ pub struct Report {
     /// Days of cover at the cut-off where they are short or not to be
     /// trusted.
     pub cover: CoverSection,
+    /// Recipients not being reached and welfare checks.
+    pub reach: ReachSection,
     pub passes: PassSection,
     pub deliveries: DeliverySection,
     /// Notes, calls and instructions of the window, oldest first.

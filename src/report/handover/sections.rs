@@ -46,6 +46,41 @@ pub(super) fn cover_section(
     })
 }
 
+/// Who is not being reached at the cut-off (the supply tables keep no
+/// history: a past cut-off reads them as they are now).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct ReachSection {
+    /// Recipients not reached within their group's period.
+    pub gaps: i64,
+    /// Of those, without a delivery in the queue.
+    pub gaps_not_queued: i64,
+    /// The longest overdue of them, in minutes.
+    pub longest_overdue_minutes: Option<i64>,
+    /// Recipients due a welfare check (deliveries failed in a row).
+    pub welfare_checks: i64,
+    /// The most failures in a row among them.
+    pub most_failures: Option<i64>,
+}
+
+pub(super) fn reach_section(
+    store: &Store,
+    cutoff: DateTime<Utc>,
+    opts: &ReportOptions,
+) -> Result<ReachSection> {
+    if store.schema_version()? < 5 {
+        return Ok(ReachSection::default());
+    }
+    let g = store.coverage_gaps(cutoff, &opts.norms, 1)?;
+    let w = store.welfare_checks(&opts.norms, 1)?;
+    Ok(ReachSection {
+        gaps: g.total,
+        gaps_not_queued: g.not_queued,
+        longest_overdue_minutes: g.rows.first().map(|r| r.overdue_minutes),
+        welfare_checks: w.total,
+        most_failures: w.rows.first().map(|r| r.failures),
+    })
+}
+
 pub(super) fn by_community(open: Vec<ReportAlert>) -> Vec<CommunityOpen> {
     let mut out: Vec<CommunityOpen> = Vec::new();
     for a in open {

@@ -194,6 +194,10 @@ impl Action {
                 | Action::EndShift { .. }
                 | Action::ReaddressHandover { .. }
                 | Action::QueueGaps { .. }
+                | Action::AckHandover {
+                    target: AckTarget::All | AckTarget::Section(_),
+                    ..
+                }
         )
     }
 }
@@ -991,6 +995,7 @@ impl App {
                     "Hand shift #{shift} over to {who} instead of {was}? The cut-off and the {items} carry-over items stay, for {who} to acknowledge; {was} can no longer acknowledge it."
                 )
             }
+            Action::AckHandover { shift, target } => self.ack_question(*shift, *target),
             Action::QueueGaps { gaps } => msg!(
                 "为 {gaps} 名未覆盖对象排队配送（已在队列中的跳过）？每条配送各记一条日志。",
                 "Queue a delivery for each of the {gaps} coverage gaps (those already queued are skipped)? Each delivery is logged."
@@ -1362,6 +1367,13 @@ impl App {
                         "班次 #{id} 的遗留事项 {n} 已确认，还有 {left} 项未确认，记录 #{seq}",
                         "carry-over item {n} of shift #{id} acknowledged, {left} left, recorded #{seq}"
                     ),
+                    (AckTarget::Section(sec), items) => {
+                        let (k, zh, en) = (items.len(), sec.label_zh(), sec.label_en());
+                        msg!(
+                            "班次 #{id} 的“{zh}”一节 {k} 项已确认，还有 {left} 项未确认，记录 #{seq}",
+                            "{k} items of \"{en}\" of shift #{id} acknowledged, {left} left, recorded #{seq}"
+                        )
+                    }
                     (_, []) => msg!(
                         "班次 #{id} 的交接已确认，记录 #{seq}",
                         "the handover of shift #{id} acknowledged, recorded #{seq}"
