@@ -19,10 +19,15 @@ use crate::store::shifts::HandoverItem;
 /// What a normal shift's text report stays within, in characters.
 pub const TEXT_MAX_CHARS: usize = 2000;
 
-/// Longest summary of an item, in characters, before it is shortened.
-const SUMMARY_MAX: usize = 46;
-/// Longest next step.
-const NEXT_MAX: usize = 20;
+/// Longest summary of an item and longest next step, in characters,
+/// before they are shortened: a Chinese character says more than a Latin
+/// letter.
+fn item_max(lang: Lang) -> (usize, usize) {
+    match lang {
+        Lang::Zh => (46, 20),
+        Lang::En => (76, 40),
+    }
+}
 /// Longest duty-log instruction quoted.
 const NOTE_MAX: usize = 40;
 
@@ -66,6 +71,7 @@ fn shorten(s: &str, max: usize) -> String {
     out
 }
 
+const LETTERS: [char; 10] = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J'];
 const NUMERALS: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
 
 struct Text<'a> {
@@ -281,12 +287,13 @@ impl Text<'_> {
     }
 
     fn item(&self, i: &HandoverItem) -> String {
+        let (summary_max, next_max) = item_max(self.lang);
         let summary = strip_offsets(self.lang.t(&i.summary_zh, &i.summary_en));
-        let mut s = format!("{}. {}", i.pos, shorten(&summary, SUMMARY_MAX));
+        let mut s = format!("{}. {}", i.pos, shorten(&summary, summary_max));
         let next = self.lang.t(&i.next_zh, &i.next_en);
         if !next.is_empty() {
             s.push_str(" → ");
-            s.push_str(&shorten(next, NEXT_MAX));
+            s.push_str(&shorten(next, next_max));
         }
         if i.acknowledged_at.is_some() {
             s.push_str(self.t("（已确认）", " (acknowledged)"));
@@ -319,7 +326,7 @@ impl Text<'_> {
             let title = sec.label(self.lang);
             let l = match self.lang {
                 Lang::Zh => format!("{}、{title}（{}）", NUMERALS[k.min(9)], of.len()),
-                Lang::En => format!("{}. {title} ({})", k + 1, of.len()),
+                Lang::En => format!("{}) {title} ({})", LETTERS[k.min(9)], of.len()),
             };
             k += 1;
             self.line(l);
