@@ -208,7 +208,11 @@ fn delivery_item(
         (String::new(), String::new())
     };
     let who_zh = owner.clone().unwrap_or_else(|| "未分派".into());
-    let who_en = owner.clone().unwrap_or_else(|| "not assigned".into());
+    let who_en = match names.len() {
+        0 => "not assigned".to_string(),
+        1..=3 => names.join(", "),
+        k => format!("{} and {} more", names[..3].join(", "), k - 3),
+    };
     let (summary, next) = if overdue {
         let worst = list
             .iter()
