@@ -863,6 +863,26 @@ fn the_incoming_officer_acknowledges_items_one_by_one() {
     );
 }
 
+/// An officer who types their name at the start is shown the handover
+/// waiting for them, as one named on the command line is.
+#[test]
+fn the_handover_is_shown_once_the_incoming_officer_says_who_they_are() {
+    let mut a = app_with(handed_over_store(), Lang::En, None, None);
+    assert!(matches!(a.popups.last(), Some(Popup::Form(_))));
+    type_str(&mut a, "王静");
+    a.on_key(enter());
+    let Some(Popup::Handover(v)) = a.popups.last() else {
+        panic!("{}", flash_en(&a))
+    };
+    assert_eq!(v.shift_id(), Some(2));
+    assert_eq!(a.popups.len(), 1);
+    // Someone else is not.
+    let mut b = app_with(handed_over_store(), Lang::En, None, None);
+    type_str(&mut b, "张伟");
+    b.on_key(enter());
+    assert!(b.popups.is_empty(), "{}", flash_en(&b));
+}
+
 #[test]
 fn acknowledging_everything_at_once() {
     for how in ["A", ":ack all", ":ack 全部"] {

@@ -907,6 +907,8 @@ impl App {
                     && let Some((cmd, arg)) = self.pending.take()
                 {
                     self.dispatch(cmd, arg);
+                } else if form.kind == FormKind::Officer {
+                    self.show_handover_if_mine();
                 }
             }
             Err(r) => {
