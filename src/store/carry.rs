@@ -4,8 +4,8 @@
 //! item: critical or escalated alerts, one item per handler; deliveries
 //! overdue or due soon, those unassigned and those assigned (their
 //! assignees named); passes ending within the warning window (one item per kind);
-//! recipients not reached and not yet queued, and welfare checks (one per
-//! recipient); communities with cells below the cover threshold (one per
+//! welfare checks, and recipients not reached and not yet queued (one item
+//! per community each); communities with cells below the cover threshold (one per
 //! community).
 
 use chrono::{DateTime, Duration, Utc};
@@ -53,6 +53,16 @@ type Cell = (String, String, f64);
 
 /// Items listed by id in one grouped item, at most.
 const LISTED: usize = 3;
+
+/// `等，另 N 人` when more than [`LISTED`] of `n` are named.
+fn more(n: usize) -> (String, String) {
+    let more = n.saturating_sub(LISTED);
+    if more > 0 {
+        (format!(" 等，另 {more} 人"), format!(", and {more} more"))
+    } else {
+        (String::new(), String::new())
+    }
+}
 
 /// A duration in words of both languages: `6小时5分` / `6h05m`.
 fn dur(minutes: i64) -> (String, String) {
@@ -362,69 +372,122 @@ impl Store {
         }
         let tz = rules.tz;
         let mut out = Vec::new();
-        let gaps = self.coverage_gaps(at, &rules.norms, i64::MAX)?;
-        for g in gaps.rows.iter().filter(|g| g.open_delivery.is_none()) {
-            let (o_zh, o_en) = dur(g.overdue_minutes);
-            let (last_zh, last_en) = match g.last_reached {
-                Some(t) => {
-                    let t = local_short(t, tz);
-                    (format!("最后联系 {t}"), format!("last reached {t}"))
-                }
-                None => ("从未送达或联系".into(), "never reached".into()),
-            };
-            out.push(OpenItem {
-                kind: CarryKind::Reach,
-                subject: format!("reach:gap:{}", g.recipient_id),
-                summary: Summary {
-                    zh: format!(
-                        "未联系上 #{} {}（{}）{}，{last_zh}，逾期 {o_zh}",
-                        g.recipient_id,
-                        g.recipient,
-                        g.group.label_zh(),
-                        g.community
-                    ),
-                    en: format!(
-                        "Not reached: #{} {} ({}) {}, {last_en}, overdue by {o_en}",
-                        g.recipient_id,
-                        g.recipient,
-                        g.group.label_en(),
-                        g.community
-                    ),
-                },
-                next: Summary {
-                    zh: "电话联系，或排一单配送（缺口列表 w）".into(),
-                    en: "Call them, or queue a delivery (the gaps list, w)".into(),
-                },
-                owner: None,
-            });
-        }
+        // Welfare checks first (deliveries failed in a row to someone
+        // vulnerable), then those not reached; one item per community, the
+        // first few named.
         let welfare = self.welfare_checks(&rules.norms, i64::MAX)?;
+        let mut by_place: Vec<(&str, Vec<&crate::store::supply::WelfareRow>)> = Vec::new();
         for x in &welfare.rows {
-            let at = local_short(x.last_failed_at, tz);
+            match by_place.iter_mut().find(|(c, _)| *c == x.community) {
+                Some((_, v)) => v.push(x),
+                None => by_place.push((&x.community, vec![x])),
+            }
+        }
+        for (community, list) in &by_place {
+            let n = list.len();
+            let most = list.iter().map(|x| x.failures).max().unwrap_or(0);
+            let last = list.iter().map(|x| x.last_failed_at).max();
+            let at = last.map(|t| local_short(t, tz)).unwrap_or_default();
+            let zh: Vec<String> = list
+                .iter()
+                .take(LISTED)
+                .map(|x| {
+                    format!(
+                        "#{} {}（{}）",
+                        x.recipient_id,
+                        x.recipient,
+                        x.group.label_zh()
+                    )
+                })
+                .collect();
+            let en: Vec<String> = list
+                .iter()
+                .take(LISTED)
+                .map(|x| {
+                    format!(
+                        "#{} {} ({})",
+                        x.recipient_id,
+                        x.recipient,
+                        x.group.label_en()
+                    )
+                })
+                .collect();
+            let (more_zh, more_en) = more(n);
             out.push(OpenItem {
                 kind: CarryKind::Reach,
-                subject: format!("reach:welfare:{}", x.recipient_id),
+                subject: format!("reach:welfare:{community}"),
                 summary: Summary {
                     zh: format!(
-                        "需上门探视 #{} {}（{}）{}，连续 {} 次未送达，最近 {at}",
-                        x.recipient_id,
-                        x.recipient,
-                        x.group.label_zh(),
-                        x.community,
-                        x.failures
+                        "需上门探视 {n} 人（{community}），最多连续 {most} 次未送达，最近 {at}：{}{more_zh}",
+                        zh.join("、")
                     ),
                     en: format!(
-                        "Welfare check: #{} {} ({}) {}, {} failed deliveries in a row, the last at {at}",
-                        x.recipient_id,
-                        x.recipient,
-                        x.group.label_en(),
-                        x.community,
-                        x.failures
+                        "Welfare checks: {n} ({community}), at most {most} failed deliveries in a row, the last at {at}: {}{more_en}",
+                        en.join(", ")
                     ),
                 },
                 next: Summary {
                     zh: "请社区（村）干部上门探视，联系上后记录".into(),
                     en: "Ask the community to visit; log the contact once reached".into(),
+                },
+                owner: None,
+            });
+        }
+        let gaps = self.coverage_gaps(at, &rules.norms, i64::MAX)?;
+        let mut by_place: Vec<(i64, Vec<&crate::store::supply::GapRow>)> = Vec::new();
+        // Longest overdue first: so is each community's list, and the
+        // communities by their longest.
+        for g in gaps.rows.iter().filter(|g| g.open_delivery.is_none()) {
+            match by_place.iter_mut().find(|(c, _)| *c == g.community_id) {
+                Some((_, v)) => v.push(g),
+                None => by_place.push((g.community_id, vec![g])),
+            }
+        }
+        for (id, list) in &by_place {
+            let n = list.len();
+            let community = list[0].community.as_str();
+            let (o_zh, o_en) = dur(list[0].overdue_minutes);
+            let zh: Vec<String> = list
+                .iter()
+                .take(LISTED)
+                .map(|g| {
+                    format!(
+                        "#{} {}（{}）",
+                        g.recipient_id,
+                        g.recipient,
+                        g.group.label_zh()
+                    )
+                })
+                .collect();
+            let en: Vec<String> = list
+                .iter()
+                .take(LISTED)
+                .map(|g| {
+                    format!(
+                        "#{} {} ({})",
+                        g.recipient_id,
+                        g.recipient,
+                        g.group.label_en()
+                    )
+                })
+                .collect();
+            let (more_zh, more_en) = more(n);
+            out.push(OpenItem {
+                kind: CarryKind::Reach,
+                subject: format!("reach:gap:{id}"),
+                summary: Summary {
+                    zh: format!(
+                        "未联系上 {n} 人（{community}，未排配送），最久逾期 {o_zh}：{}{more_zh}",
+                        zh.join("、")
+                    ),
+                    en: format!(
+                        "Not reached: {n} ({community}, not queued), the longest overdue by {o_en}: {}{more_en}",
+                        en.join(", ")
+                    ),
+                },
+                next: Summary {
+                    zh: "电话联系，或排配送（缺口列表 w）".into(),
+                    en: "Call them, or queue deliveries (the gaps list, w)".into(),
                 },
                 owner: None,
             });
