@@ -54,7 +54,10 @@ fn demo_app(w: u16, h: u16, focus: Option<PaneId>) -> App {
             officer: Some("王静".into()),
             lang: Lang::Zh,
             config: Config::default(),
-            theme: Theme { mono: false },
+            theme: Theme {
+                mono: false,
+                ..Default::default()
+            },
         },
     );
     app.resize(w, h);

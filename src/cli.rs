@@ -27,6 +27,12 @@ pub struct Cli {
     #[arg(long)]
     pub demo: bool,
 
+    /// How the terminal draws East Asian ambiguous characters (box drawing,
+    /// `· — … ●`): auto asks it; wide draws the console in ASCII
+    /// [default: config `ambiguous`, then auto] (东亚宽度不明字符)
+    #[arg(long, env = "SUPPLYDESK_AMBIGUOUS", value_name = "WIDTH")]
+    pub ambiguous: Option<supplydesk::config::Ambiguous>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -170,6 +176,32 @@ pub enum Command {
     /// Who is not being reached (覆盖缺口), welfare checks, compounds and
     /// buildings without a transfer station or point
     Gaps(GapsArgs),
+
+    /// Post what the work groups must know (通知工作群): deliver the outbox
+    /// once (for cron) or keep delivering with --follow; `notify test
+    /// CHANNEL` posts a test message, `notify status` shows each channel
+    Notify(NotifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NotifyArgs {
+    #[command(subcommand)]
+    pub what: Option<NotifyCommand>,
+
+    /// Keep running and post each message as it is recorded (the service)
+    #[arg(long)]
+    pub follow: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NotifyCommand {
+    /// Post a test message to one channel and say what it answered
+    Test {
+        /// The channel's name in the config
+        channel: String,
+    },
+    /// Messages waiting and each channel's state
+    Status,
 }
 
 #[derive(Debug, Args)]

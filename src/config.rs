@@ -34,6 +34,8 @@ pub struct Config {
     pub norms: NormsConfig,
     /// Key overrides: action name → key (e.g. `note = "N"`).
     pub keys: BTreeMap<String, String>,
+    /// Messages to the work groups: channels and their rules (issue 19).
+    pub notify: crate::notify::NotifyConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -62,6 +64,34 @@ pub struct Thresholds {
 pub struct Theme {
     /// No colour at all (also when `NO_COLOR` is set).
     pub monochrome: bool,
+    /// How the terminal draws East Asian ambiguous characters (box
+    /// drawing, `· — … ●`): `auto` asks it at start; `--ambiguous`
+    /// overrides.
+    pub ambiguous: Ambiguous,
+    /// What `auto` uses when the terminal does not answer in time.
+    pub ambiguous_fallback: AmbiguousFallback,
+}
+
+/// `[theme] ambiguous` and `--ambiguous`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Ambiguous {
+    /// Ask the terminal (a cursor-position report) at start and on Ctrl-L.
+    #[default]
+    Auto,
+    /// One cell: box-drawing borders and symbols.
+    Narrow,
+    /// Two cells: ASCII borders and symbols.
+    Wide,
+}
+
+/// `[theme] ambiguous_fallback`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AmbiguousFallback {
+    #[default]
+    Narrow,
+    Wide,
 }
 
 impl Default for Thresholds {
@@ -341,6 +371,7 @@ impl Default for Config {
             theme: Theme::default(),
             norms: NormsConfig::default(),
             keys: BTreeMap::new(),
+            notify: crate::notify::NotifyConfig::default(),
         }
     }
 }
@@ -386,6 +417,7 @@ impl Config {
             ));
         }
         c.norms.check(origin)?;
+        c.notify.check(origin)?;
         Ok(c)
     }
 

@@ -11,6 +11,7 @@ pub mod domain;
 pub mod i18n;
 pub mod ledger;
 pub mod msg;
+pub mod notify;
 pub mod report;
 pub mod store;
 pub mod tui;

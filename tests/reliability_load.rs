@@ -866,7 +866,28 @@ fn populated_previous(dir: &Path) -> PathBuf {
             .map(|r| r.expect("row"))
             .collect()
     };
+    // A virtual table (the log's search keys) is copied through its
+    // shadow tables, emptied first (creating it wrote their first rows).
+    let virtual_tables: Vec<String> = {
+        let mut st = c
+            .prepare("SELECT name FROM main.sqlite_master WHERE sql LIKE 'CREATE VIRTUAL TABLE%'")
+            .expect("prepare");
+        st.query_map([], |r| r.get(0))
+            .expect("virtual tables")
+            .map(|r| r.expect("row"))
+            .collect()
+    };
     for t in &tables {
+        if virtual_tables.contains(t) {
+            continue;
+        }
+        if virtual_tables
+            .iter()
+            .any(|v| t.starts_with(&format!("{v}_")))
+        {
+            c.execute_batch(&format!("DELETE FROM main.\"{t}\""))
+                .unwrap_or_else(|e| panic!("empty {t}: {e}"));
+        }
         let theirs = columns(&c, "src", t);
         let cols: Vec<String> = columns(&c, "main", t)
             .into_iter()

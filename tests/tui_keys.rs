@@ -616,7 +616,10 @@ fn the_clock_minute_and_a_flash_timeout_ask_for_a_frame() {
 #[test]
 fn help_marks_changing_actions_unavailable_in_read_only_mode() {
     let (map, _) = Keymap::new(&Default::default());
-    let theme = supplydesk::tui::theme::Theme { mono: true };
+    let theme = supplydesk::tui::theme::Theme {
+        mono: true,
+        ..Default::default()
+    };
     let text = |ro| -> String {
         supplydesk::tui::popups::help::lines(&map, Lang::En, &theme, ro)
             .iter()
@@ -1612,7 +1615,10 @@ fn a_tall_form_scrolls_to_its_focused_field_in_a_short_space() {
     f.focus = 7;
     f.fields[7].input = tui_input::Input::new("厢式货车".into());
     let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 12)).unwrap();
-    let theme = supplydesk::tui::theme::Theme { mono: true };
+    let theme = supplydesk::tui::theme::Theme {
+        mono: true,
+        ..Default::default()
+    };
     term.draw(|fr| form::render(fr, fr.area(), &f, Lang::En, &theme))
         .unwrap();
     let text = text(term.backend().buffer());

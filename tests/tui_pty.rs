@@ -428,7 +428,10 @@ fn demo_app(lang: Lang, mono: bool) -> App {
             officer: Some("王静".into()),
             lang,
             config: Config::default(),
-            theme: Theme { mono },
+            theme: Theme {
+                mono,
+                ..Default::default()
+            },
         },
     )
 }

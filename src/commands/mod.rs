@@ -12,6 +12,7 @@ mod import;
 mod init;
 mod log;
 mod lookup;
+mod notify;
 mod pass;
 mod supply;
 
@@ -170,7 +171,10 @@ fn early_lang(cli: &Cli) -> Lang {
 /// Resolves flags, environment and config into a [`Ctx`].
 fn context(cli: &Cli) -> Result<Ctx, Msg> {
     let loaded = Config::load(cli.global.config.as_deref())?;
-    let config = loaded.config;
+    let mut config = loaded.config;
+    if let Some(a) = cli.ambiguous {
+        config.theme.ambiguous = a;
+    }
     let lang = cli
         .global
         .lang
@@ -264,6 +268,7 @@ fn dispatch(cli: &Cli, ctx: &Ctx) -> Outcome {
         Some(Command::Market(a)) => supply::market(ctx, a, &mut out)?,
         Some(Command::Contact(a)) => supply::contact(ctx, a, &mut out)?,
         Some(Command::Gaps(a)) => supply::gaps(ctx, a, &mut out)?,
+        Some(Command::Notify(a)) => notify::run(ctx, a, &mut out)?,
     };
     out.flush()?;
     Ok(code)

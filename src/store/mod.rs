@@ -16,6 +16,7 @@ pub mod fields;
 pub mod follow;
 pub mod ledger;
 pub mod log;
+pub mod outbox;
 pub mod pass_actions;
 pub mod passes;
 pub mod places;
@@ -439,6 +440,9 @@ fn migrations() -> Migrations<'static> {
                 Ok(())
             },
         ),
+        M::up(include_str!("migrations/012_outbox.sql")),
+        // After 012: files already migrated with main's list keep their
+        // order.
         M::up(include_str!("migrations/008_handover_sections.sql")),
     ])
 }
@@ -623,6 +627,7 @@ impl Store {
                 return Err(StoreError::Sqlite(rusqlite::Error::InvalidQuery));
             };
             let written = std::mem::take(&mut w.written);
+            outbox::enqueue(&w.tx, &written, now)?;
             w.tx.commit()?;
             if self.own.len() + written.len() > OWN_KEPT {
                 self.own.clear();

@@ -51,7 +51,7 @@ fn pragmas_are_set() {
         .query_row("PRAGMA synchronous", [], |r| r.get(0))
         .unwrap();
     assert_eq!((mode.as_str(), fk, sync), ("wal", 1, 2));
-    assert_eq!(s.schema_version().unwrap(), 7);
+    assert_eq!(s.schema_version().unwrap(), 8);
 }
 
 #[test]
@@ -449,8 +449,12 @@ fn the_search_keys_of_an_existing_log_are_built_by_the_migration() {
     drop(s);
     // Roll the database back to before the keys existed, then reopen.
     let c = rusqlite::Connection::open(&p).unwrap();
-    c.execute_batch("DROP TABLE duty_log_keys; PRAGMA user_version = 5;")
-        .unwrap();
+    // (And the outbox's tables, which come after.)
+    c.execute_batch(
+        "DROP TABLE duty_log_keys; DROP TABLE outbox; DROP TABLE outbox_fired;
+         DROP TABLE outbox_channel; PRAGMA user_version = 5;",
+    )
+    .unwrap();
     drop(c);
     let s = Store::open(&p, OpenOptions::default()).unwrap();
     let rows = s

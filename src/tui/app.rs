@@ -141,6 +141,10 @@ pub struct App {
     /// Who is on duty since when, and whether a handover waits for its
     /// acknowledgement (the header's badge).
     pub handover: HandoverStatus,
+    /// Messages to the work groups not yet delivered, and failing channels.
+    pub notify: crate::notify::sender::Backlog,
+    notify_read: Option<std::time::Instant>,
+    notify_due: bool,
     pub focus: PaneId,
     pub panes: Panes,
     pub popups: Vec<Popup>,
@@ -197,6 +201,9 @@ impl App {
             read_only: setup.read_only,
             officer,
             handover: HandoverStatus::default(),
+            notify: Default::default(),
+            notify_read: None,
+            notify_due: false,
             focus: PaneId::Alerts,
             panes: Panes {
                 activation: ActivationPane::default(),
@@ -237,6 +244,7 @@ impl App {
             app.popups.push(Popup::Form(f));
         }
         app.refresh_header();
+        app.read_notify(true);
         app.show_handover_if_mine();
         app
     }

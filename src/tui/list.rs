@@ -497,7 +497,10 @@ mod tests {
     #[test]
     fn the_bar_covers_the_naming_columns_and_never_splits_a_wide_character() {
         use ratatui::style::Modifier;
-        let theme = Theme { mono: true };
+        let theme = Theme {
+            mono: true,
+            ..Default::default()
+        };
         let widths = fit(40, &[col(4, 9), col(5, 9), flex(10, 1)]);
         assert_eq!(bar_over(&widths, 2), 10);
         let l = || {

@@ -8,11 +8,13 @@
 pub mod app;
 pub mod backend;
 pub mod feed;
+pub mod glyphs;
 pub mod keys;
 pub mod layout;
 pub mod list;
 pub mod panes;
 pub mod popups;
+pub mod probe;
 mod term;
 pub mod theme;
 pub mod view;
@@ -72,19 +74,27 @@ pub fn run(opts: Options) -> color_eyre::Result<()> {
     let (store, read_only) = open_store(&opts.db, opts.read_only)?;
     let theme = theme::Theme::from_env(opts.config.theme.monochrome);
     let mode_warning = crate::store::file_mode_warning(&opts.db);
-    let mut app = App::new(
-        store,
-        Setup {
-            read_only,
-            officer: opts.officer,
-            lang: opts.lang,
-            config: opts.config,
-            theme,
-        },
-    );
-    // Printed before the screen is taken it would stay hidden until exit.
-    if let Some(m) = mode_warning {
-        app.flash(app::Level::Warn, m);
-    }
-    term::run(app)
+    let widths = term::Widths {
+        setting: opts.config.theme.ambiguous,
+        fallback: opts.config.theme.ambiguous_fallback,
+    };
+    // Built while the terminal answers the width probe.
+    let build = move || {
+        let mut app = App::new(
+            store,
+            Setup {
+                read_only,
+                officer: opts.officer,
+                lang: opts.lang,
+                config: opts.config,
+                theme,
+            },
+        );
+        // Printed before the screen is taken it would stay hidden until exit.
+        if let Some(m) = mode_warning {
+            app.flash(app::Level::Warn, m);
+        }
+        app
+    };
+    term::run(widths, build)
 }

@@ -28,7 +28,9 @@ use tokio::time::MissedTickBehavior;
 
 use super::app::App;
 use super::backend::{FramePrep, Lean};
-use super::view;
+use super::glyphs::{Decided, Glyphs};
+use super::{probe, view};
+use crate::config::{Ambiguous, AmbiguousFallback};
 
 /// How often the database is asked whether another session wrote.
 const POLL: Duration = Duration::from_millis(250);
@@ -105,7 +107,17 @@ fn install_panic_hook() {
     }));
 }
 
-pub fn run(app: App) -> color_eyre::Result<()> {
+/// How the glyph set is chosen: `[theme] ambiguous` (or `--ambiguous`)
+/// and `ambiguous_fallback`.
+#[derive(Debug, Clone, Copy)]
+pub struct Widths {
+    pub setting: Ambiguous,
+    pub fallback: AmbiguousFallback,
+}
+
+/// Takes the terminal, asks it how wide it draws ambiguous characters
+/// (while `build` opens the panes), and runs the console.
+pub fn run(widths: Widths, build: impl FnOnce() -> App) -> color_eyre::Result<()> {
     install_panic_hook();
     let guard = Guard;
     enable_raw_mode()?;
@@ -113,11 +125,21 @@ pub fn run(app: App) -> color_eyre::Result<()> {
     let mut start = Vec::new();
     queue!(start, EnterAlternateScreen, EnableBracketedPaste, Hide)?;
     out.write_all(&start)?;
+    let sent = match widths.setting {
+        Ambiguous::Auto => Some(probe::send(&mut out)?),
+        _ => None,
+    };
+    let mut app = build();
+    let answer = sent.and_then(|s| s.collect(probe::TIMEOUT));
+    app.theme.glyphs = probe::decide(widths.setting, widths.fallback, answer);
+    if app.theme.glyphs.decided == Decided::NotUtf8 {
+        not_utf8(&mut out)?;
+    }
     let mut terminal = Terminal::new(Lean::new(Vec::with_capacity(1 << 16)))?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let result = rt.block_on(event_loop(&mut terminal, &mut out, app));
+    let result = rt.block_on(event_loop(&mut terminal, &mut out, app, widths));
     drop(terminal);
     drop(guard);
     match result {
@@ -127,6 +149,34 @@ pub fn run(app: App) -> color_eyre::Result<()> {
         Err(e) if terminal_gone(&e) => Ok(()),
         other => other,
     }
+}
+
+/// Tells, in a form any client shows, that the client does not decode
+/// UTF-8, and waits for a key: the officer may go on anyway (with the
+/// ASCII glyph set, which at least keeps the borders in place).
+fn not_utf8(out: &mut Tty) -> io::Result<()> {
+    out.write_all(&probe::not_utf8_notice())?;
+    out.flush()?;
+    probe::wait_for_key();
+    out.write_all(b"\x1b[H\x1b[2J")?;
+    out.flush()
+}
+
+/// Ctrl-L with `ambiguous = auto`: asks the terminal again (another
+/// client may have taken over the session with `tmux attach`, or the
+/// officer changed a setting). Key reading stops meanwhile so the answer
+/// is not taken for keys; no answer keeps the glyph set in force.
+fn probe_again(out: &mut Tty, app: &mut App, widths: Widths) -> io::Result<()> {
+    let answer = probe::send(out)?.collect(probe::TIMEOUT);
+    if answer.is_none() {
+        return Ok(());
+    }
+    let glyphs: Glyphs = probe::decide(widths.setting, widths.fallback, answer);
+    if glyphs.decided == Decided::NotUtf8 && app.theme.glyphs.decided != Decided::NotUtf8 {
+        not_utf8(out)?;
+    }
+    app.theme.glyphs = glyphs;
+    Ok(())
 }
 
 fn terminal_gone(e: &color_eyre::Report) -> bool {
@@ -171,7 +221,12 @@ fn draw(terminal: &mut Term, out: &mut Tty, prep: &mut FramePrep, app: &mut App)
     Ok(())
 }
 
-async fn event_loop(terminal: &mut Term, out: &mut Tty, mut app: App) -> color_eyre::Result<()> {
+async fn event_loop(
+    terminal: &mut Term,
+    out: &mut Tty,
+    mut app: App,
+    widths: Widths,
+) -> color_eyre::Result<()> {
     let size = terminal.size()?;
     app.resize(size.width, size.height);
     let mut events = EventStream::new();
@@ -185,6 +240,11 @@ async fn event_loop(terminal: &mut Term, out: &mut Tty, mut app: App) -> color_e
     loop {
         if app.quit {
             return Ok(());
+        }
+        if app.clear && widths.setting == Ambiguous::Auto {
+            drop(events);
+            probe_again(out, &mut app, widths)?;
+            events = EventStream::new();
         }
         if app.dirty && resize.is_none() {
             draw(terminal, out, &mut prep, &mut app)?;

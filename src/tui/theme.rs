@@ -4,13 +4,17 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
+use super::glyphs::Glyphs;
 use crate::domain::alert::Severity;
 use crate::domain::delivery::Urgency;
 use crate::domain::pass::PassStatus;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Theme {
     pub mono: bool,
+    /// Box drawing and symbols, or ASCII for a terminal that draws East
+    /// Asian ambiguous characters two cells wide.
+    pub glyphs: Glyphs,
 }
 
 /// How loud a piece of text is; mapped to colours or to attributes only.
@@ -30,6 +34,7 @@ impl Theme {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         Theme {
             mono: config_monochrome || no_color,
+            glyphs: Glyphs::default(),
         }
     }
 

@@ -8,6 +8,7 @@ use ratatui::widgets::{Clear, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
 use super::app::{App, Level};
+use super::glyphs;
 use super::keys::PaneId;
 use super::layout::{self, Mode, TABS_MIN};
 use super::popups::{self, Popup};
@@ -17,6 +18,13 @@ use crate::domain::text::{sanitize, truncate_to_width};
 use crate::domain::time::age;
 
 pub fn draw(f: &mut Frame, app: &App) {
+    draw_screen(f, app);
+    if app.theme.glyphs.wide() {
+        glyphs::fold_buffer(f.buffer_mut());
+    }
+}
+
+fn draw_screen(f: &mut Frame, app: &App) {
     let area = f.area();
     // Normally the app was told the size already; a stale layout is
     // recomputed here so a frame never draws outside the buffer.
@@ -210,6 +218,10 @@ fn header(f: &mut Frame, r: Rect, app: &App) {
             spans.push(Span::styled(" ", base));
             spans.push(Span::styled(text, theme.badge(Tone::Warn)));
         }
+        if let Some(text) = notify_badge(app, level) {
+            spans.push(Span::styled(" ", base));
+            spans.push(Span::styled(text, theme.badge(Tone::Warn)));
+        }
         if app.read_only.is_some() {
             spans.push(Span::styled(" ", base));
             spans.push(Span::styled(
@@ -225,6 +237,30 @@ fn header(f: &mut Frame, r: Rect, app: &App) {
             return;
         }
     }
+}
+
+/// Messages to the work groups: a channel failing, or messages waiting
+/// for over a minute (a sender that is not running).
+fn notify_badge(app: &App, level: usize) -> Option<String> {
+    let b = &app.notify;
+    if let Some(first) = b.failing.first() {
+        let name = sanitize(first);
+        return Some(match level {
+            0..=2 => format!(" {} {name} ", app.t("通知发送失败", "NOTIFY FAILING")),
+            _ => format!(" {} ", app.t("通知失败", "NOTIFY!")),
+        });
+    }
+    let old = b
+        .oldest
+        .is_some_and(|t| app.now() - t > chrono::Duration::minutes(1));
+    if b.waiting == 0 || !old {
+        return None;
+    }
+    let n = b.waiting;
+    Some(match level {
+        0..=2 => format!(" {} {n} ", app.t("通知待发", "MSGS WAITING")),
+        _ => format!(" {} {n} ", app.t("待发", "MSGS")),
+    })
 }
 
 /// The officer of this session and the shift on duty: who, since when.

@@ -390,7 +390,10 @@ pub fn app_with(
             officer: officer.map(str::to_string),
             lang,
             config: config(),
-            theme: Theme { mono: true },
+            theme: Theme {
+                mono: true,
+                ..Default::default()
+            },
         },
     )
 }

@@ -7,6 +7,9 @@ use std::time::{Duration, Instant};
 use chrono::Timelike;
 
 use super::{App, Level, minute_of};
+
+/// The header's notify badge is read at most this often.
+const NOTIFY_EVERY: Duration = Duration::from_secs(1);
 use crate::msg::Msg;
 use crate::store::StoreError;
 use crate::tui::feed::{Changes, FOLLOW_MAX, Subject, Table, entry_line};
@@ -70,6 +73,7 @@ impl App {
         match self.store.data_version() {
             Ok(v) if v != self.data_version => {
                 self.data_version = v;
+                self.read_notify(false);
                 self.follow(true);
             }
             Ok(_) => {}
@@ -193,6 +197,9 @@ impl App {
     /// Panes to read again after a change, the clock's minute and flash
     /// timeouts.
     pub fn tick(&mut self, at: Instant) {
+        if self.notify_due && self.notify_read.is_none_or(|t| t + NOTIFY_EVERY <= at) {
+            self.read_notify(true);
+        }
         if self.reach_wait().is_some_and(|w| w <= at) {
             self.reload_due = true;
         }
@@ -212,10 +219,37 @@ impl App {
                 self.panes.get_mut(id).clock();
             }
             self.refresh_header();
+            self.read_notify(true);
             self.refresh_views();
             self.reach_changed(false);
             self.dirty = true;
             self.load_visible();
+        }
+    }
+
+    /// Messages waiting for the work groups and failing channels, for the
+    /// header: read when the database changed (at most once a second) and
+    /// every minute; nothing when no channel is configured.
+    pub(super) fn read_notify(&mut self, force: bool) {
+        if self.cfg.notify.channels.is_empty() {
+            return;
+        }
+        if !force && self.notify_read.is_some_and(|t| t.elapsed() < NOTIFY_EVERY) {
+            // Read once the second is over (see `tick`): the sender's mark
+            // right after a change must not be missed.
+            self.notify_due = true;
+            return;
+        }
+        self.notify_due = false;
+        self.notify_read = Some(Instant::now());
+        let n = self.cfg.norms.failed_deliveries_in_a_row;
+        match crate::notify::sender::backlog(&self.store, &self.cfg.notify, n) {
+            Ok(b) if b != self.notify => {
+                self.notify = b;
+                self.dirty = true;
+            }
+            Ok(_) => {}
+            Err(e) => self.flash(Level::Error, e.message()),
         }
     }
 
@@ -235,6 +269,10 @@ impl App {
         let next = match &self.flash {
             Some(f) => f.until.min(clock),
             None => clock,
+        };
+        let next = match (self.notify_due, self.notify_read) {
+            (true, Some(t)) => (t + NOTIFY_EVERY).min(next),
+            _ => next,
         };
         self.reach_wait().map_or(next, |w| w.min(next))
     }

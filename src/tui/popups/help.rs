@@ -108,6 +108,10 @@ pub fn lines<'a>(keymap: &Keymap, lang: Lang, theme: &Theme, read_only: bool) ->
         ),
         theme.tone(Tone::Dim),
     )));
+    out.push(Line::from(Span::styled(
+        theme.glyphs.describe(lang.is_zh()),
+        theme.tone(Tone::Dim),
+    )));
     out
 }
 
