@@ -440,10 +440,8 @@ fn migrations() -> Migrations<'static> {
                 Ok(())
             },
         ),
-        M::up(include_str!("migrations/012_outbox.sql")),
-        // After 012: files already migrated with main's list keep their
-        // order.
         M::up(include_str!("migrations/008_handover_sections.sql")),
+        M::up(include_str!("migrations/012_outbox.sql")),
     ])
 }
 
