@@ -150,6 +150,11 @@ pub enum Command {
     /// place (备份); exit 0 done, 1 the copy shows damage, 2 error
     Backup(BackupArgs),
 
+    /// Personal data (个人信息): callers kept from free text, a logged
+    /// reveal of a caller's number, erasure when the emergency ends
+    #[command(subcommand)]
+    Privacy(PrivacyCommand),
+
     /// Lookup-only mode for checkpoint staff, as the forced command of their
     /// key in authorized_keys: answers only `pass PLATE [--json]`, read from
     /// SSH_ORIGINAL_COMMAND (仅查车牌)
@@ -181,6 +186,39 @@ pub enum Command {
     /// once (for cron) or keep delivering with --follow; `notify test
     /// CHANNEL` posts a test message, `notify status` shows each channel
     Notify(NotifyArgs),
+
+    /// Check this installation line by line (自检): config, database,
+    /// schema, modes, WAL, disk, backups, chain; exit 0 all well, 1 not
+    Doctor(DoctorArgs),
+
+    /// The man page in roff, from this command line (for packaging)
+    #[command(hide = true)]
+    Man(ManArgs),
+
+    /// A shell's completion script (for packaging)
+    #[command(hide = true)]
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Print one JSON object instead of text (for monitoring)
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write supplydesk.1 and a page per command (supplydesk-log-add.1 …)
+    /// into this directory instead of supplydesk.1 to stdout
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
@@ -204,15 +242,60 @@ pub enum NotifyCommand {
     Status,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum PrivacyCommand {
+    /// Callers whose numbers were in free text (来电人), numbers masked
+    Callers,
+
+    /// Show a caller's number for a call-back; recorded in the duty log
+    /// (查看来电号码)
+    Reveal(RevealArgs),
+
+    /// Erase the personal data of recipients, contact notes, callers and
+    /// drivers unchanged since DATE, once the plan is back to normal
+    /// (删除个人信息); without --apply only counts what it would erase
+    Erase(EraseArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RevealArgs {
+    /// The caller's number, as in 〔来电人#7〕
+    #[arg(value_name = "CALLER")]
+    pub caller: i64,
+}
+
+#[derive(Debug, Args)]
+pub struct EraseArgs {
+    /// Records unchanged since before this day (YYYY-MM-DD, local time);
+    /// at most today minus the retention period in the config
+    /// ([privacy] retention_days) [default: that day]
+    #[arg(long, value_name = "DATE")]
+    pub before: Option<String>,
+
+    /// Erase; without it, only print the counts
+    #[arg(long)]
+    pub apply: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct BackupArgs {
     /// Where the copy goes (a new file; it gets the config's file_mode)
-    #[arg(value_name = "FILE")]
-    pub file: PathBuf,
+    #[arg(value_name = "FILE", required_unless_present = "rotate")]
+    pub file: Option<PathBuf>,
 
     /// Replace FILE if it exists
-    #[arg(long)]
+    #[arg(long, conflicts_with = "rotate")]
     pub force: bool,
+
+    /// Into the config's [backup] dir as supplydesk-<UTC time>.db with its
+    /// chain head beside it (.head), then keep only what [backup]'s
+    /// retention says (what the systemd timer runs)
+    #[arg(long, conflicts_with = "file")]
+    pub rotate: bool,
+
+    /// With --rotate: this directory instead of the config's
+    #[arg(long, value_name = "DIR", requires = "rotate")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -365,6 +448,14 @@ pub struct LogAddArgs {
     /// The number of an earlier entry this one corrects
     #[arg(long, value_name = "SEQ")]
     pub corrects: Option<i64>,
+
+    /// For a call: who called (来电人)
+    #[arg(long, value_name = "NAME")]
+    pub caller: Option<String>,
+
+    /// For a call: the community or unit they called from (来电单位)
+    #[arg(long, value_name = "PLACE", requires = "caller")]
+    pub from: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -416,6 +507,12 @@ pub struct ImportArgs {
     /// Check every row and say what would be added and changed; write nothing
     #[arg(long)]
     pub dry_run: bool,
+
+    /// The worksheet to read, by its name or its number from 1 (工作表);
+    /// without it the sheet that surely holds KIND is taken, or the
+    /// import is refused listing the sheets
+    #[arg(long, value_name = "NAME|N")]
+    pub sheet: Option<String>,
 }
 
 #[derive(Debug, Args)]

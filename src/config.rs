@@ -34,8 +34,54 @@ pub struct Config {
     pub norms: NormsConfig,
     /// Key overrides: action name → key (e.g. `note = "N"`).
     pub keys: BTreeMap<String, String>,
+    /// Personal data: how long it is kept after the emergency.
+    pub privacy: PrivacyConfig,
     /// Messages to the work groups: channels and their rules (issue 19).
     pub notify: crate::notify::NotifyConfig,
+    /// `[backup]`: where scheduled backups go and how many are kept.
+    pub backup: BackupConfig,
+}
+
+/// `[backup]`: the directory of `supplydesk backup --rotate` (the systemd
+/// timer's), its retention, and the age past which `doctor` says the
+/// newest backup is too old.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct BackupConfig {
+    /// Unset: no scheduled backups (`backup --rotate` needs `--dir`).
+    pub dir: Option<PathBuf>,
+    /// The newest backup of each of this many most recent hours is kept.
+    pub keep_hourly: u32,
+    /// The newest backup of each of this many most recent days is kept.
+    pub keep_daily: u32,
+    /// `doctor` fails when the newest backup is older than this.
+    pub max_age_hours: u32,
+}
+
+impl Default for BackupConfig {
+    fn default() -> Self {
+        BackupConfig {
+            dir: None,
+            keep_hourly: 48,
+            keep_daily: 30,
+            max_age_hours: 2,
+        }
+    }
+}
+
+/// `[privacy]`.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct PrivacyConfig {
+    /// Records unchanged for this many days may be erased by
+    /// `supplydesk privacy erase` once the plan is back to normal.
+    pub retention_days: i64,
+}
+
+impl Default for PrivacyConfig {
+    fn default() -> Self {
+        PrivacyConfig { retention_days: 30 }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -108,6 +154,40 @@ impl Default for Thresholds {
 }
 
 impl Thresholds {
+    /// Every threshold within its range, or the one that is not, named.
+    fn check(&self, origin: &Path) -> Result<(), Msg> {
+        /// A year, in minutes and in hours.
+        const MINUTES_MAX: i64 = 366 * 24 * 60;
+        const HOURS_MAX: i64 = 366 * 24;
+        let o = origin.display();
+        let minutes = [
+            (
+                "alert_escalate_critical_min",
+                self.alert_escalate_critical_min,
+            ),
+            ("alert_escalate_high_min", self.alert_escalate_high_min),
+            ("alert_escalate_medium_min", self.alert_escalate_medium_min),
+            ("alert_escalate_low_min", self.alert_escalate_low_min),
+            ("delivery_due_soon_min", self.delivery_due_soon_min),
+        ];
+        for (k, v) in minutes {
+            if !(1..=MINUTES_MAX).contains(&v) {
+                return Err(msg!(
+                    "配置文件 {o} 中 [thresholds] {k} = {v} 不可用；请填 1 到 {MINUTES_MAX} 之间的分钟数。",
+                    "[thresholds] {k} = {v} in {o} cannot be used; give minutes from 1 to {MINUTES_MAX}."
+                ));
+            }
+        }
+        let h = self.pass_expiry_warn_hours;
+        if !(1..=HOURS_MAX).contains(&h) {
+            return Err(msg!(
+                "配置文件 {o} 中 [thresholds] pass_expiry_warn_hours = {h} 不可用；请填 1 到 {HOURS_MAX} 之间的小时数。",
+                "[thresholds] pass_expiry_warn_hours = {h} in {o} cannot be used; give hours from 1 to {HOURS_MAX}."
+            ));
+        }
+        Ok(())
+    }
+
     pub fn pass_warn(&self) -> chrono::Duration {
         chrono::Duration::hours(self.pass_expiry_warn_hours)
     }
@@ -371,6 +451,8 @@ impl Default for Config {
             theme: Theme::default(),
             norms: NormsConfig::default(),
             keys: BTreeMap::new(),
+            privacy: PrivacyConfig::default(),
+            backup: BackupConfig::default(),
             notify: crate::notify::NotifyConfig::default(),
         }
     }
@@ -416,7 +498,16 @@ impl Config {
                 "file_mode \"{m}\" in {o} is not an octal mode; write it like \"0660\"."
             ));
         }
+        c.thresholds.check(origin)?;
         c.norms.check(origin)?;
+        let b = &c.backup;
+        if (b.keep_hourly == 0 && b.keep_daily == 0) || b.max_age_hours == 0 {
+            let o = origin.display();
+            return Err(msg!(
+                "配置文件 {o} 中 [backup] 不可用：keep_hourly 与 keep_daily 不能都为 0，max_age_hours 须大于 0。",
+                "[backup] in {o} cannot be used: keep_hourly and keep_daily cannot both be 0, and max_age_hours must be above 0."
+            ));
+        }
         c.notify.check(origin)?;
         Ok(c)
     }
@@ -481,6 +572,10 @@ mod tests {
             "[norms] in the shipped file are the defaults"
         );
         assert_eq!(c.norms.norms(), crate::domain::cover::Norms::default());
+        assert_eq!(
+            c.backup, d.backup,
+            "[backup] in the shipped file is the default"
+        );
     }
 
     #[test]
@@ -526,5 +621,11 @@ mod tests {
         assert!(e.en.contains("octal"), "{e}");
         let e = Config::parse("language = \"fr\"", p).unwrap_err();
         assert!(e.en.contains("invalid"), "{e}");
+        let e = Config::parse("[backup]\nkeep_hourly = 0\nkeep_daily = 0\n", p).unwrap_err();
+        assert!(e.en.contains("[backup]"), "{e}");
+        let e = Config::parse("[backup]\nmax_age_hours = 0\n", p).unwrap_err();
+        assert!(e.en.contains("max_age_hours"), "{e}");
+        let c = Config::parse("[backup]\ndir = \"/b\"\nkeep_hourly = 0\n", p).unwrap();
+        assert_eq!(c.backup.dir, Some(PathBuf::from("/b")));
     }
 }

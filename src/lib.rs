@@ -5,8 +5,10 @@
 //! door every change goes through, `tui` the console, `report` the handover
 //! report; `cli` and `main.rs` wire them together.
 
+pub mod backups;
 pub mod config;
 pub mod demo;
+pub mod doctor;
 pub mod domain;
 pub mod i18n;
 pub mod ledger;

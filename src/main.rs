@@ -4,6 +4,7 @@
 mod cli;
 mod commands;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -11,8 +12,16 @@ use clap::error::ErrorKind;
 
 fn main() -> ExitCode {
     // Before anything else, so that a panic (a bug) prints a readable
-    // report; user mistakes never get that far.
-    if let Err(e) = color_eyre::install() {
+    // report; user mistakes never get that far. Colours only on a
+    // terminal that wants them: a pipe or a log file gets plain text.
+    let colour = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let hook = if colour {
+        color_eyre::config::HookBuilder::default()
+    } else {
+        color_eyre::config::HookBuilder::default().theme(color_eyre::config::Theme::new())
+    };
+    if let Err(e) = hook.install() {
         eprintln!("supplydesk: cannot install the error reporter: {e}");
     }
     let cli = match cli::Cli::try_parse() {
@@ -22,12 +31,15 @@ fn main() -> ExitCode {
     if let Some(e) = cli.demo_with_command() {
         return usage_error(e);
     }
-    match commands::run(cli) {
-        Ok(code) => code,
-        Err(report) => {
+    // A bug exits 1, as the README says (not Rust's 101), after the
+    // report the hook printed.
+    match std::panic::catch_unwind(|| commands::run(cli)) {
+        Ok(Ok(code)) => code,
+        Ok(Err(report)) => {
             eprintln!("supplydesk: {report:?}");
             ExitCode::FAILURE
         }
+        Err(_) => ExitCode::FAILURE,
     }
 }
 

@@ -707,6 +707,7 @@ fn verify_finds_an_inserted_entry_even_with_a_valid_hash() {
         subject: None,
         corrects: None,
         prev_hash: two.hash.clone(),
+        payload: None,
     };
     let c = Connection::open(d.db()).expect("raw open");
     c.execute_batch(MAKE_ROOM_AT_3).expect("renumber");

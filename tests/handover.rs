@@ -1250,7 +1250,8 @@ fn rewrite_chain(c: &Connection) {
     let rows: Vec<Entry> = {
         let mut st = c
             .prepare(
-                "SELECT seq, kind, text, officer, os_user, ssh_client, recorded_at, occurred_at, subject, corrects
+                "SELECT seq, kind, text, officer, os_user, ssh_client, recorded_at, occurred_at, subject, corrects,
+                        payload
                  FROM duty_log ORDER BY seq",
             )
             .unwrap();
@@ -1268,6 +1269,7 @@ fn rewrite_chain(c: &Connection) {
                 subject: r.get(8)?,
                 corrects: r.get(9)?,
                 prev_hash: String::new(),
+                payload: r.get(10)?,
             })
         })
         .unwrap()

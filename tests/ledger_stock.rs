@@ -203,7 +203,7 @@ fn a_gb18030_csv_with_chinese_headers_a_title_and_a_total_goes_in() {
         Some("GB18030/GBK")
     );
     assert_eq!(o.parsed.columns.header_row, 2);
-    assert_eq!(o.parsed.totals, [5]);
+    assert_eq!(o.parsed.totals(), [5]);
     assert_eq!(o.report.added.len(), 2);
     let got: Vec<(String, f64, f64, String)> = select(
         &store,

@@ -255,6 +255,7 @@ fn foreign_entry(
         subject: subject.map(str::to_string),
         corrects: None,
         prev_hash: prev,
+        payload: None,
     };
     c.execute(
         "INSERT INTO duty_log (seq, kind, text, officer, os_user, ssh_client, recorded_at,

@@ -751,7 +751,15 @@ fn migration_files() -> Vec<String> {
         .map(|e| e.expect("entry").path())
         .filter(|p| p.extension().is_some_and(|x| x == "sql"))
         .collect();
-    names.sort();
+    // In the order the store applies them (numbers are as assigned).
+    let place = |p: &PathBuf| {
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        supplydesk::store::MIGRATION_ORDER
+            .iter()
+            .position(|m| *m == name)
+            .unwrap_or_else(|| panic!("{name} is not in store::MIGRATION_ORDER"))
+    };
+    names.sort_by_key(place);
     let files: Vec<String> = names
         .iter()
         .map(|p| std::fs::read_to_string(p).expect("read a migration"))
@@ -800,6 +808,52 @@ fn schema_diff(
     let mut d = only(a, b);
     d.extend(only(b, a).into_iter().map(|n| format!("missing {n}")));
     d
+}
+
+/// The previous release hashed every entry by rule v1: entries copied
+/// without the payload they were hashed with get the hashes that release
+/// would have given them.
+fn rechain_v1(c: &Connection) {
+    use supplydesk::domain::log::{Entry, GENESIS};
+    let rows: Vec<Entry> = {
+        let mut st = c
+            .prepare(
+                "SELECT seq, kind, text, officer, os_user, ssh_client, recorded_at, occurred_at, subject, corrects
+                 FROM duty_log ORDER BY seq",
+            )
+            .expect("prepare");
+        st.query_map([], |r| {
+            let kind: String = r.get(1)?;
+            Ok(Entry {
+                seq: r.get(0)?,
+                kind: <LogKind as supplydesk::domain::Code>::from_code(&kind).expect("a kind"),
+                text: r.get(2)?,
+                officer: r.get(3)?,
+                os_user: r.get(4)?,
+                ssh_client: r.get(5)?,
+                recorded_at: r.get(6)?,
+                occurred_at: r.get(7)?,
+                subject: r.get(8)?,
+                corrects: r.get(9)?,
+                prev_hash: String::new(),
+                payload: None,
+            })
+        })
+        .expect("entries")
+        .map(|r| r.expect("row"))
+        .collect()
+    };
+    let mut prev = GENESIS.to_string();
+    let mut up = c
+        .prepare("UPDATE duty_log SET prev_hash = ?1, hash = ?2 WHERE seq = ?3")
+        .expect("prepare");
+    for mut e in rows {
+        e.prev_hash = prev.clone();
+        let h = e.hash();
+        up.execute(rusqlite::params![prev, h, e.seq])
+            .expect("rechain");
+        prev = h;
+    }
 }
 
 /// A populated database one schema version behind, as a desk that ran the
@@ -904,6 +958,12 @@ fn populated_previous(dir: &Path) -> PathBuf {
         .unwrap_or_else(|e| panic!("copy {t}: {e}"));
     }
     c.execute_batch("DETACH DATABASE src").expect("detach");
+    if !columns(&c, "main", "duty_log")
+        .iter()
+        .any(|n| n == "payload")
+    {
+        rechain_v1(&c);
+    }
     for (_, sql) in &triggers {
         c.execute_batch(sql).expect("put a trigger back");
     }

@@ -366,6 +366,7 @@ fn a_requested_pass_is_issued_from_its_row() {
             },
         )
         .unwrap();
+    a.poll_data();
     let before = head(&a);
     a.run_typed(&format!(":issue {number}"));
     one_entry(&a, before, &format!("pass:{}", pass(&a, &number).id));

@@ -125,6 +125,9 @@ fn one_incident_from_directive_to_delivery() {
     t.wait_for("Queue a delivery");
     t.type_text("欧阳");
     t.wait_for("Dialysis patient");
+    // Tab marks the recipient offered, Enter takes it, Tab moves on.
+    t.keys(&["Tab", "Enter"]);
+    t.wait_for("picked: 欧**英");
     t.keys(&["Tab"]);
     t.type_text("透析药品 1 箱");
     t.keys(&["Tab", "Right", "Tab"]);
@@ -176,15 +179,15 @@ fn one_incident_from_directive_to_delivery() {
     let texts: Vec<&str> = ours.iter().map(|(_, t)| t.as_str()).collect();
     let steps = [
         "Plan activated: 联控指挥部〔2022〕60号",
-        "Shortage alert #1",
-        "Alert dispatched",
-        "Alert resolved",
-        "Vehicle registered",
-        "Pass issued",
-        "Delivery queued",
+        "New alert #1",
+        "Alert #1 dispatched to",
+        "Alert #1 resolved",
+        "registered",
+        "issued: Vehicle pass",
+        "Delivery #1 queued",
         "assigned",
-        "Delivery en route",
-        "Delivered",
+        "Delivery #1 en route",
+        "Delivery #1 delivered",
     ];
     assert_eq!(texts.len(), steps.len(), "one entry per step: {texts:#?}");
     for (text, step) in texts.iter().zip(steps) {

@@ -170,9 +170,9 @@ fn a_handover_acknowledged_item_by_item_in_a_real_terminal() {
         .iter()
         .filter(|e| {
             e["officer"] == INCOMING
-                && e["text"]
+                && e["payload"]
                     .as_str()
-                    .is_some_and(|t| t.contains("Carry-over item acknowledged"))
+                    .is_some_and(|t| t.contains("\"shift.item_ack\""))
         })
         .count();
     assert_eq!(acks, 2, "{entries:#?}");

@@ -78,9 +78,9 @@ fn end(ctx: &Ctx, args: &ShiftEndArgs, out: &mut impl Write) -> Outcome {
         Some(s) => Some(parse_local(s, ctx.tz(), store.now()).map_err(|e| {
             let s = sanitize(s.trim());
             Failure::User(Msg::new(
-                format!(
+                e.1.clone().unwrap_or_else(|| format!(
                     "无法识别截止时间 “{s}”；请写成 2026-11-29 08:00、08:00 或 -10m 这样的形式。"
-                ),
+                )),
                 sanitize(&e.0).into_owned(),
             ))
         })?),
@@ -92,7 +92,10 @@ fn end(ctx: &Ctx, args: &ShiftEndArgs, out: &mut impl Write) -> Outcome {
         .map(|t| (CarryKind::Instruction, t.clone()))
         .chain(args.watch.iter().map(|t| (CarryKind::Watch, t.clone())))
         .collect();
-    let h = store.end_shift_with(&actor, &args.to, cutoff, &rules(ctx), &notes)?;
+    // The incoming officer as the console picks names: one who has been on
+    // duty by a part of the name or its initials, or a new name in full.
+    let to = store.pick_or_typed(supplydesk::domain::pick::Kind::Officer, &args.to)?;
+    let h = store.end_shift_with(&actor, &to, cutoff, &rules(ctx), &notes)?;
     let s = store.shift(h.shift_id)?;
     let (id, to) = (s.id, sanitize(s.incoming.as_deref().unwrap_or_default()));
     let at = s

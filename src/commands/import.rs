@@ -12,7 +12,7 @@ use supplydesk::domain::Code;
 use supplydesk::domain::cover;
 use supplydesk::domain::text::sanitize;
 use supplydesk::i18n::Lang;
-use supplydesk::ledger::{self, Kind, Outcome as Imported, headers, progress::Bar};
+use supplydesk::ledger::{self, Kind, Outcome as Imported, Skip, headers, progress::Bar};
 use supplydesk::msg;
 use supplydesk::msg::Msg;
 use supplydesk::store::ledger::LedgerTable;
@@ -58,6 +58,7 @@ pub fn run(ctx: &Ctx, args: &ImportArgs, out: &mut impl Write) -> Outcome {
         actor.as_ref(),
         kind,
         &args.file,
+        args.sheet.as_deref(),
         ctx.tz(),
         args.dry_run,
         &norms,
@@ -87,15 +88,20 @@ pub fn run(ctx: &Ctx, args: &ImportArgs, out: &mut impl Write) -> Outcome {
         let mut rows: Vec<usize> = issues.iter().map(|i| i.row).collect();
         rows.dedup();
         let r = rows.len();
-        writeln!(
-            err,
-            "supplydesk: {}",
-            msg!(
+        let m = match &done.parsed.sheet.name {
+            Some(name) => {
+                let name = sanitize(name);
+                msg!(
+                    "工作表“{name}”有 {n} 处问题（{r} 行），未导入任何内容；请改正后重新导入。",
+                    "Sheet \"{name}\" has {n} problems in {r} rows; nothing was imported. Correct them and import again."
+                )
+            }
+            None => msg!(
                 "台账有 {n} 处问题（{r} 行），未导入任何内容；请改正后重新导入。",
                 "The ledger has {n} problems in {r} rows; nothing was imported. Correct them and import again."
-            )
-            .get(lang)
-        )?;
+            ),
+        };
+        writeln!(err, "supplydesk: {}", m.get(lang))?;
         return Ok(ExitCode::from(EXIT_BAD_ROWS));
     }
     // The communities of predicted alerts, for their lines.
@@ -111,34 +117,79 @@ pub fn run(ctx: &Ctx, args: &ImportArgs, out: &mut impl Write) -> Outcome {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Warnings: odd plates, unused columns, skipped total rows.
+/// Warnings: odd plates.
 fn notes(done: &Imported, lang: Lang) {
     let note = lang.t("注意：", "note: ");
     for w in &done.parsed.warnings {
         let accepted = lang.t("（已接受）", " (accepted)");
         eprintln!("{note}{}{accepted}", sanitize(&done.locate(w, lang)));
     }
-    if !done.parsed.columns.unused.is_empty() {
-        let cols: Vec<String> = done
-            .parsed
-            .columns
+}
+
+/// Row numbers as a short list: 3–5, 9.
+fn row_list(rows: &[usize]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < rows.len() {
+        let mut j = i;
+        while j + 1 < rows.len() && rows[j + 1] == rows[j] + 1 {
+            j += 1;
+        }
+        parts.push(if j > i {
+            format!("{}–{}", rows[i], rows[j])
+        } else {
+            rows[i].to_string()
+        });
+        i = j + 1;
+    }
+    parts.join(", ")
+}
+
+/// What of the sheet is not imported, and the units applied: columns the
+/// ledger has no field for, rows skipped (totals, notes, empty rows).
+fn layout_lines(done: &Imported, lang: Lang, out: &mut impl Write) -> std::io::Result<()> {
+    let cols = &done.parsed.columns;
+    let specs = done.kind.table().fields();
+    // Units that change the figures (吨 on a kg column); 吨 on a tonnes
+    // column is as the template has it.
+    let mut scaled: Vec<_> = cols.scale.iter().filter(|(_, s)| s.factor != 1.0).collect();
+    scaled.sort_by_key(|(f, _)| **f);
+    for (f, sc) in scaled {
+        let (c, h) = &cols.by_field[f];
+        let (c, h) = (headers::column_letter(*c), sanitize(h));
+        let unit = sanitize(&sc.unit);
+        let factor = ledger::read::number_text(sc.factor);
+        let (fzh, fen) = (specs[*f].zh, specs[*f].en);
+        let m = msg!(
+            "{c} 列“{h}”按表头的单位“{unit}”换算（×{factor}）记为{fzh}。",
+            "Column {c} \"{h}\" is in {unit} as its header says: multiplied by {factor} for the {fen}."
+        );
+        writeln!(out, "{}", m.get(lang))?;
+    }
+    if !cols.unused.is_empty() {
+        let list: Vec<String> = cols
             .unused
             .iter()
             .map(|(c, h)| format!("{}（{}）", headers::column_letter(*c), sanitize(h)))
             .collect();
-        let cols = cols.join("、");
+        let list = list.join("、");
         let m = msg!(
-            "以下列不属于该台账，未导入：{cols}",
-            "these columns are not part of the ledger and were left out: {cols}"
+            "未导入的列（台账中没有这一项）：{list}",
+            "Columns not imported (not part of the ledger): {list}"
         );
-        eprintln!("{note}{}", m.get(lang));
+        writeln!(out, "{}", m.get(lang))?;
     }
-    if !done.parsed.totals.is_empty() {
-        let rows: Vec<String> = done.parsed.totals.iter().map(usize::to_string).collect();
-        let rows = rows.join(", ");
-        let m = msg!("跳过合计行：第 {rows} 行", "skipped total rows: {rows}");
-        eprintln!("{note}{}", m.get(lang));
+    for why in [Skip::Total, Skip::Note, Skip::Empty] {
+        let rows = done.parsed.skipped_as(why);
+        if rows.is_empty() {
+            continue;
+        }
+        let (zh, en) = why.label();
+        let rows = row_list(&rows);
+        let m = msg!("跳过{zh}：第 {rows} 行", "Skipped {en}: rows {rows}");
+        writeln!(out, "{}", m.get(lang))?;
     }
+    Ok(())
 }
 
 fn summary(
@@ -162,6 +213,7 @@ fn summary(
         "{ten} ← {file} ({read_as}, header in row {header}, SHA-256 {sha}…)"
     );
     writeln!(out, "{}", head.get(lang))?;
+    layout_lines(done, lang, out)?;
     let (a, c, u) = (r.added.len(), r.changed.len(), r.unchanged);
     let stock = done.kind.table() == LedgerTable::StockReport;
     let line: Msg = match (done.dry_run, r.seq) {

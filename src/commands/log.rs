@@ -12,7 +12,7 @@ use supplydesk::domain::text::{pad_to_width, sanitize};
 use supplydesk::domain::time::{from_db, local_minute, parse_local};
 use supplydesk::msg;
 use supplydesk::msg::Msg;
-use supplydesk::store::log::{LogFilter, LogRow};
+use supplydesk::store::log::{Caller, LogFilter, LogRow};
 
 use super::{Ctx, EXIT_BROKEN, Failure, Outcome};
 use crate::cli::{LogAddArgs, LogListArgs, LogVerifyArgs};
@@ -27,7 +27,18 @@ pub fn add(ctx: &Ctx, args: &LogAddArgs, out: &mut impl Write) -> Outcome {
         .map(|s| time(s, ctx, store.now()))
         .transpose()?;
     let text = args.text.join(" ");
-    let seq = store.add_entry(&actor, kind, &text, occurred_at, args.corrects)?;
+    let caller = args.caller.as_ref().map(|name| Caller {
+        name: name.clone(),
+        from: args.from.clone(),
+    });
+    let seq = store.add_entry_by(
+        &actor,
+        kind,
+        &text,
+        occurred_at,
+        args.corrects,
+        caller.as_ref(),
+    )?;
     writeln!(
         out,
         "{}",
@@ -246,7 +257,7 @@ fn line(r: &LogRow, ctx: &Ctx, w: &Widths) -> String {
         at(&r.recorded_at),
         pad_to_width(&kind, w.kind),
         pad_to_width(&sanitize(&r.officer), w.officer),
-        sanitize(&r.text)
+        sanitize(&r.line(lang))
     );
     if let Some(o) = &r.occurred_at {
         let o = at(o);
@@ -299,7 +310,9 @@ fn time(input: &str, ctx: &Ctx, now: DateTime<Utc>) -> Result<DateTime<Utc>, Fai
     parse_local(input, ctx.tz(), now).map_err(|e| {
         let s = sanitize(input.trim());
         Failure::User(Msg::new(
-            format!("无法识别时间 “{s}”；请写成 2026-11-29 08:30、08:30 或 -2h 这样的形式。"),
+            e.1.clone().unwrap_or_else(|| {
+                format!("无法识别时间 “{s}”；请写成 2026-11-29 08:30、08:30 或 -2h 这样的形式。")
+            }),
             sanitize(&e.0).into_owned(),
         ))
     })

@@ -6,14 +6,17 @@
 mod backup;
 mod console;
 mod demo;
+mod doctor;
 mod export;
 mod handover;
 mod import;
 mod init;
 mod log;
 mod lookup;
+mod man;
 mod notify;
 mod pass;
+mod privacy;
 mod supply;
 
 use std::io::{self, IsTerminal, Write};
@@ -208,6 +211,11 @@ fn context(cli: &Cli) -> Result<Ctx, Msg> {
 /// bug comes back as an error, for color-eyre to report.
 pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
     let (lang, outcome) = match context(&cli) {
+        // These need no config: `doctor` reports a bad one as a check.
+        Err(_) if matches!(&cli.command, Some(c) if standalone(c)) => {
+            let lang = early_lang(&cli);
+            (lang, without_ctx(&cli, lang, None))
+        }
         Err(m) => (early_lang(&cli), Err(Failure::User(m))),
         Ok(ctx) => (ctx.lang, dispatch(&cli, &ctx)),
     };
@@ -241,7 +249,7 @@ fn dispatch(cli: &Cli, ctx: &Ctx) -> Outcome {
     // For a person at a terminal, not for scripts and pipes (whose stderr
     // is one sentence or nothing); checkpoint staff on the lookup key can
     // do nothing about it.
-    if !matches!(cli.command, Some(Command::Lookup))
+    if !matches!(&cli.command, Some(c) if matches!(c, Command::Lookup) || standalone(c))
         && io::stderr().is_terminal()
         && let Some(w) = supplydesk::store::file_mode_warning(&ctx.db)
     {
@@ -262,6 +270,7 @@ fn dispatch(cli: &Cli, ctx: &Ctx) -> Outcome {
         Some(Command::Export(a)) => export::run(ctx, a, &mut out)?,
         Some(Command::Backup(a)) => backup::run(ctx, a, &mut out)?,
         Some(Command::Lookup) => lookup::run(ctx, &mut out)?,
+        Some(Command::Privacy(c)) => privacy::run(ctx, c, &mut out)?,
         Some(Command::Cover(a)) => supply::cover(ctx, a, &mut out)?,
         Some(Command::Stock(a)) => supply::stock(ctx, a, &mut out)?,
         Some(Command::Norm(a)) => supply::norm(ctx, a, &mut out)?,
@@ -269,6 +278,38 @@ fn dispatch(cli: &Cli, ctx: &Ctx) -> Outcome {
         Some(Command::Contact(a)) => supply::contact(ctx, a, &mut out)?,
         Some(Command::Gaps(a)) => supply::gaps(ctx, a, &mut out)?,
         Some(Command::Notify(a)) => notify::run(ctx, a, &mut out)?,
+        Some(Command::Doctor(_) | Command::Man(_) | Command::Completions(_)) => {
+            without_ctx(cli, ctx.lang, Some(ctx.db.clone()))?
+        }
+    };
+    out.flush()?;
+    Ok(code)
+}
+
+/// Commands that run without a usable config.
+fn standalone(c: &Command) -> bool {
+    matches!(
+        c,
+        Command::Doctor(_) | Command::Man(_) | Command::Completions(_)
+    )
+}
+
+/// `doctor`, `man`, `completions`; `db` as resolved, when the config could
+/// be read.
+fn without_ctx(cli: &Cli, lang: Lang, db: Option<PathBuf>) -> Outcome {
+    let mut out = io::stdout().lock();
+    let db = db
+        .or_else(|| cli.global.db.clone())
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_DB));
+    let code = match &cli.command {
+        Some(Command::Doctor(a)) => doctor::run(cli, a, lang, db, &mut out)?,
+        Some(Command::Man(a)) => man::page(a, &mut out)?,
+        Some(Command::Completions(a)) => man::completions(a, &mut out)?,
+        _ => {
+            return Err(Failure::Bug(color_eyre::eyre::eyre!(
+                "not a standalone command"
+            )));
+        }
     };
     out.flush()?;
     Ok(code)

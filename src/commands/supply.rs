@@ -36,7 +36,9 @@ fn time(input: &str, ctx: &Ctx, now: DateTime<Utc>) -> Result<DateTime<Utc>, Fai
     parse_local(input, ctx.tz(), now).map_err(|e| {
         let s = sanitize(input.trim());
         Failure::User(Msg::new(
-            format!("无法识别时间 “{s}”；请写成 2026-11-29 08:30、08:30 或 -2h 这样的形式。"),
+            e.1.clone().unwrap_or_else(|| {
+                format!("无法识别时间 “{s}”；请写成 2026-11-29 08:30、08:30 或 -2h 这样的形式。")
+            }),
             sanitize(&e.0).into_owned(),
         ))
     })

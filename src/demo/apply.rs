@@ -8,6 +8,7 @@ use rusqlite::params;
 use super::plan::{Assignee, CST, Op, Plan, StockFrom};
 use crate::domain::Code;
 use crate::domain::cover::Norms;
+use crate::domain::log_text::Payload;
 use crate::domain::mask::mask_name;
 use crate::domain::pass::PassKind;
 use crate::domain::time::to_db;
@@ -755,14 +756,12 @@ impl<'p> Applier<'p> {
                 ))
             })?;
         let officer = w.actor().officer.clone();
-        let seq = w.log(LogDraft::change(
-            format!("alert:{id}"),
-            format!(
-                "预警已确认 Alert acknowledged: #{id} {} {}, 处理人 handler {officer}",
-                self.plan.communities[st.community].name,
-                pair(st.item)
-            ),
-        ))?;
+        let event = Payload::new("alert.ack")
+            .with("id", id)
+            .with("place", self.plan.communities[st.community].name.clone())
+            .with("item", st.item.code())
+            .with("handler", officer.clone());
+        let seq = w.log(LogDraft::event(format!("alert:{id}"), event))?;
         w.conn()
             .prepare_cached(
                 "UPDATE alert SET state = 'acknowledged', handler = ?1, updated_at = ?2, log_seq = ?3 WHERE id = ?4",
@@ -779,18 +778,15 @@ impl<'p> Applier<'p> {
     fn alert_open(&mut self, w: &mut Writer<'_>, i: usize, now: &str) -> Result<()> {
         let a = &self.plan.alerts[i];
         let id = self.new_id(w, Table::Alert, i)?;
-        let seq = w.log(LogDraft::change(
-            format!("alert:{id}"),
-            format!(
-                "短缺预警 Shortage alert #{id}: {} — {}, {}, {} 户 households; 来源 source: {}; {}",
-                self.alert_place(i),
-                pair(a.item),
-                pair(a.severity),
-                a.households,
-                a.source,
-                a.text
-            ),
-        ))?;
+        let event = Payload::new("alert.raise")
+            .with("id", id)
+            .with("place", self.alert_place(i))
+            .with("item", a.item.code())
+            .with("severity", a.severity.code())
+            .with("households", a.households)
+            .with("source", a.source)
+            .with("text", a.text.clone());
+        let seq = w.log(LogDraft::event(format!("alert:{id}"), event))?;
         w.conn()
             .prepare_cached(
                 "INSERT INTO alert (id, community_id, compound_id, item, severity, households, source, text,
@@ -817,14 +813,17 @@ impl<'p> Applier<'p> {
         let a = &self.plan.alerts[i];
         let id = self.id(Table::Alert, i);
         let officer = w.actor().officer.clone();
-        let what = format!("#{id} {} {}", self.alert_place(i), pair(a.item));
+        let event = |k: &str| {
+            Payload::new(k)
+                .with("id", id)
+                .with("place", self.alert_place(i))
+                .with("item", a.item.code())
+                .with("handler", officer.clone())
+        };
         let subject = format!("alert:{id}");
         match op {
             Op::AlertAck(_) => {
-                let seq = w.log(LogDraft::change(
-                    subject,
-                    format!("预警已确认 Alert acknowledged: {what}, 处理人 handler {officer}"),
-                ))?;
+                let seq = w.log(LogDraft::event(subject, event("alert.ack")))?;
                 w.conn()
                     .prepare_cached(
                         "UPDATE alert SET state = 'acknowledged', handler = ?1, updated_at = ?2, log_seq = ?3 WHERE id = ?4",
@@ -833,9 +832,9 @@ impl<'p> Applier<'p> {
             }
             Op::AlertDispatch(_) => {
                 let to = &a.dispatched_to;
-                let seq = w.log(LogDraft::change(
+                let seq = w.log(LogDraft::event(
                     subject,
-                    format!("预警已派单 Alert dispatched: {what} → {to}, 处理人 handler {officer}"),
+                    event("alert.dispatch").with("to", to.clone()),
                 ))?;
                 w.conn()
                     .prepare_cached(
@@ -847,16 +846,12 @@ impl<'p> Applier<'p> {
             _ => {
                 let text = a.resolution.as_str();
                 let (line, state) = match op {
-                    Op::AlertResolve(_) => (
-                        format!("预警已解决 Alert resolved: {what}; 结果 outcome: {text}"),
-                        "resolved",
-                    ),
-                    _ => (
-                        format!("预警已撤销 Alert cancelled: {what}; 原因 reason: {text}"),
-                        "cancelled",
-                    ),
+                    Op::AlertResolve(_) => {
+                        (event("alert.resolve").with("outcome", text), "resolved")
+                    }
+                    _ => (event("alert.cancel").with("reason", text), "cancelled"),
                 };
-                let seq = w.log(LogDraft::change(subject, line))?;
+                let seq = w.log(LogDraft::event(subject, line))?;
                 w.conn()
                     .prepare_cached(
                         "UPDATE alert SET state = ?1, resolution = ?2, closed_at = ?3, updated_at = ?3, log_seq = ?4 WHERE id = ?5",

@@ -48,13 +48,20 @@ pub struct Entry {
     /// The sequence number of the entry this one corrects.
     pub corrects: Option<i64>,
     pub prev_hash: String,
+    /// The event and its fields as JSON (schema 7 on; see `log_text`).
+    /// An entry with one is hashed by rule v2, which covers it; an entry
+    /// without keeps rule v1, so entries written before still verify.
+    pub payload: Option<String>,
 }
 
 impl Entry {
     /// SHA-256 (hex) of the canonical encoding.
     pub fn hash(&self) -> String {
         let mut h = Sha256::new();
-        h.update(b"supplydesk-log-v1");
+        h.update(match self.payload {
+            None => &b"supplydesk-log-v1"[..],
+            Some(_) => &b"supplydesk-log-v2"[..],
+        });
         field(&mut h, Some(self.seq.to_string().as_bytes()));
         field(&mut h, Some(self.kind.code_str().as_bytes()));
         field(&mut h, Some(self.text.as_bytes()));
@@ -72,6 +79,9 @@ impl Entry {
                 .map(str::as_bytes),
         );
         field(&mut h, Some(self.prev_hash.as_bytes()));
+        if let Some(p) = &self.payload {
+            field(&mut h, Some(p.as_bytes()));
+        }
         hex::encode(h.finalize())
     }
 }
@@ -112,6 +122,7 @@ mod tests {
             subject: None,
             corrects: None,
             prev_hash: GENESIS.into(),
+            payload: None,
         }
     }
 
@@ -152,6 +163,9 @@ mod tests {
         let mut e = entry();
         e.prev_hash = "1".repeat(64);
         variants.push(e);
+        let mut e = entry();
+        e.payload = Some(r#"{"k":"note","text":"滴水岩小区蔬菜到货"}"#.into());
+        variants.push(e);
         for v in variants {
             assert_ne!(v.hash(), base, "{v:?}");
         }
@@ -165,6 +179,21 @@ mod tests {
         let mut b = entry();
         b.officer = "a".into();
         b.os_user = "bc".into();
+        assert_ne!(a.hash(), b.hash());
+    }
+
+    #[test]
+    fn the_payload_is_covered_and_v1_is_unchanged() {
+        // The v1 rule as it was before payloads (computed independently):
+        // an old entry's stored hash still matches.
+        assert_eq!(
+            entry().hash(),
+            "5a7f2d62232e4096ec410fbdc9b6135964e914a07ad8823b926238e06dbf4420"
+        );
+        let mut a = entry();
+        a.payload = Some(r#"{"k":"note"}"#.into());
+        let mut b = entry();
+        b.payload = Some(r#"{"k":"call"}"#.into());
         assert_ne!(a.hash(), b.hash());
     }
 

@@ -19,10 +19,10 @@ code_enum! {
 code_enum! {
     /// What is stored.
     pub enum PassState {
-        Requested => ("requested", "待审批", "Requested", ["申请"]),
-        Issued => ("issued", "已发放", "Issued", ["发放", "valid"]),
-        Suspended => ("suspended", "已暂停", "Suspended", ["暂停"]),
-        Revoked => ("revoked", "已吊销", "Revoked", ["吊销", "收回"]),
+        Requested => ("requested", "待审批", "Requested", ["申请", "待审核", "审批中", "申请中"]),
+        Issued => ("issued", "已发放", "Issued", ["发放", "valid", "有效", "已发证", "已办理", "正常"]),
+        Suspended => ("suspended", "已暂停", "Suspended", ["暂停", "停用", "暂停使用"]),
+        Revoked => ("revoked", "已吊销", "Revoked", ["吊销", "收回", "作废", "已作废", "注销", "已注销", "已收回"]),
     }
 }
 

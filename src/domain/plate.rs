@@ -289,9 +289,31 @@ pub fn normalize(input: &str) -> Result<Normalized, PlateError> {
     if !chars.iter().any(char::is_ascii_alphanumeric) {
         return Err(PlateError::NoAlphanumeric);
     }
+    // `yu` typed for 渝 (an input method not switched on): read as 渝 when
+    // what follows it then makes a standard plate (`yuF12345`, `YU F12345`).
+    if chars.len() > 3 && chars[0] == 'Y' && chars[1] == 'U' && chars[2].is_ascii_uppercase() {
+        let mut as_yu: Vec<char> = std::iter::once('渝')
+            .chain(chars[2..].iter().copied())
+            .collect();
+        serial_digits(&mut as_yu, 1);
+        if classify(&as_yu).is_standard() {
+            chars = as_yu;
+        }
+    }
     // The authority letter is the first character when the province was
     // left out, the second otherwise; the serial follows it.
     let letter_at = usize::from(!chars[0].is_ascii());
+    serial_digits(&mut chars, letter_at);
+    let verdict = classify(&chars);
+    Ok(Normalized {
+        plate: Plate(chars.into_iter().collect()),
+        verdict,
+    })
+}
+
+/// `I` and `O` after the authority letter at `letter_at` are `1` and `0`:
+/// GA 36 serials use neither letter.
+fn serial_digits(chars: &mut [char], letter_at: usize) {
     for c in chars.iter_mut().skip(letter_at + 1) {
         *c = match *c {
             'I' => '1',
@@ -299,11 +321,6 @@ pub fn normalize(input: &str) -> Result<Normalized, PlateError> {
             other => other,
         };
     }
-    let verdict = classify(&chars);
-    Ok(Normalized {
-        plate: Plate(chars.into_iter().collect()),
-        verdict,
-    })
 }
 
 fn to_half_width(c: char) -> char {
@@ -560,6 +577,24 @@ mod tests {
         let n = norm(input);
         assert_eq!(n.plate.as_str(), expected, "input {input:?}");
         assert_eq!(n.verdict, PlateCheck::Odd(reason), "input {input:?}");
+    }
+
+    #[test]
+    fn yu_typed_for_the_province_is_read_as_yu() {
+        use PlateKind::*;
+        standard("yuF12345", "渝F12345", Ordinary);
+        standard("YU F12345", "渝F12345", Ordinary);
+        standard("Yu f·1234 5", "渝F12345", Ordinary);
+        standard("ｙｕＦ１２３４５", "渝F12345", Ordinary);
+        standard("yuFO1234", "渝F01234", Ordinary);
+        standard("yuAD12345", "渝AD12345", NewEnergySmall);
+        // Only when it then makes a standard plate: otherwise nothing is
+        // guessed and the plate is read as typed.
+        let n = norm("yuF123");
+        assert_eq!(n.plate.as_str(), "YUF123");
+        assert!(!n.verdict.is_standard());
+        let n = norm("YU12345");
+        assert_eq!(n.plate.as_str(), "YU12345");
     }
 
     #[test]

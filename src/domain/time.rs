@@ -38,7 +38,9 @@ pub fn age(d: Duration) -> String {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TimeError(pub String);
+/// Why a typed time cannot be used: in English, and in Chinese when the
+/// reason is other than "not readable" (which callers word themselves).
+pub struct TimeError(pub String, pub Option<String>);
 
 /// Reads a time typed by a person, in `tz` unless it says otherwise:
 /// RFC 3339 (`2026-11-29T08:30:00+08:00`), `2026-11-29 08:30[:00]`,
@@ -48,9 +50,12 @@ pub struct TimeError(pub String);
 pub fn parse_local(input: &str, tz: Tz, now: DateTime<Utc>) -> Result<DateTime<Utc>, TimeError> {
     let s = input.trim();
     let err = || {
-        TimeError(format!(
-            "\"{s}\" is not a time I can read; write it like 2026-11-29 08:30, 08:30 or -2h"
-        ))
+        TimeError(
+            format!(
+                "\"{s}\" is not a time I can read; write it like 2026-11-29 08:30, 08:30 or -2h"
+            ),
+            None,
+        )
     };
     if s.is_empty() {
         return Err(err());
@@ -59,27 +64,36 @@ pub fn parse_local(input: &str, tz: Tz, now: DateTime<Utc>) -> Result<DateTime<U
         return Ok(now);
     }
     if let Some(rest) = s.strip_prefix('-') {
-        let (num, unit) = rest.split_at(rest.len().saturating_sub(1));
+        let Some(unit) = rest.chars().last() else {
+            return Err(err());
+        };
+        let num = &rest[..rest.len() - unit.len_utf8()];
         let n: i64 = num.parse().map_err(|_| err())?;
         let d = match unit {
-            "m" => Duration::minutes(n),
-            "h" => Duration::hours(n),
-            "d" => Duration::days(n),
+            'm' => Duration::try_minutes(n),
+            'h' => Duration::try_hours(n),
+            'd' => Duration::try_days(n),
             _ => return Err(err()),
         };
-        return Ok(now - d);
+        return d
+            .filter(|d| *d >= Duration::zero() && *d <= Duration::days(SPAN_MAX_DAYS))
+            .and_then(|d| now.checked_sub_signed(d))
+            .ok_or_else(|| out_of_range(s));
     }
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Ok(t.with_timezone(&Utc));
+        return in_range(t.with_timezone(&Utc), s);
     }
     let norm = s.replace('/', "-").replace('T', " ");
     for f in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"] {
         if let Ok(n) = NaiveDateTime::parse_from_str(&norm, f) {
-            return local_to_utc(n, tz).ok_or_else(err);
+            return in_range(local_to_utc(n, tz).ok_or_else(err)?, s);
         }
     }
     if let Ok(d) = NaiveDate::parse_from_str(&norm, "%Y-%m-%d") {
-        return local_to_utc(d.and_time(NaiveTime::MIN), tz).ok_or_else(err);
+        return in_range(
+            local_to_utc(d.and_time(NaiveTime::MIN), tz).ok_or_else(err)?,
+            s,
+        );
     }
     for f in ["%H:%M", "%H:%M:%S"] {
         if let Ok(t) = NaiveTime::parse_from_str(s, f) {
@@ -92,6 +106,33 @@ pub fn parse_local(input: &str, tz: Tz, now: DateTime<Utc>) -> Result<DateTime<U
         }
     }
     Err(err())
+}
+
+/// The longest span typed as `-30d` (about a century).
+pub const SPAN_MAX_DAYS: i64 = 36_600;
+
+/// The years a typed time may fall in.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=9999;
+
+fn out_of_range(s: &str) -> TimeError {
+    let (a, b) = (YEARS.start(), YEARS.end());
+    TimeError(
+        format!(
+            "\"{s}\" is out of range: a time must fall between {a} and {b}, and a span like -2h be at most {SPAN_MAX_DAYS} days"
+        ),
+        Some(format!(
+            "时间 “{s}”超出范围：须在 {a} 年到 {b} 年之间，-2h 这样的时长最多 {SPAN_MAX_DAYS} 天。"
+        )),
+    )
+}
+
+fn in_range(t: DateTime<Utc>, s: &str) -> Result<DateTime<Utc>, TimeError> {
+    use chrono::Datelike;
+    if YEARS.contains(&t.year()) {
+        Ok(t)
+    } else {
+        Err(out_of_range(s))
+    }
 }
 
 fn local_to_utc(n: NaiveDateTime, tz: Tz) -> Option<DateTime<Utc>> {
@@ -140,6 +181,26 @@ mod tests {
         assert!(at("yesterday-ish").is_err());
         assert!(at("-2x").is_err());
         assert!(at("").is_err());
+    }
+
+    #[test]
+    fn times_out_of_range_are_refused_not_panicked_on() {
+        let tz = chrono_tz::Asia::Shanghai;
+        for s in [
+            "-999999999999d",
+            "-9223372036854775807m",
+            "0001-01-01",
+            "1899-12-31 08:00",
+        ] {
+            let e = parse_local(s, tz, now()).unwrap_err();
+            assert!(
+                e.0.contains("out of range") && e.1.is_some(),
+                "{s}: {}",
+                e.0
+            );
+        }
+        assert!(parse_local("-36600d", tz, now()).is_ok());
+        assert!(parse_local("-36601d", tz, now()).is_err());
     }
 
     #[test]

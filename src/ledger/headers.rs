@@ -3,6 +3,9 @@
 //! in English. Each field has its own aliases per table (名称 is the
 //! community's name in one sheet and the outlet's in another).
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use crate::store::ledger::{FieldSpec, LedgerTable};
 
 /// Headers that are the clerk's own bookkeeping, skipped without a word.
@@ -24,6 +27,13 @@ fn aliases(t: LedgerTable, key: &str) -> &'static [&'static str] {
         "tel",
         "mobile",
         "telephone",
+        "联系人电话",
+        "负责人电话",
+        "负责人联系电话",
+        "驾驶员电话",
+        "驾驶员联系电话",
+        "驾驶人电话",
+        "司机电话",
     ];
     const COMMUNITY: &[&str] = &[
         "社区",
@@ -34,6 +44,8 @@ fn aliases(t: LedgerTable, key: &str) -> &'static [&'static str] {
         "村",
         "村（社区）",
         "所在社区",
+        "所属社区（村）",
+        "所在社区（村）",
     ];
     const COMPOUND: &[&str] = &[
         "小区",
@@ -42,9 +54,21 @@ fn aliases(t: LedgerTable, key: &str) -> &'static [&'static str] {
         "小区(组)",
         "组",
         "村民小组",
+        "所在小区",
+        "小区名称",
+        "所属小区（组）",
+        "所在小区（组）",
     ];
     const RESIDENT: &[&str] = &["常住人口", "常驻人口", "常住人口数", "常住", "residents"];
-    const FLOATING: &[&str] = &["流动人口", "流动人口数", "流动", "floating"];
+    const FLOATING: &[&str] = &[
+        "流动人口",
+        "流动人口数",
+        "流动",
+        "暂住人口",
+        "暂住人口数",
+        "暂住",
+        "floating",
+    ];
     const HOUSEHOLDS: &[&str] = &["户数", "总户数", "住户数"];
     const CONTACT: &[&str] = &["联系人", "负责人", "contact"];
     const UNIT: &[&str] = &[
@@ -69,9 +93,14 @@ fn aliases(t: LedgerTable, key: &str) -> &'static [&'static str] {
             "社区（村）",
             "村名",
             "名称",
+            "社区（村）名称",
+            "村（社区）名称",
+            "社区（村）",
             "community",
         ],
-        (L::Community | L::Compound | L::Building, "kind") => &["类型", "类别", "type"],
+        (L::Community, "kind") => &["类型", "类别", "社区类型", "社区（村）类型", "type"],
+        (L::Compound, "kind") => &["类型", "类别", "小区类型", "type"],
+        (L::Building, "kind") => &["类型", "类别", "楼栋类型", "type"],
         (L::StockReport, "community") => &[
             "社区",
             "村",
@@ -159,7 +188,17 @@ fn aliases(t: LedgerTable, key: &str) -> &'static [&'static str] {
             "license plate",
         ],
         (L::Vehicle, "vehicle_type") => &["车型", "车辆类型", "车辆型号", "type"],
-        (L::Vehicle, "load_tonnes") => &["核定载重", "载重", "载重量", "核载", "载重(吨)", "load"],
+        (L::Vehicle, "load_tonnes") => &[
+            "核定载重",
+            "载重",
+            "载重量",
+            "核载",
+            "载重(吨)",
+            "核定载质量",
+            "载质量",
+            "核定载重量",
+            "load",
+        ],
         (L::Vehicle, "driver") => &[
             "驾驶员",
             "驾驶人",
@@ -187,6 +226,9 @@ fn aliases(t: LedgerTable, key: &str) -> &'static [&'static str] {
             "开始日期",
             "生效日期",
             "起始时间",
+            "有效期开始",
+            "有效期起始",
+            "有效期开始日期",
             "from",
             "start",
         ],
@@ -197,6 +239,9 @@ fn aliases(t: LedgerTable, key: &str) -> &'static [&'static str] {
             "到期日期",
             "结束日期",
             "截止时间",
+            "有效期结束",
+            "有效期截止",
+            "有效期结束日期",
             "until",
             "end",
             "expires",
@@ -306,6 +351,14 @@ fn aliases(t: LedgerTable, key: &str) -> &'static [&'static str] {
     }
 }
 
+/// [`normalize`], keeping colons (which end a note's opening word).
+pub fn normalize_keep_colon(h: &str) -> String {
+    h.split([':', '：'])
+        .map(normalize)
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
 /// A header reduced to what tells it apart: half-width, lower case, no
 /// spaces, underscores, dashes, `*` or colons.
 pub fn normalize(h: &str) -> String {
@@ -319,30 +372,138 @@ pub fn normalize(h: &str) -> String {
         .collect()
 }
 
-/// The header without a trailing bracketed unit: 载重(吨) → 载重.
-fn without_unit(n: &str) -> Option<&str> {
-    let stripped = n.strip_suffix(')')?;
-    let open = stripped.rfind('(')?;
-    (open > 0).then(|| &n[..open])
+/// The header split at a trailing bracket or slash: 载重(吨) → (载重, 吨),
+/// 库存/kg → (库存, kg).
+pub fn split_unit(n: &str) -> Option<(&str, &str)> {
+    if let Some(stripped) = n.strip_suffix(')') {
+        let open = stripped.rfind('(')?;
+        return (open > 0).then(|| (&n[..open], &stripped[open + 1..]));
+    }
+    let slash = n.rfind('/')?;
+    (slash > 0 && slash + 1 < n.len()).then(|| (&n[..slash], &n[slash + 1..]))
+}
+
+/// The header with every bracketed part removed: 社区(村)名称 → 社区名称.
+fn without_brackets(n: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0usize;
+    for c in n.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Every name of every field of `t`, normalised, with the fields (by
+/// index into the table's fields, in their order) it names; built once.
+fn names_of(t: LedgerTable) -> &'static HashMap<String, Vec<usize>> {
+    static TABLES: OnceLock<Vec<HashMap<String, Vec<usize>>>> = OnceLock::new();
+    let all = TABLES.get_or_init(|| {
+        LedgerTable::ALL
+            .iter()
+            .map(|&t| {
+                let mut m: HashMap<String, Vec<usize>> = HashMap::new();
+                for (i, f) in t.fields().iter().enumerate() {
+                    let own = [f.zh, f.key, f.en];
+                    for name in own.iter().chain(aliases(t, f.key)) {
+                        let v = m.entry(normalize(name)).or_default();
+                        if !v.contains(&i) {
+                            v.push(i);
+                        }
+                    }
+                }
+                m
+            })
+            .collect()
+    });
+    let at = LedgerTable::ALL.iter().position(|x| *x == t).unwrap_or(0);
+    &all[at]
+}
+
+/// A header understood: the field it names, and the unit written with it
+/// (the bracket's text, normalised), if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heading {
+    pub field: usize,
+    pub unit: Option<String>,
+}
+
+/// Which field of `fields` (indices into the table's fields) a header
+/// names, and the unit it carries: tried whole, then without a trailing
+/// unit, then without any bracket, then without a trailing 名称/号码.
+pub fn heading(t: LedgerTable, fields: &[(usize, &FieldSpec)], header: &str) -> Option<Heading> {
+    let n = normalize(header);
+    if n.is_empty() {
+        return None;
+    }
+    let names = names_of(t);
+    let matches = |cand: &str| {
+        let hits = names.get(cand)?;
+        hits.iter()
+            .copied()
+            .find(|h| fields.iter().any(|(i, _)| i == h))
+    };
+    let bare = |cand: &str| {
+        matches(cand).or_else(|| {
+            ["名称", "号码", "号", "数"].iter().find_map(|w| {
+                cand.strip_suffix(w)
+                    .filter(|r| !r.is_empty())
+                    .and_then(matches)
+            })
+        })
+    };
+    if let Some(field) = matches(&n) {
+        return Some(Heading { field, unit: None });
+    }
+    if let Some((base, unit)) = split_unit(&n) {
+        let base = without_brackets(base);
+        if let Some(field) = bare(&base) {
+            return Some(Heading {
+                field,
+                unit: Some(unit.to_string()),
+            });
+        }
+    }
+    bare(&without_brackets(&n)).map(|field| Heading { field, unit: None })
 }
 
 /// Which field of `fields` (indices into the table's fields) a header
 /// names.
 pub fn field_for(t: LedgerTable, fields: &[(usize, &FieldSpec)], header: &str) -> Option<usize> {
+    heading(t, fields, header).map(|h| h.field)
+}
+
+/// Words that show a header is about a field even in another wording
+/// (人口 over no sub-row, 有效期 alone): such a column is never left out
+/// silently.
+pub fn looks_like(t: LedgerTable, fields: &[(usize, &FieldSpec)], header: &str) -> Vec<usize> {
+    const STEMS: &[(&str, &[&str])] = &[
+        ("人口", &["resident_pop", "floating_pop"]),
+        ("户数", &["households"]),
+        ("库存", &["stock", "regular_stock"]),
+        ("到货", &["supply_in"]),
+        ("载重", &["load_tonnes"]),
+        ("载质量", &["load_tonnes"]),
+        ("有效期", &["valid_from", "valid_until"]),
+        ("身份证", &["id_number"]),
+    ];
     let n = normalize(header);
-    if n.is_empty() {
-        return None;
+    let specs = t.fields();
+    let mut out = Vec::new();
+    for (stem, keys) in STEMS {
+        if n.contains(stem) {
+            for (i, _) in fields {
+                if keys.contains(&specs[*i].key) && !out.contains(i) {
+                    out.push(*i);
+                }
+            }
+        }
     }
-    let matches = |cand: &str| {
-        fields.iter().find_map(|(i, f)| {
-            let hit = normalize(f.zh) == cand
-                || normalize(f.key) == cand
-                || normalize(f.en) == cand
-                || aliases(t, f.key).iter().any(|a| normalize(a) == cand);
-            hit.then_some(*i)
-        })
-    };
-    matches(&n).or_else(|| without_unit(&n).and_then(matches))
+    out
 }
 
 /// Whether a header is one clerks add for themselves (序号, 备注).

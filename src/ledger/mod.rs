@@ -15,12 +15,14 @@ pub mod dates;
 pub mod encoding;
 pub mod headers;
 pub mod kinds;
+pub mod layout;
 pub mod progress;
 pub mod read;
+pub mod sheets;
+pub mod units;
 pub mod validate;
 pub mod write;
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use chrono_tz::Tz;
@@ -29,40 +31,18 @@ use sha2::{Digest, Sha256};
 pub use kinds::Kind;
 
 use crate::domain::Code;
+use crate::domain::alert::ItemClass;
 use crate::domain::cover::Norms;
 use crate::i18n::Lang;
 use crate::msg;
 use crate::msg::Msg;
-use crate::store::ledger::{
-    ImportReport, LedgerTable, Need, Phase, Progress, Record, RowIssue, Source,
-};
+use crate::store::ledger::{ImportReport, LedgerTable, Phase, Progress, Record, RowIssue, Source};
 use crate::store::supply::PredictedChange;
 use crate::store::{Actor, Store};
 use read::{Cell, FileFormat, Sheet};
+use rusqlite::types::Value;
 
-/// How many rows from the top are searched for the header row.
-const HEADER_SEARCH_ROWS: usize = 20;
-
-/// The first cell of a total row, which is not a record.
-const TOTAL_WORDS: &[&str] = &["合计", "总计", "小计", "total"];
-
-/// Where the sheet's columns are: the header row and, for each field of
-/// the table (by index), the column it is in and its header as written.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Columns {
-    pub header_row: usize,
-    pub by_field: HashMap<usize, (usize, String)>,
-    /// Headers that name no field (shown as a warning).
-    pub unused: Vec<(usize, String)>,
-}
-
-impl Columns {
-    /// "B（车牌号）" for a field key, if the sheet has that column.
-    pub fn locate(&self, t: LedgerTable, key: &str) -> Option<(usize, &str)> {
-        let i = t.fields().iter().position(|f| f.key == key)?;
-        self.by_field.get(&i).map(|(c, h)| (*c, h.as_str()))
-    }
-}
+pub use layout::{Columns, HEADER_SEARCH_ROWS, Skip};
 
 /// A file read and checked cell by cell, before the store sees it.
 #[derive(Debug, Clone)]
@@ -74,80 +54,28 @@ pub struct Parsed {
     /// Odd but accepted (a plate off the GA 36 patterns).
     pub warnings: Vec<RowIssue>,
     pub columns: Columns,
-    /// Rows left out as totals (合计).
-    pub totals: Vec<usize>,
+    /// Rows below the header left out, and why (totals, notes, rows with
+    /// nothing in an imported column).
+    pub skipped: Vec<(usize, Skip)>,
     pub sheet: Sheet,
+    /// How many worksheets the file has (1 for CSV).
+    pub sheets: usize,
 }
 
-fn no_header(kind: Kind) -> Msg {
-    let keys: Vec<&str> = kind
-        .fields()
-        .iter()
-        .filter(|(_, f)| f.need == Need::Key)
-        .map(|(_, f)| f.zh)
-        .collect();
-    let (zh_keys, code) = (keys.join("、"), kind.code());
-    let en_keys: Vec<&str> = kind
-        .fields()
-        .iter()
-        .filter(|(_, f)| f.need == Need::Key)
-        .map(|(_, f)| f.key)
-        .collect();
-    let en_keys = en_keys.join(", ");
-    msg!(
-        "在文件前 {HEADER_SEARCH_ROWS} 行中找不到表头（至少需要列：{zh_keys}）；请对照模板（supplydesk export {code} --template）检查列名。",
-        "No header row was found in the first {HEADER_SEARCH_ROWS} rows (it needs at least the columns {en_keys}); compare the column names with the template (supplydesk export {code} --template)."
-    )
-}
-
-/// Finds the header row: the first row that names every key field of
-/// the ledger.
-fn find_header(kind: Kind, sheet: &Sheet) -> Result<Columns, Msg> {
-    let t = kind.table();
-    let fields = kind.fields();
-    let keys: Vec<usize> = fields
-        .iter()
-        .filter(|(_, f)| f.need == Need::Key)
-        .map(|(i, _)| *i)
-        .collect();
-    for row in sheet.rows.iter().take(HEADER_SEARCH_ROWS) {
-        let mut by_field: HashMap<usize, (usize, String)> = HashMap::new();
-        let mut unused = Vec::new();
-        let mut twice = None;
-        for (c, cell) in row.cells.iter().enumerate() {
-            let h = cell.text();
-            if h.is_empty() {
-                continue;
-            }
-            match headers::field_for(t, &fields, &h) {
-                Some(i) => {
-                    if let Some((first, fh)) = by_field.get(&i) {
-                        twice.get_or_insert((*first, fh.clone(), c, h.clone()));
-                    } else {
-                        by_field.insert(i, (c, h));
-                    }
-                }
-                None if headers::is_ignored(&h) => {}
-                None => unused.push((c, h)),
-            }
-        }
-        if keys.iter().all(|k| by_field.contains_key(k)) {
-            if let Some((a, ah, b, bh)) = twice {
-                let (a, b) = (headers::column_letter(a), headers::column_letter(b));
-                let r = row.number;
-                return Err(msg!(
-                    "表头（第 {r} 行）中 {a} 列“{ah}”和 {b} 列“{bh}”是同一项；请删去或改名其中一列。",
-                    "In the header (row {r}), column {a} \"{ah}\" and column {b} \"{bh}\" mean the same field; delete or rename one of them."
-                ));
-            }
-            return Ok(Columns {
-                header_row: row.number,
-                by_field,
-                unused,
-            });
-        }
+impl Parsed {
+    /// The rows left out as totals (合计).
+    pub fn totals(&self) -> Vec<usize> {
+        self.skipped_as(Skip::Total)
     }
-    Err(no_header(kind))
+
+    /// The rows left out for `why`.
+    pub fn skipped_as(&self, why: Skip) -> Vec<usize> {
+        self.skipped
+            .iter()
+            .filter(|(_, w)| *w == why)
+            .map(|(r, _)| *r)
+            .collect()
+    }
 }
 
 /// Reads the rows below the header into records.
@@ -157,18 +85,16 @@ pub fn parse_sheet(
     tz: Tz,
     progress: &dyn Progress,
 ) -> Result<Parsed, Msg> {
-    let columns = find_header(kind, &sheet)?;
+    let columns = layout::find_header(kind, &sheet)?;
     let t = kind.table();
     let specs = t.fields();
     let mut records = Vec::new();
     let mut issues = Vec::new();
     let mut warnings = Vec::new();
-    let mut totals = Vec::new();
-    let body: Vec<_> = sheet
-        .rows
-        .iter()
-        .filter(|r| r.number > columns.header_row)
-        .collect();
+    let (body, skipped) = layout::classify(
+        sheet.rows.iter().filter(|r| r.number > columns.header_row),
+        &columns,
+    );
     progress.start(Phase::Reading, body.len() as u64);
     let mut mapped: Vec<(usize, usize)> = columns
         .by_field
@@ -180,24 +106,27 @@ pub fn parse_sheet(
         if n % 1024 == 1023 {
             progress.advance(1024);
         }
-        if row.cells.iter().all(Cell::is_blank) {
-            continue;
-        }
-        let first = row
-            .cells
-            .iter()
-            .find(|c| !c.is_blank())
-            .map(Cell::text)
-            .unwrap_or_default();
-        if TOTAL_WORDS.contains(&first.to_lowercase().as_str()) {
-            totals.push(row.number);
-            continue;
-        }
         let mut values = vec![None; specs.len()];
         let mut broken = false;
+        // The weight unit applied to one of this row's figures, if any.
+        let mut weighed = None;
         for &(fi, c) in &mapped {
             let spec = &specs[fi];
             let cell = row.cells.get(c).unwrap_or(&Cell::Empty);
+            let scaled;
+            let cell = match columns.scale.get(&fi) {
+                Some(sc) => match plain_number(cell) {
+                    Some(x) => {
+                        if sc.weight {
+                            weighed = Some(sc.unit.as_str());
+                        }
+                        scaled = Cell::Number(units::apply(x, sc.factor));
+                        &scaled
+                    }
+                    None => cell,
+                },
+                None => cell,
+            };
             match validate::read_cell(spec, cell, tz) {
                 Ok(read) => {
                     if let Some(w) = read.warning {
@@ -219,6 +148,14 @@ pub fn parse_sheet(
                 }
             }
         }
+        if let Some(m) = weighed.and_then(|unit| pieces_by_weight(kind, unit, &values)) {
+            broken = true;
+            issues.push(RowIssue {
+                row: row.number,
+                field: Some("stock"),
+                message: m,
+            });
+        }
         records.push(Record {
             row: row.number,
             values,
@@ -232,34 +169,79 @@ pub fn parse_sheet(
         issues,
         warnings,
         columns,
-        totals,
+        skipped,
         sheet: Sheet {
             rows: Vec::new(),
             ..sheet
         },
+        sheets: 1,
     })
 }
 
-/// Reads a ledger file: CSV or a workbook (the first worksheet whose
-/// header fits), with its SHA-256 for the log.
+/// A cell that is a bare number (no unit of its own): the one a header's
+/// unit applies to.
+fn plain_number(cell: &Cell) -> Option<f64> {
+    match cell {
+        Cell::Number(x) => Some(*x),
+        Cell::Text(s) => {
+            let t = s.trim().replace(',', "");
+            t.parse::<f64>().ok().filter(|x| x.is_finite())
+        }
+        _ => None,
+    }
+}
+
+/// A stock row of protective supplies (counted in pieces) with a plain
+/// figure in a column whose header gives a weight (`unit`).
+fn pieces_by_weight(kind: Kind, unit: &str, values: &[Option<Value>]) -> Option<Msg> {
+    if kind != Kind::Stock {
+        return None;
+    }
+    let t = kind.table();
+    let item = t.fields().iter().position(|f| f.key == "item")?;
+    let protective =
+        matches!(&values[item], Some(Value::Text(c)) if c == ItemClass::Protective.code());
+    if !protective {
+        return None;
+    }
+    Some(msg!(
+        "防护用品按件计，而该列表头的单位是“{unit}”；请把防护用品写在另一张以件计的表中，或在格中写明件数（如 500件）。",
+        "Protective supplies are counted in pieces, but the column's header gives \"{unit}\"; put them in a sheet counted in pieces, or write the count with its unit (e.g. 500件)."
+    ))
+}
+
+/// Reads a ledger file: CSV or a workbook (the sheet that surely holds
+/// the kind, see [`sheets::choose`]), with its SHA-256 for the log.
 pub fn parse_file(
     kind: Kind,
     path: &Path,
     tz: Tz,
     progress: &dyn Progress,
 ) -> Result<(Parsed, Source), Msg> {
+    parse_file_sheet(kind, path, None, tz, progress)
+}
+
+/// [`parse_file`] from the sheet `sheet` names (its name or number from
+/// 1), when given.
+pub fn parse_file_sheet(
+    kind: Kind,
+    path: &Path,
+    sheet: Option<&str>,
+    tz: Tz,
+    progress: &dyn Progress,
+) -> Result<(Parsed, Source), Msg> {
     let shown = path.display().to_string();
-    let format = FileFormat::of(path).ok_or_else(|| {
-        msg!(
-            "不认识文件“{shown}”的格式；请用 .xlsx 或 .csv 文件（WPS/Excel 可另存为这两种格式）。",
-            "The file \"{shown}\" is not a format I read; use an .xlsx or .csv file (Excel and WPS can save as either)."
-        )
-    })?;
     let bytes = std::fs::read(path).map_err(|e| {
         let e = e.to_string();
         msg!(
             "无法读取文件“{shown}”：{e}；请检查路径和权限。",
             "Cannot read the file \"{shown}\": {e}; check the path and its permissions."
+        )
+    })?;
+    let format = FileFormat::sniff(&bytes).ok_or_else(|| {
+        msg!(
+            "不认识文件“{shown}”的内容；请用 .xlsx、.xls 或 .csv 文件（WPS/Excel 可另存为这些格式）。",
+            "The content of \"{shown}\" is not a format I read; use an .xlsx, .xls or .csv file (Excel and WPS can save as these)."
         )
     })?;
     let source = Source {
@@ -268,26 +250,23 @@ pub fn parse_file(
             .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned()),
         sha256: hex::encode(Sha256::digest(&bytes)),
     };
-    let sheets = match format {
-        FileFormat::Csv => vec![read::csv(&bytes)?],
-        other => read::workbook(&bytes, other)?,
-    };
+    let all = read::workbook(&bytes, format)?;
     drop(bytes);
-    let mut first_err = None;
-    for sheet in sheets {
-        match parse_sheet(kind, sheet, tz, progress) {
-            Ok(p) => return Ok((p, source)),
-            Err(e) => {
-                first_err.get_or_insert(e);
-            }
+    let count = all.len();
+    let chosen = sheets::choose(kind, all, sheet)?;
+    let name = chosen.name.clone();
+    let mut parsed = parse_sheet(kind, chosen, tz, progress).map_err(|e| match &name {
+        Some(n) => {
+            let n = crate::domain::text::sanitize(n).into_owned();
+            Msg::new(
+                format!("工作表“{n}”：{}", e.zh),
+                format!("Sheet \"{n}\": {}", e.en),
+            )
         }
-    }
-    Err(first_err.unwrap_or_else(|| {
-        msg!(
-            "文件“{shown}”中没有工作表；请检查文件。",
-            "The file \"{shown}\" has no worksheet; check the file."
-        )
-    }))
+        None => e,
+    })?;
+    parsed.sheets = count;
+    Ok((parsed, source))
 }
 
 /// What an import did (or, dry run or refused, would do).
@@ -357,23 +336,27 @@ pub fn import(
     progress: &dyn Progress,
 ) -> Result<Outcome, Msg> {
     let norms = Norms::default();
-    import_with(store, actor, kind, path, tz, dry_run, &norms, progress)
+    import_with(
+        store, actor, kind, path, None, tz, dry_run, &norms, progress,
+    )
 }
 
-/// [`import`] with the norms (from the config) that decide whether stock
-/// reports raise or clear predicted shortage alerts.
+/// [`import`] from the sheet `sheet` names (if given), with the norms
+/// (from the config) that decide whether stock reports raise or clear
+/// predicted shortage alerts.
 #[allow(clippy::too_many_arguments)]
 pub fn import_with(
     store: &mut Store,
     actor: Option<&Actor>,
     kind: Kind,
     path: &Path,
+    sheet: Option<&str>,
     tz: Tz,
     dry_run: bool,
     norms: &Norms,
     progress: &dyn Progress,
 ) -> Result<Outcome, Msg> {
-    let (parsed, source) = parse_file(kind, path, tz, progress)?;
+    let (parsed, source) = parse_file_sheet(kind, path, sheet, tz, progress)?;
     if parsed.records.is_empty() && parsed.issues.is_empty() {
         let (file, row) = (&source.file_name, parsed.columns.header_row);
         return Err(msg!(
@@ -465,7 +448,7 @@ mod tests {
         assert_eq!(p.columns.header_row, 2);
         assert_eq!(p.records.len(), 1);
         assert_eq!(p.records[0].row, 3);
-        assert_eq!(p.totals, [5]);
+        assert_eq!(p.totals(), [5]);
         assert_eq!(p.columns.unused, [(3, "颜色".to_string())]);
         assert_eq!(
             p.columns.locate(LedgerTable::Vehicle, "driver"),

@@ -1,6 +1,7 @@
 //! Reading one cell as the value its field holds, with the sentence that
-//! tells the clerk what is wrong with it. A plate that fits no GA 36
-//! pattern is a warning, not an error: it goes in as typed (normalised).
+//! tells the clerk what is wrong with it. A plate with characters no plate
+//! has is a bad row; one that only fits no GA 36 pattern (a digit short,
+//! no province) is a warning and goes in as typed (normalised).
 
 use chrono_tz::Tz;
 use rusqlite::types::Value;
@@ -8,7 +9,7 @@ use rusqlite::types::Value;
 use super::dates;
 use super::read::{Cell, number_text};
 use crate::domain::cover::MAX_QUANTITY;
-use crate::domain::plate::{self, PlateCheck};
+use crate::domain::plate::{self, OddReason, PlateCheck};
 use crate::domain::time::to_db;
 use crate::msg;
 use crate::msg::Msg;
@@ -250,6 +251,22 @@ pub fn read_cell(spec: &FieldSpec, cell: &Cell, tz: Tz) -> Result<Read, Msg> {
         },
         FieldType::Plate => match plate::normalize(&text) {
             Err(e) => Err(Msg::new(e.describe(true), e.describe(false))),
+            // Characters no plate has (2辆, a word, punctuation): not a
+            // plate at all, whatever else the row says.
+            Ok(n)
+                if matches!(
+                    n.verdict,
+                    PlateCheck::Odd(
+                        OddReason::InvalidCharacters(_) | OddReason::UnknownProvince(_)
+                    )
+                ) =>
+            {
+                let (zh, en) = (n.describe(true), n.describe(false));
+                Err(msg!(
+                    "“{text}”不可能是车牌：{zh}；请改正此格，或删去这一行。",
+                    "\"{text}\" cannot be a plate: {en}; correct the cell or delete the row."
+                ))
+            }
             Ok(n) => Ok(Read {
                 warning: match n.verdict {
                     PlateCheck::Standard(_) => None,

@@ -7,6 +7,7 @@ use rusqlite::{OptionalExtension, params};
 use super::{Actor, LogDraft, Result, Store, StoreError};
 use crate::domain::Code;
 use crate::domain::activation::{self, ActivationAction, ActivationState, DirectiveError};
+use crate::domain::log_text::Payload;
 use crate::domain::time::{from_db, to_db};
 use crate::msg;
 
@@ -118,14 +119,16 @@ impl Store {
             )));
         }
         let (_, seq) = self.change(actor, |w| {
+            let directive = w.scrub(&directive)?;
             let id = w.next_id("activation")?;
-            let text = match to {
-                ActivationState::Activated => format!("预案激活 Plan activated: {directive}"),
-                ActivationState::Normal => format!("预案解除，恢复平时 Plan returned to normal: {directive}"),
-            };
+            let event = Payload::new(match to {
+                ActivationState::Activated => "plan.activate",
+                ActivationState::Normal => "plan.normal",
+            })
+            .with("directive", directive.clone());
             let seq = w.log(LogDraft {
                 occurred_at: received_at,
-                ..LogDraft::change(format!("activation:{id}"), text)
+                ..LogDraft::event(format!("activation:{id}"), event)
             })?;
             w.conn().execute(
                 "INSERT INTO activation (id, state, directive, received_at, recorded_at, recorded_by, log_seq)

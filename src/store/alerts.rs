@@ -12,6 +12,7 @@ use super::{Actor, LogDraft, Result, Store, StoreError};
 use crate::domain::Code;
 use crate::domain::alert::{self, AlertAction, AlertState, ItemClass, MAX_HOUSEHOLDS, Severity};
 use crate::domain::cover::AlertKind;
+use crate::domain::log_text::Payload;
 use crate::domain::time::{from_db, to_db};
 use crate::msg;
 use crate::msg::Msg;
@@ -288,23 +289,22 @@ impl Store {
         };
         let (item, severity) = (new.item, new.severity);
         self.change(actor, |w| {
+            let source = w.scrub_opt(source.as_deref())?;
+            let text = w.scrub(&text)?;
             let id = w.next_id("alert")?;
             let place = match &compound {
                 Some(k) => format!("{} {}", community.name, k.name),
                 None => community.name.clone(),
             };
-            let mut line = format!(
-                "短缺预警 Shortage alert #{id}: {place} — {}, {}, {households} 户 households",
-                label_pair(item),
-                label_pair(severity)
-            );
-            if let Some(s) = &source {
-                line.push_str(&format!("; 来源 source: {s}"));
-            }
-            if !text.is_empty() {
-                line.push_str(&format!("; {text}"));
-            }
-            let seq = w.log(LogDraft::change(format!("alert:{id}"), line))?;
+            let payload = Payload::new("alert.raise")
+                .with("id", id)
+                .with("place", place)
+                .with("item", item.code())
+                .with("severity", severity.code())
+                .with("households", households)
+                .with("source", source.clone())
+                .with("text", Some(text.clone()).filter(|t| !t.is_empty()));
+            let seq = w.log(LogDraft::event(format!("alert:{id}"), payload))?;
             let now = to_db(w.now());
             w.conn().execute(
                 "INSERT INTO alert (id, community_id, compound_id, item, severity, households, source, text,
@@ -374,19 +374,21 @@ impl Store {
                 Some(k) => format!("{} {}", a.community, k),
                 None => a.community.clone(),
             };
-            let what = format!("#{id} {place} {}", label_pair(a.item));
-            let t = text.clone().unwrap_or_default();
-            let line = match action {
-                AlertAction::Acknowledge => format!("预警已确认 Alert acknowledged: {what}, 处理人 handler {handler}"),
-                AlertAction::Dispatch => {
-                    format!("预警已派单 Alert dispatched: {what} → {t}, 处理人 handler {handler}")
-                }
-                AlertAction::Resolve => format!("预警已解决 Alert resolved: {what}; 结果 outcome: {t}"),
+            let t = w.scrub(&text.clone().unwrap_or_default())?;
+            let event = match action {
+                AlertAction::Acknowledge => Payload::new("alert.ack"),
+                AlertAction::Dispatch => Payload::new("alert.dispatch").with("to", &t),
+                AlertAction::Resolve => Payload::new("alert.resolve").with("outcome", &t),
                 AlertAction::Cancel | AlertAction::Clear => {
-                    format!("预警已撤销 Alert cancelled: {what}; 原因 reason: {t}")
+                    Payload::new("alert.cancel").with("reason", &t)
                 }
             };
-            let seq = w.log(LogDraft::change(format!("alert:{id}"), line))?;
+            let event = event
+                .with("id", id)
+                .with("place", place)
+                .with("item", a.item.code())
+                .with("handler", handler.clone());
+            let seq = w.log(LogDraft::event(format!("alert:{id}"), event))?;
             match action {
                 AlertAction::Acknowledge => w.conn().execute(
                     "UPDATE alert SET state = ?1, handler = ?2, updated_at = ?3, log_seq = ?4 WHERE id = ?5",
@@ -431,16 +433,13 @@ impl Store {
                     "Alert #{id} is already of severity {s}; there is nothing to change."
                 )));
             }
-            let seq = w.log(LogDraft::change(
-                format!("alert:{id}"),
-                format!(
-                    "预警紧急程度变更 Alert severity changed: #{id} {} {}: {} → {}",
-                    a.community,
-                    label_pair(a.item),
-                    label_pair(a.severity),
-                    label_pair(severity)
-                ),
-            ))?;
+            let event = Payload::new("alert.severity")
+                .with("id", id)
+                .with("place", a.community.clone())
+                .with("item", a.item.code())
+                .with("from", a.severity.code())
+                .with("to", severity.code());
+            let seq = w.log(LogDraft::event(format!("alert:{id}"), event))?;
             w.conn().execute(
                 "UPDATE alert SET severity = ?1, updated_at = ?2, log_seq = ?3 WHERE id = ?4",
                 params![severity.code(), to_db(w.now()), seq, id],

@@ -19,6 +19,7 @@ use crate::domain::delivery::{
     self, AssigneeKind, DeliveryAction, DeliveryState, FailReason, Group, Urgency,
 };
 use crate::domain::log::LogKind;
+use crate::domain::log_text::Payload;
 use crate::domain::mask;
 use crate::domain::plate;
 use crate::domain::time::{from_db, to_db};
@@ -256,6 +257,15 @@ fn load(conn: &Connection, id: i64, now: DateTime<Utc>) -> Result<Loaded> {
         })
 }
 
+/// The recipient as the scrubber's subject of a text about them.
+fn recipient_person(id: i64, name: &str) -> crate::domain::scrub::Person {
+    crate::domain::scrub::Person {
+        kind: crate::domain::scrub::PersonKind::Recipient,
+        id,
+        name: Some(name.to_string()),
+    }
+}
+
 /// Keeps the recipient's raw name, phone and ID number out of text that
 /// is logged or shown.
 fn scrub(text: &str, secrets: &[String]) -> String {
@@ -303,14 +313,11 @@ fn forbidden(id: i64, from: DeliveryState, action: DeliveryAction) -> StoreError
     ))
 }
 
-fn recipient_text(row: &QueueRow) -> String {
-    format!(
-        "#{} {}（{} {}）",
-        row.recipient_id,
-        row.recipient,
-        row.group.label_zh(),
-        row.group.label_en()
-    )
+/// The recipient's fields of a log entry (the name masked).
+fn recipient_fields(p: Payload, row: &QueueRow) -> Payload {
+    p.with("rid", row.recipient_id)
+        .with("recipient", row.recipient.clone())
+        .with("group", row.group.code())
 }
 
 /// Who signed for it, for the log and the screen: a role word as is, a
@@ -377,23 +384,18 @@ impl Store {
                 )));
             };
             let group = Group::from_code(&grp).unwrap_or(Group::ElderlyAlone);
-            let mut secrets = vec![name.clone()];
-            secrets.extend(phone);
-            secrets.extend(idn);
-            let items = scrub(&items, &secrets);
+            let _ = (phone, idn);
+            let items = w.scrub_about(&items, recipient_person(rid, &name))?;
             let id = w.next_id("delivery")?;
-            let seq = w.log(LogDraft::change(
-                format!("delivery:{id}"),
-                format!(
-                    "配送排队 Delivery queued: #{id} 给 for #{rid} {}（{} {}）: {items}; {} {}; 期限 due {}",
-                    shown_name(&name, group),
-                    group.label_zh(),
-                    group.label_en(),
-                    urgency.label_zh(),
-                    urgency.label_en(),
-                    fields::log_time(due_at)
-                ),
-            ))?;
+            let event = Payload::new("delivery.queue")
+                .with("id", id)
+                .with("rid", rid)
+                .with("recipient", shown_name(&name, group))
+                .with("group", group.code())
+                .with("items", items.clone())
+                .with("urgency", urgency.code())
+                .with("due", fields::log_time(due_at));
+            let seq = w.log(LogDraft::event(format!("delivery:{id}"), event))?;
             let now = to_db(w.now());
             w.conn().execute(
                 "INSERT INTO delivery (id, recipient_id, items, urgency, due_at, state, attempts, created_at,
@@ -453,7 +455,7 @@ impl Store {
                             AssigneeKind::Volunteer,
                             Some(vid),
                             None,
-                            format!("志愿者 Volunteer {name}"),
+                            name.clone(),
                             None,
                         ),
                     }
@@ -476,18 +478,19 @@ impl Store {
                             "The vehicle {p} has no pass that lets it through now; it is assigned, but get it a pass before it sets off."
                         )
                     });
-                    let mut who = format!("车辆 Vehicle {p}");
-                    if warning.is_some() {
-                        who.push_str("（无有效通行证 no valid pass）");
-                    }
-                    (AssigneeKind::Vehicle, None, Some(vid), who, warning)
+                    (AssigneeKind::Vehicle, None, Some(vid), p.clone(), warning)
                 }
             };
-            let again = if d.row.state == DeliveryState::Assigned { "改派 reassigned" } else { "分派 assigned" };
-            let seq = w.log(LogDraft::change(
-                format!("delivery:{id}"),
-                format!("配送{again}: #{id} 给 for {} → {who}", recipient_text(&d.row)),
-            ))?;
+            let again = if d.row.state == DeliveryState::Assigned {
+                "delivery.reassign"
+            } else {
+                "delivery.assign"
+            };
+            let event = recipient_fields(Payload::new(again).with("id", id), &d.row)
+                .with("to_kind", kind.code())
+                .with("to", who)
+                .with("no_pass", warning.is_some().then_some("1"));
+            let seq = w.log(LogDraft::event(format!("delivery:{id}"), event))?;
             w.conn().execute(
                 "UPDATE delivery SET state = 'assigned', assignee_kind = ?1, volunteer_id = ?2, vehicle_id = ?3,
                     updated_at = ?4, log_seq = ?5 WHERE id = ?6",
@@ -509,10 +512,7 @@ impl Store {
         let received_by = fields::required_line(RECEIVED_BY, received_by, NAME_MAX_CHARS)?;
         self.delivery_step(actor, id, DeliveryAction::Deliver, |secrets| {
             Ok(Step {
-                detail: format!(
-                    "签收人 received by {}",
-                    shown_receiver(&received_by, secrets)
-                ),
+                fields: vec![("received", shown_receiver(&received_by, secrets))],
                 received_by: Some(received_by.clone()),
                 done: true,
                 ..Step::default()
@@ -538,12 +538,12 @@ impl Store {
         }
         self.delivery_step(actor, id, DeliveryAction::Fail, |secrets| {
             let note = note.as_deref().map(|n| scrub(n, secrets));
-            let mut detail = format!("原因 reason: {} {}", reason.label_zh(), reason.label_en());
+            let mut fields = vec![("reason", reason.code().to_string())];
             if let Some(n) = &note {
-                detail.push_str(&format!("; {n}"));
+                fields.push(("note", n.clone()));
             }
             Ok(Step {
-                detail,
+                fields,
                 fail_reason: Some(reason),
                 note,
                 set_note: true,
@@ -566,8 +566,8 @@ impl Store {
         }
         self.delivery_step(actor, id, DeliveryAction::Requeue, |_| {
             Ok(Step {
-                detail: new_due
-                    .map(|d| format!("新期限 new due {}", fields::log_time(d)))
+                fields: new_due
+                    .map(|d| vec![("due", fields::log_time(d))])
                     .unwrap_or_default(),
                 new_due,
                 unassign: true,
@@ -579,10 +579,9 @@ impl Store {
     /// Cancels an open delivery; the reason is required.
     pub fn cancel_delivery(&mut self, actor: &Actor, id: i64, reason: &str) -> Result<i64> {
         let reason = fields::required_text(REASON, reason, TEXT_MAX_CHARS)?;
-        self.delivery_step(actor, id, DeliveryAction::Cancel, |secrets| {
-            let reason = scrub(&reason, secrets);
+        self.delivery_step(actor, id, DeliveryAction::Cancel, |_| {
             Ok(Step {
-                detail: format!("原因 reason: {reason}"),
+                fields: vec![("reason", reason.clone())],
                 note: Some(reason),
                 set_note: true,
                 done: true,
@@ -603,25 +602,34 @@ impl Store {
             let d = load(w.conn(), id, now)?;
             let to = delivery::step(d.row.state, action)
                 .map_err(|_| forbidden(id, d.row.state, action))?;
-            let step = make(&d.secrets)?;
-            let head = match action {
-                DeliveryAction::Depart => "配送出发 Delivery en route",
-                DeliveryAction::Deliver => "配送送达 Delivered",
-                DeliveryAction::Fail => "配送未送达 Delivery failed",
-                DeliveryAction::Requeue => "配送重新排队 Delivery requeued",
-                DeliveryAction::Cancel => "配送取消 Delivery cancelled",
-                DeliveryAction::Assign => "配送分派 Delivery assigned",
+            let mut step = make(&d.secrets)?;
+            // The door: what is stored and logged about the recipient.
+            let who = recipient_person(
+                d.row.recipient_id,
+                d.secrets.first().map_or("", String::as_str),
+            );
+            if let Some(n) = step.note.take() {
+                step.note = Some(w.scrub_about(&n, who.clone())?);
+            }
+            if let Some(r) = step.received_by.take() {
+                step.received_by = Some(w.scrub_about(&r, who)?);
+            }
+            let kind = match action {
+                DeliveryAction::Depart => "delivery.depart",
+                DeliveryAction::Deliver => "delivery.deliver",
+                DeliveryAction::Fail => "delivery.fail",
+                DeliveryAction::Requeue => "delivery.requeue",
+                DeliveryAction::Cancel => "delivery.cancel",
+                DeliveryAction::Assign => "delivery.assign",
             };
-            let mut line = format!("{head}: #{id} 给 for {}", recipient_text(&d.row));
-            if let Some(a) = &d.row.assignee
-                && !step.unassign
-            {
-                line.push_str(&format!(", {a}"));
+            let mut event = recipient_fields(Payload::new(kind).with("id", id), &d.row);
+            if !step.unassign {
+                event = event.with("assignee", d.row.assignee.clone());
             }
-            if !step.detail.is_empty() {
-                line.push_str(&format!("; {}", step.detail));
+            for (name, v) in &step.fields {
+                event = event.with(name, v.clone());
             }
-            let seq = w.log(LogDraft::change(format!("delivery:{id}"), line))?;
+            let seq = w.log(LogDraft::event(format!("delivery:{id}"), event))?;
             let n = to_db(now);
             w.conn().execute(
                 "UPDATE delivery SET state = ?1,
@@ -799,6 +807,7 @@ impl Store {
                 occurred_at: None,
                 subject: Some(format!("recipient:{id}")),
                 corrects: None,
+                payload: None,
             })?;
             Ok(data)
         })
@@ -808,7 +817,8 @@ impl Store {
 /// What one step of a delivery changes besides its state.
 #[derive(Debug, Default)]
 struct Step {
-    detail: String,
+    /// The event's own fields in the log entry.
+    fields: Vec<(&'static str, String)>,
     received_by: Option<String>,
     fail_reason: Option<FailReason>,
     note: Option<String>,

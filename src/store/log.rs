@@ -8,6 +8,7 @@ use super::{Actor, LogDraft, Result, Store, StoreError};
 use crate::domain::Code;
 use crate::domain::grams;
 use crate::domain::log::{Entry, GENESIS, LogKind, TEXT_MAX_CHARS};
+use crate::domain::log_text::Payload;
 use crate::domain::time::to_db;
 use crate::msg;
 
@@ -28,10 +29,20 @@ pub struct LogRow {
     pub corrected_by: Option<i64>,
     pub prev_hash: String,
     pub hash: String,
+    /// The event and its fields as JSON (entries since schema 7).
+    pub payload: Option<String>,
+}
+
+impl LogRow {
+    /// The entry in `lang` only (`domain::log_text`).
+    pub fn line(&self, lang: crate::i18n::Lang) -> String {
+        crate::domain::log_text::render(&self.kind, &self.text, self.payload.as_deref(), lang)
+    }
 }
 
 pub(super) const COLUMNS: &str = "seq, kind, text, officer, os_user, ssh_client, recorded_at, occurred_at,
-    subject, corrects, (SELECT MIN(c.seq) FROM duty_log c WHERE c.corrects = duty_log.seq), prev_hash, hash";
+    subject, corrects, (SELECT MIN(c.seq) FROM duty_log c WHERE c.corrects = duty_log.seq), prev_hash, hash,
+    payload";
 
 /// Text another tool stored as invalid UTF-8 is read with U+FFFD in place
 /// of the bad bytes, so that one such entry does not make the whole log
@@ -64,6 +75,7 @@ pub(super) fn row(r: &Row<'_>) -> rusqlite::Result<LogRow> {
         corrected_by: r.get(10)?,
         prev_hash: r.get(11)?,
         hash: r.get(12)?,
+        payload: lossy_opt(r, 13)?,
     })
 }
 
@@ -86,6 +98,14 @@ pub fn check_text(text: &str) -> Result<String> {
     Ok(t.to_string())
 }
 
+/// Who called, for a call entry: a person, and the community or unit
+/// they called from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Caller {
+    pub name: String,
+    pub from: Option<String>,
+}
+
 impl Store {
     /// A free-text entry (note, call, instruction), optionally saying when
     /// it happened, optionally correcting an earlier entry.
@@ -96,6 +116,20 @@ impl Store {
         text: &str,
         occurred_at: Option<DateTime<Utc>>,
         corrects: Option<i64>,
+    ) -> Result<i64> {
+        self.add_entry_by(actor, kind, text, occurred_at, corrects, None)
+    }
+
+    /// The same, for a call with who called (stored as the payload's
+    /// `caller` and `from`).
+    pub fn add_entry_by(
+        &mut self,
+        actor: &Actor,
+        kind: LogKind,
+        text: &str,
+        occurred_at: Option<DateTime<Utc>>,
+        corrects: Option<i64>,
+        caller: Option<&Caller>,
     ) -> Result<i64> {
         if !kind.is_free_text() {
             let k = kind.code();
@@ -121,6 +155,31 @@ impl Store {
                 "There is no entry number {c} to correct."
             )));
         }
+        let caller = match caller {
+            Some(c) if kind == LogKind::Call => Some(Caller {
+                name: super::fields::required_line(
+                    super::fields::field("来电人", "caller"),
+                    &c.name,
+                    super::fields::NAME_MAX_CHARS,
+                )?,
+                from: super::fields::optional_line(
+                    super::fields::field("来电单位", "calling from"),
+                    c.from.as_deref(),
+                    super::fields::NAME_MAX_CHARS,
+                )?,
+            }),
+            Some(_) => {
+                return Err(StoreError::Refused(msg!(
+                    "只有来电记录才有来电人；请用 --kind call。",
+                    "Only a call has a caller; use --kind call."
+                )));
+            }
+            None => None,
+        };
+        let payload = Payload::new(kind.code())
+            .with("text", &text)
+            .with("caller", caller.as_ref().map(|c| c.name.clone()))
+            .with("from", caller.and_then(|c| c.from));
         let (_, seq) = self.change(actor, |w| {
             w.log(LogDraft {
                 kind,
@@ -128,6 +187,7 @@ impl Store {
                 occurred_at,
                 subject: None,
                 corrects,
+                payload: Some(payload),
             })
         })?;
         Ok(seq)
@@ -295,14 +355,57 @@ impl Verification {
 
 /// Recomputes every hash and checks each link and each sequence number.
 pub fn verify(conn: &Connection) -> Result<Verification> {
-    let mut st = conn.prepare(
-        "SELECT seq, kind, text, officer, os_user, ssh_client, recorded_at, occurred_at,
-                subject, corrects, prev_hash, hash
-         FROM duty_log ORDER BY seq",
+    walk(conn, 0, GENESIS)
+}
+
+/// Checks only the entries after `seq`, starting from an entry checked
+/// before (a verified backup's head): that entry must still have `hash`,
+/// and every later one must link to it and match its own hash. Entries up
+/// to `seq` are not read again, so a change to them made after that check
+/// goes unseen here; `entries` counts only the entries checked.
+pub fn verify_after(conn: &Connection, seq: i64, hash: &str) -> Result<Verification> {
+    use rusqlite::OptionalExtension;
+    if seq > 0 {
+        let stored: Option<String> = conn
+            .query_row("SELECT hash FROM duty_log WHERE seq = ?1", [seq], |r| {
+                lossy(r, 0)
+            })
+            .optional()?;
+        if stored.as_deref() != Some(hash) {
+            let why = match stored {
+                None => format!("entry {seq}, verified before, is missing"),
+                Some(_) => format!("entry {seq} no longer has the hash verified before"),
+            };
+            return Ok(Verification {
+                entries: 0,
+                head_seq: seq,
+                head_hash: hash.to_string(),
+                first_bad: Some((seq, why)),
+            });
+        }
+    }
+    walk(conn, seq, hash)
+}
+
+/// The walk of [`verify`] from the entry after `from` (whose hash is
+/// `prev_hash`) to the end.
+fn walk(conn: &Connection, from: i64, prev_hash: &str) -> Result<Verification> {
+    // A file not yet upgraded (a read-only session does not upgrade) has
+    // no payloads: every entry is of rule v1.
+    let has_payload: bool = conn.query_row(
+        "SELECT COUNT(*) > 0 FROM pragma_table_info('duty_log') WHERE name = 'payload'",
+        [],
+        |r| r.get(0),
     )?;
-    let mut rows = st.query([])?;
-    let mut expected_seq = 1i64;
-    let mut prev = GENESIS.to_string();
+    let payload = if has_payload { "payload" } else { "NULL" };
+    let mut st = conn.prepare(&format!(
+        "SELECT seq, kind, text, officer, os_user, ssh_client, recorded_at, occurred_at,
+                subject, corrects, prev_hash, hash, {payload}
+         FROM duty_log WHERE seq > ?1 ORDER BY seq"
+    ))?;
+    let mut rows = st.query([from])?;
+    let mut expected_seq = from + 1;
+    let mut prev = prev_hash.to_string();
     let mut n = 0i64;
     let mut first_bad = None;
     while let Some(r) = rows.next()? {
@@ -338,6 +441,7 @@ pub fn verify(conn: &Connection) -> Result<Verification> {
             subject: lossy_opt(r, 8)?,
             corrects: r.get(9)?,
             prev_hash: lossy(r, 10)?,
+            payload: lossy_opt(r, 12)?,
         };
         if e.prev_hash != prev {
             first_bad = bad("its previous-hash does not match the entry before it".into());

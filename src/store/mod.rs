@@ -19,8 +19,12 @@ pub mod log;
 pub mod outbox;
 pub mod pass_actions;
 pub mod passes;
+pub mod people;
+pub mod pick;
 pub mod places;
+pub mod privacy;
 pub mod report_queries;
+pub mod seen;
 pub mod shifts;
 pub mod supply;
 
@@ -34,6 +38,7 @@ use rusqlite::{
 use rusqlite_migration::{M, Migrations};
 
 use crate::domain::log::{Entry, GENESIS, LogKind};
+use crate::domain::scrub::{Options as ScrubOptions, Person};
 use crate::domain::time::to_db;
 use crate::msg;
 use crate::msg::Msg;
@@ -58,6 +63,8 @@ pub enum StoreError {
     Refused(Msg),
     /// The row asked for does not exist.
     NotFound(Msg),
+    /// The record changed after the officer saw it; nothing was written.
+    Stale(Box<seen::Stale>),
     /// The file is not a supplydesk database, or is damaged.
     NotADatabase(PathBuf, String),
     /// The file's schema is newer than this program knows.
@@ -102,6 +109,7 @@ impl StoreError {
                 "The disk holding the database is full, so nothing was saved; free some space on it (or call the administrator) and try again."
             ),
             StoreError::Refused(m) | StoreError::NotFound(m) => m.clone(),
+            StoreError::Stale(s) => s.message(),
             StoreError::TooNew(p) => {
                 let p = p.display();
                 msg!(
@@ -218,13 +226,16 @@ impl Clock {
 }
 
 /// What a change says in the duty log.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LogDraft {
     pub kind: LogKind,
     pub text: String,
     pub occurred_at: Option<DateTime<Utc>>,
     pub subject: Option<String>,
     pub corrects: Option<i64>,
+    /// The event and its fields, from which the entry is shown in one
+    /// language (`domain::log_text`).
+    pub payload: Option<crate::domain::log_text::Payload>,
 }
 
 impl LogDraft {
@@ -236,6 +247,23 @@ impl LogDraft {
             occurred_at: None,
             subject: Some(subject.into()),
             corrects: None,
+            payload: None,
+        }
+    }
+
+    /// A `change` entry about `subject` told by `payload`: its stored
+    /// text is the payload's line in both languages (for the search keys).
+    pub fn event(
+        subject: impl Into<String>,
+        payload: crate::domain::log_text::Payload,
+    ) -> LogDraft {
+        LogDraft {
+            kind: LogKind::Change,
+            text: payload.text_both(),
+            occurred_at: None,
+            subject: Some(subject.into()),
+            corrects: None,
+            payload: Some(payload),
         }
     }
 
@@ -246,6 +274,7 @@ impl LogDraft {
             occurred_at: None,
             subject: None,
             corrects: None,
+            payload: None,
         }
     }
 }
@@ -265,6 +294,9 @@ pub struct Writer<'a> {
     now: DateTime<Utc>,
     head: Head,
     written: Vec<i64>,
+    people: &'a mut people::PeopleIndex,
+    /// Callers named by a scrub before this change's first entry.
+    pending_callers: people::PendingCallers,
 }
 
 impl Writer<'_> {
@@ -281,13 +313,59 @@ impl Writer<'_> {
         self.actor
     }
 
+    /// The door for free text: every text stored or sent passes here
+    /// (the log entries themselves in [`Writer::log`]). Phone and ID
+    /// numbers become their masked form with a reference to the person
+    /// (`覃*菊〔对象#2〕 188****1326`), unknown numbers become callers; see
+    /// [`crate::domain::scrub`].
+    pub fn scrub(&mut self, text: &str) -> Result<String> {
+        self.scrub_with(text, None)
+    }
+
+    /// [`Writer::scrub`] for a note attached to a person's record: their
+    /// name is masked wherever it appears.
+    pub fn scrub_about(&mut self, text: &str, subject: Person) -> Result<String> {
+        self.scrub_with(text, Some(subject))
+    }
+
+    /// [`Writer::scrub`] of an optional text.
+    pub fn scrub_opt(&mut self, text: Option<&str>) -> Result<Option<String>> {
+        text.map(|t| self.scrub(t)).transpose()
+    }
+
+    fn scrub_with(&mut self, text: &str, subject: Option<Person>) -> Result<String> {
+        if !text.bytes().any(|b| b.is_ascii_digit() || b >= 0xEF) && subject.is_none() {
+            // No digit, half- or full-width (U+FF10.. start with 0xEF): nothing to find.
+            return Ok(text.to_string());
+        }
+        let mut dir =
+            people::StoreDirectory::new(&self.tx, self.people, Some(&mut self.pending_callers));
+        let opts = ScrubOptions {
+            subject,
+            callers: true,
+        };
+        let out = crate::domain::scrub::scrub(text, &mut dir, &opts).text;
+        if let Some(&seq) = self.written.last() {
+            people::keep_callers(&self.tx, seq, &mut self.pending_callers)?;
+        }
+        Ok(out)
+    }
+
     /// Appends a log entry to the chain and returns its sequence number.
-    /// State rows changed after this call must carry it as `log_seq`.
+    /// State rows changed after this call must carry it as `log_seq`. Its
+    /// text passes [`Writer::scrub`] first.
     pub fn log(&mut self, draft: LogDraft) -> Result<i64> {
+        let text = self.scrub(&draft.text)?;
+        // The payload's text fields too: the replacements hold no quote or
+        // backslash, so the JSON stays valid.
+        let payload = match draft.payload.map(|p| p.to_json()) {
+            Some(j) => Some(self.scrub(&j)?),
+            None => None,
+        };
         let entry = Entry {
             seq: self.head.seq + 1,
             kind: draft.kind,
-            text: draft.text,
+            text,
             officer: self.actor.officer.clone(),
             os_user: self.actor.os_user.clone(),
             ssh_client: self.actor.ssh_client.clone(),
@@ -296,13 +374,14 @@ impl Writer<'_> {
             subject: draft.subject,
             corrects: draft.corrects,
             prev_hash: self.head.hash.clone(),
+            payload,
         };
         let hash = entry.hash();
         self.tx
             .prepare_cached(
                 "INSERT INTO duty_log (seq, kind, text, officer, os_user, ssh_client, recorded_at,
-                    occurred_at, subject, corrects, prev_hash, hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                    occurred_at, subject, corrects, prev_hash, hash, payload)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?
             .execute(params![
                 entry.seq,
@@ -317,8 +396,10 @@ impl Writer<'_> {
                 entry.corrects,
                 entry.prev_hash,
                 hash,
+                entry.payload,
             ])?;
         log::index_entry(&self.tx, entry.seq, &entry.text)?;
+        people::keep_callers(&self.tx, entry.seq, &mut self.pending_callers)?;
         self.head = Head {
             seq: entry.seq,
             hash,
@@ -361,6 +442,12 @@ pub struct Store {
     wal_checkpointed: Option<std::time::Instant>,
     /// Entries this connection wrote, until [`Store::take_own_entries`].
     own: Vec<i64>,
+    /// Known phone and ID numbers, for the scrubber (in a cell: the
+    /// form's preview reads through `&self`).
+    people: std::cell::RefCell<people::PeopleIndex>,
+    /// Records the next change acts on as they were seen
+    /// ([`Store::as_seen`]): checked inside its transaction.
+    expected: Vec<seen::Seen>,
 }
 
 /// At most this many of [`Store::take_own_entries`] are kept (a process
@@ -426,6 +513,21 @@ const WAL_BOUND_WAIT: Duration = Duration::from_millis(500);
 /// At most one forced checkpoint per session in this time.
 const WAL_BOUND_EVERY: Duration = Duration::from_secs(1);
 
+/// The migration files in the order they are applied (their numbers'
+/// order; the migration test reads them in this order).
+pub const MIGRATION_ORDER: &[&str] = &[
+    "001_schema.sql",
+    "002_rules.sql",
+    "003_shifts.sql",
+    "004_ledgers.sql",
+    "005_supply.sql",
+    "006_log_search.sql",
+    "007_outbox.sql",
+    "008_log_payload.sql",
+    "009_privacy.sql",
+    "010_handover_sections.sql",
+];
+
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("migrations/001_schema.sql")),
@@ -440,9 +542,39 @@ fn migrations() -> Migrations<'static> {
                 Ok(())
             },
         ),
-        M::up(include_str!("migrations/008_handover_sections.sql")),
-        M::up(include_str!("migrations/012_outbox.sql")),
+        M::up(include_str!("migrations/007_outbox.sql")),
+        M::up(include_str!("migrations/008_log_payload.sql")),
+        M::up(include_str!("migrations/009_privacy.sql")),
+        M::up(include_str!("migrations/010_handover_sections.sql")),
     ])
+}
+
+/// The schema version this program brings a database to (the number of
+/// migrations), found by migrating an empty database in memory.
+pub fn latest_schema_version() -> Result<i64> {
+    let mut conn = Connection::open_in_memory()?;
+    migrations()
+        .to_latest(&mut conn)
+        .map_err(|e| StoreError::NotADatabase(PathBuf::from(":memory:"), e.to_string()))?;
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+/// The tables of a database that has tables but not the duty log every
+/// supplydesk schema starts with, listed for the message; `None` for an
+/// empty file or a supplydesk database.
+fn foreign_tables(conn: &Connection) -> rusqlite::Result<Option<String>> {
+    let mut st = conn.prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )?;
+    let names: Vec<String> = st
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if names.is_empty() || names.iter().any(|n| n == "duty_log") {
+        return Ok(None);
+    }
+    let shown: Vec<&str> = names.iter().take(5).map(String::as_str).collect();
+    let more = if names.len() > 5 { ", …" } else { "" };
+    Ok(Some(format!("{}{more}", shown.join(", "))))
 }
 
 impl Store {
@@ -479,6 +611,16 @@ impl Store {
         };
         let mut conn = Connection::open_with_flags(path, flags).map_err(fail)?;
         conn.busy_handler(Some(busy_wait))?;
+        // Another application's database is left exactly as it is: no
+        // journal mode, no schema, whatever the command.
+        if let Some(tables) = foreign_tables(&conn).map_err(fail)? {
+            return Err(StoreError::NotADatabase(
+                path.to_path_buf(),
+                format!(
+                    "it holds another application's tables ({tables}) and no supplydesk schema"
+                ),
+            ));
+        }
         if !opts.read_only {
             let mode: String = conn
                 .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
@@ -539,6 +681,8 @@ impl Store {
             clock: Clock::System,
             wal_checkpointed: None,
             own: Vec::new(),
+            people: Default::default(),
+            expected: Vec::new(),
         })
     }
 
@@ -556,6 +700,8 @@ impl Store {
             clock: Clock::System,
             wal_checkpointed: None,
             own: Vec::new(),
+            people: Default::default(),
+            expected: Vec::new(),
         })
     }
 
@@ -611,6 +757,9 @@ impl Store {
             let tx = self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            // Inside the write lock: nobody can change the records between
+            // this check and the change below.
+            seen::check(&tx, &std::mem::take(&mut self.expected))?;
             let head = head_of(&tx)?;
             let mut w = Writer {
                 tx,
@@ -618,6 +767,8 @@ impl Store {
                 now,
                 head,
                 written: Vec::new(),
+                people: self.people.get_mut(),
+                pending_callers: Vec::new(),
             };
             let out = f(&mut w)?;
             let Some(&last) = w.written.last() else {
@@ -637,10 +788,30 @@ impl Store {
         Ok(done)
     }
 
+    /// What the door would make of `text` (the form's preview): the same
+    /// scrub as [`Writer::scrub`], writing nothing; a new caller shows as
+    /// `〔来电人〕` without a number yet.
+    pub fn preview_scrub(&self, text: &str) -> Result<crate::domain::scrub::Scrubbed> {
+        let mut index = self.people.borrow_mut();
+        let mut dir = people::StoreDirectory::new(&self.conn, &mut index, None);
+        let opts = ScrubOptions {
+            subject: None,
+            callers: true,
+        };
+        Ok(crate::domain::scrub::scrub(text, &mut dir, &opts))
+    }
+
     /// The sequence numbers of the entries this connection wrote since the
     /// last call (the console tells its own changes from other sessions').
     pub fn take_own_entries(&mut self) -> Vec<i64> {
         std::mem::take(&mut self.own)
+    }
+
+    /// Whether this connection wrote entries not yet taken by
+    /// [`Store::take_own_entries`] (a console's own connection used
+    /// directly, as tests do).
+    pub fn has_own_entries(&self) -> bool {
+        !self.own.is_empty()
     }
 
     /// Keeps the WAL under [`WAL_BOUND`]; see there. Failing to is not

@@ -9,6 +9,7 @@ use super::fields::{self, Field, NAME_MAX_CHARS, NUMBER_MAX_CHARS, TEXT_MAX_CHAR
 use super::places::{self, Ref, prefix_end};
 use super::{Actor, LogDraft, Result, Store, StoreError, Writer};
 use crate::domain::Code;
+use crate::domain::log_text::Payload;
 use crate::domain::mask;
 use crate::domain::pass::{self, PassAction, PassKind, PassState, PassStatus, WindowError};
 use crate::domain::plate::{self, PlateCheck};
@@ -307,23 +308,14 @@ fn insert_vehicle(w: &mut Writer<'_>, v: &CheckedVehicle) -> Result<(i64, i64)> 
         )));
     }
     let id = w.next_id("vehicle")?;
-    let mut line = format!("登记车辆 Vehicle registered: {p}");
-    if let Some(t) = &v.vehicle_type {
-        line.push_str(&format!(", 车型 type {t}"));
-    }
-    if let Some(t) = v.load_tonnes {
-        line.push_str(&format!(", 载重 load {t} t"));
-    }
-    if let Some((_, u)) = &v.unit {
-        line.push_str(&format!(", 单位 unit {u}"));
-    }
-    if let Some(d) = &v.driver {
-        line.push_str(&format!(", 驾驶员 driver {d}"));
-    }
-    if v.warning.is_some() {
-        line.push_str("（车牌不合 GA 36 格式 plate does not fit GA 36）");
-    }
-    let seq = w.log(LogDraft::change(format!("vehicle:{id}"), line))?;
+    let event = Payload::new("vehicle.add")
+        .with("plate", p.clone())
+        .with("type", v.vehicle_type.clone())
+        .with("load", v.load_tonnes.map(|t| t.to_string()))
+        .with("unit", v.unit.as_ref().map(|(_, u)| u.clone()))
+        .with("driver", v.driver.clone())
+        .with("bad_plate", v.warning.is_some().then_some("1"));
+    let seq = w.log(LogDraft::event(format!("vehicle:{id}"), event))?;
     w.conn().execute(
         "INSERT INTO vehicle (id, plate, vehicle_type, load_tonnes, unit_id, driver, phone, log_seq)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -428,13 +420,6 @@ fn confirmation(plate: &str, found: &[ConflictingPass]) -> Msg {
         "车辆 {plate} 在同一线路已有有效通行证 {numbers}；“一车一证一线路”，确需再发请确认。",
         "The vehicle {plate} already has a valid pass for this route: {numbers_en}; one vehicle, one pass, one route — confirm to issue another anyway."
     )
-}
-
-fn route_text(area: Option<&str>) -> String {
-    match area {
-        Some(a) => format!("线路 route {a}"),
-        None => "不限区域 any area".to_string(),
-    }
 }
 
 fn past(action: PassAction) -> (&'static str, &'static str) {
@@ -676,30 +661,21 @@ impl Store {
                 _ => String::new(),
             };
             let id = w.next_id("pass")?;
-            let head = match state {
-                PassState::Requested => "通行证申请 Pass requested",
-                _ => "通行证发放 Pass issued",
-            };
-            let mut line = format!(
-                "{head}: {number} {} {}, {subject}",
-                c.kind.label_zh(),
-                c.kind.label_en()
-            );
-            if let Some((_, u)) = &unit {
-                line.push_str(&format!("（{u}）"));
-            }
-            line.push_str(&format!(
-                ", 有效期 valid {} — {}, {}, 发证 issuer {}",
-                fields::log_time(c.from),
-                fields::log_time(c.until),
-                route_text(c.area.as_deref()),
-                c.issuer
-            ));
-            if !forced.is_empty() {
-                let others = forced.iter().map(|f| f.number.as_str()).collect::<Vec<_>>().join(", ");
-                line.push_str(&format!("; 经确认，同车同线路另有有效证 confirmed despite valid pass {others}"));
-            }
-            let seq = w.log(LogDraft::change(format!("pass:{id}"), line))?;
+            let others = forced.iter().map(|f| f.number.as_str()).collect::<Vec<_>>().join(", ");
+            let event = Payload::new(match state {
+                PassState::Requested => "pass.request",
+                _ => "pass.issue",
+            })
+            .with("number", number.clone())
+            .with("kind", c.kind.code())
+            .with("subject", subject.clone())
+            .with("unit", unit.as_ref().map(|(_, u)| u.clone()))
+            .with("from", fields::log_time(c.from))
+            .with("until", fields::log_time(c.until))
+            .with("area", c.area.clone().unwrap_or_else(|| "*".into()))
+            .with("issuer", c.issuer.clone())
+            .with("despite", Some(others).filter(|o| !o.is_empty()));
+            let seq = w.log(LogDraft::event(format!("pass:{id}"), event))?;
             w.conn().execute(
                 "INSERT INTO pass (id, number, kind, vehicle_id, unit_id, subject, issuer, valid_from, valid_until,
                     area, state, created_at, log_seq)
@@ -799,27 +775,20 @@ impl Store {
                     forced = found;
                 }
             }
-            let mut line = format!(
-                "通行证发放 Pass issued: {} {} {}, {}, 有效期 valid {} — {}, {}",
-                p.number,
-                p.kind.label_zh(),
-                p.kind.label_en(),
-                p.subject,
-                fields::log_time(p.valid_from),
-                fields::log_time(p.valid_until),
-                route_text(p.area.as_deref())
-            );
-            if !forced.is_empty() {
-                let others = forced
-                    .iter()
-                    .map(|f| f.number.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                line.push_str(&format!(
-                    "; 经确认，同车同线路另有有效证 confirmed despite valid pass {others}"
-                ));
-            }
-            let seq = w.log(LogDraft::change(format!("pass:{id}"), line))?;
+            let others = forced
+                .iter()
+                .map(|f| f.number.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            let event = Payload::new("pass.issue")
+                .with("number", p.number.clone())
+                .with("kind", p.kind.code())
+                .with("subject", p.subject.clone())
+                .with("from", fields::log_time(p.valid_from))
+                .with("until", fields::log_time(p.valid_until))
+                .with("area", p.area.clone().unwrap_or_else(|| "*".into()))
+                .with("despite", Some(others).filter(|o| !o.is_empty()));
+            let seq = w.log(LogDraft::event(format!("pass:{id}"), event))?;
             w.conn().execute(
                 "UPDATE pass SET state = ?1, log_seq = ?2 WHERE id = ?3",
                 params![to.code(), seq, id],
@@ -848,10 +817,12 @@ impl Store {
             }
             pass::check_window(p.valid_from, new_until).map_err(window_error)?;
             let new = fields::log_time(new_until);
-            let seq = w.log(LogDraft::change(
-                format!("pass:{id}"),
-                format!("通行证延期 Pass extended: {number}, {}: 有效至 valid until {old} → {new}", p.subject),
-            ))?;
+            let event = Payload::new("pass.extend")
+                .with("number", number.clone())
+                .with("subject", p.subject.clone())
+                .with("was", old)
+                .with("until", new);
+            let seq = w.log(LogDraft::event(format!("pass:{id}"), event))?;
             w.conn().execute(
                 "UPDATE pass SET valid_until = ?1, log_seq = ?2 WHERE id = ?3",
                 params![to_db(new_until), seq, id],
@@ -886,18 +857,18 @@ impl Store {
     ) -> Result<i64> {
         let (_, seq) = self.change(actor, |w| {
             let p = load(w.conn(), id, w.now())?;
+            let reason = w.scrub_opt(reason.as_deref())?;
             let to =
                 pass::step(p.state, action).map_err(|_| forbidden(&p.number, p.state, action))?;
-            let head = match action {
-                PassAction::Suspend => "通行证暂停 Pass suspended",
-                PassAction::Reinstate => "通行证恢复 Pass reinstated",
-                _ => "通行证吊销 Pass revoked",
-            };
-            let mut line = format!("{head}: {}, {}", p.number, p.subject);
-            if let Some(r) = &reason {
-                line.push_str(&format!("; 原因 reason: {r}"));
-            }
-            let seq = w.log(LogDraft::change(format!("pass:{id}"), line))?;
+            let event = Payload::new(match action {
+                PassAction::Suspend => "pass.suspend",
+                PassAction::Reinstate => "pass.reinstate",
+                _ => "pass.revoke",
+            })
+            .with("number", p.number.clone())
+            .with("subject", p.subject.clone())
+            .with("reason", reason.clone());
+            let seq = w.log(LogDraft::event(format!("pass:{id}"), event))?;
             w.conn().execute(
                 "UPDATE pass SET state = ?1, reason = ?2, log_seq = ?3 WHERE id = ?4",
                 params![to.code(), reason, seq, id],

@@ -10,7 +10,9 @@ use super::fields::{self, Field, NAME_MAX_CHARS, TEXT_MAX_CHARS, field};
 use super::{Actor, LogDraft, Result, Store, StoreError, Writer};
 use crate::domain::Code;
 use crate::domain::delivery::Group;
+use crate::domain::log_text::Payload;
 use crate::domain::mask;
+use crate::domain::pick::Kind;
 use crate::domain::place::{self, BuildingKind, CommunityKind, CompoundKind};
 use crate::domain::time::{from_db, to_db};
 use crate::domain::unit::{Capacity, UnitCategory};
@@ -221,8 +223,9 @@ fn community_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CommunityRow> {
 
 const COMMUNITY_COLUMNS: &str = "id, name, kind, resident_pop, floating_pop, households, contact, phone, reported_at, reported_by";
 
-/// Finds a community by id, exact name, or a prefix that fits one only;
-/// a trailing 社区 or 村 typed by habit is forgiven.
+/// Finds a community by id, exact name, or the one name the typed text
+/// matches (a part, the name without 社区/村, the pinyin initials); a
+/// trailing 社区 or 村 typed by habit is forgiven.
 pub(crate) fn find_community(conn: &Connection, r: &Ref) -> Result<CommunityRow> {
     let typed = match r {
         Ref::Id(id) => {
@@ -265,33 +268,12 @@ pub(crate) fn find_community(conn: &Connection, r: &Ref) -> Result<CommunityRow>
             return Ok(row);
         }
     }
-    for t in &tries {
-        let rows: Vec<CommunityRow> = conn
-            .prepare_cached(&format!(
-                "SELECT {COMMUNITY_COLUMNS} FROM community WHERE name >= ?1 AND name < ?2 ORDER BY name LIMIT 6"
-            ))?
-            .query_map(params![t, prefix_end(t)], community_row)?
-            .collect::<rusqlite::Result<_>>()?;
-        match rows.len() {
-            0 => continue,
-            1 => {
-                return rows
-                    .into_iter()
-                    .next()
-                    .ok_or(StoreError::Sqlite(rusqlite::Error::QueryReturnedNoRows));
-            }
-            _ => {
-                let names = rows
-                    .iter()
-                    .map(|c| c.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join("、");
-                return Err(StoreError::Refused(msg!(
-                    "“{typed}”可指多个社区（村）：{names}；请多输入几个字。",
-                    "\"{typed}\" fits several communities ({names}); type more of the name."
-                )));
-            }
-        }
+    // Then as the console matches names: a part, the name without its
+    // affixes, the pinyin initials; one match only.
+    match super::pick::resolve_in(conn, Kind::Community, typed, None) {
+        Ok(c) => return find_community(conn, &Ref::Id(c.id)),
+        Err(StoreError::NotFound(_)) => {}
+        Err(e) => return Err(e),
     }
     Err(StoreError::NotFound(msg!(
         "没有名为“{typed}”的社区（村）；请检查名称，或先登记该社区。",
@@ -329,6 +311,11 @@ pub(crate) fn find_compound(conn: &Connection, community_id: i64, r: &Ref) -> Re
         Ref::Id(id) => format!("#{id}"),
         Ref::Name(n) => n.trim().to_string(),
     };
+    if found.is_none()
+        && let Ref::Name(n) = r
+    {
+        return compound_by_match(conn, community_id, n.trim(), &what);
+    }
     match found {
         Some(c) if c.community_id == community_id => Ok(c),
         Some(c) => {
@@ -345,7 +332,52 @@ pub(crate) fn find_compound(conn: &Connection, community_id: i64, r: &Ref) -> Re
     }
 }
 
-/// Finds a supply unit by id, exact name or unique prefix.
+/// A compound of the community as the console matches names; when the
+/// community has none of that name, says which community has it.
+fn compound_by_match(
+    conn: &Connection,
+    community_id: i64,
+    typed: &str,
+    what: &str,
+) -> Result<CompoundRow> {
+    if typed.is_empty() {
+        return Err(StoreError::Refused(msg!(
+            "未填写小区（组）；请输入小区或村民小组的名称。",
+            "No compound was given; type the name of a compound or village group."
+        )));
+    }
+    match super::pick::resolve_in(conn, Kind::Compound, typed, Some(community_id)) {
+        Ok(c) => return find_compound(conn, community_id, &Ref::Id(c.id)),
+        Err(StoreError::NotFound(_)) => {}
+        Err(e) => return Err(e),
+    }
+    let chosen: String = conn
+        .prepare_cached("SELECT name FROM community WHERE id = ?1")?
+        .query_row([community_id], |r| r.get(0))
+        .optional()?
+        .unwrap_or_default();
+    let elsewhere = super::pick::elsewhere(conn, Kind::Compound, typed)?;
+    if !elsewhere.is_empty() {
+        let list = elsewhere
+            .iter()
+            .map(|c| format!("{}（{}）", c.shown, c.detail))
+            .collect::<Vec<_>>()
+            .join("、");
+        let list = crate::domain::text::sanitize(&list).into_owned();
+        let chosen = crate::domain::text::sanitize(&chosen).into_owned();
+        return Err(StoreError::Refused(msg!(
+            "“{what}”不在{chosen}，而在别的社区（村）：{list}；请改选社区，或选{chosen}下的小区。",
+            "\"{what}\" is not in {chosen} but in another community: {list}; choose that community, or a compound of {chosen}."
+        )));
+    }
+    Err(StoreError::NotFound(msg!(
+        "所选社区（村）下没有小区（组）“{what}”；请检查名称，或先登记该小区。",
+        "The chosen community has no compound \"{what}\"; check the name or register the compound first."
+    )))
+}
+
+/// Finds a supply unit by id, exact name, or the one name the typed text
+/// matches (a part, the name without 万州区, the pinyin initials).
 pub(crate) fn find_supply_unit(conn: &Connection, r: &Ref) -> Result<(i64, String)> {
     let typed = match r {
         Ref::Id(id) => {
@@ -370,31 +402,13 @@ pub(crate) fn find_supply_unit(conn: &Connection, r: &Ref) -> Result<(i64, Strin
     {
         return Ok(found);
     }
-    let rows: Vec<(i64, String)> = conn
-        .prepare_cached(
-            "SELECT id, name FROM supply_unit WHERE name >= ?1 AND name < ?2 ORDER BY name LIMIT 6",
-        )?
-        .query_map(params![typed, prefix_end(typed)], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    match rows.as_slice() {
-        [one] => Ok(one.clone()),
-        [] => Err(StoreError::NotFound(msg!(
+    match super::pick::resolve_in(conn, Kind::Unit, typed, None) {
+        Ok(c) => Ok((c.id, c.shown)),
+        Err(StoreError::NotFound(_)) => Err(StoreError::NotFound(msg!(
             "没有名为“{typed}”的保供单位；请检查名称，或先登记该单位。",
             "There is no supply unit called \"{typed}\"; check the name or register the unit first."
         ))),
-        many => {
-            let names = many
-                .iter()
-                .map(|(_, n)| n.as_str())
-                .collect::<Vec<_>>()
-                .join("、");
-            Err(StoreError::Refused(msg!(
-                "“{typed}”可指多个保供单位：{names}；请多输入几个字。",
-                "\"{typed}\" fits several supply units ({names}); type more of the name."
-            )))
-        }
+        Err(e) => Err(e),
     }
 }
 
@@ -731,12 +745,11 @@ impl Store {
                 }));
             }
             let officer = w.actor().officer.clone();
-            let text = if manned {
-                format!("岗位到岗 Post manned: {name}（{}）, 记录人 recorded by {officer}", p.unit)
-            } else {
-                format!("岗位撤岗 Post stood down: {name}（{}）", p.unit)
-            };
-            let seq = w.log(LogDraft::change(format!("post:{}", p.id), text))?;
+            let event = Payload::new(if manned { "post.manned" } else { "post.down" })
+                .with("name", name.clone())
+                .with("unit", p.unit.clone())
+                .with("officer", officer.clone());
+            let seq = w.log(LogDraft::event(format!("post:{}", p.id), event))?;
             let now = to_db(w.now());
             w.conn().execute(
                 "UPDATE post SET manned = ?1, manned_since = ?2, manned_by = ?3, log_seq = ?4 WHERE id = ?5",
@@ -776,10 +789,10 @@ impl Store {
                 )));
             }
             let officer = w.actor().officer.clone();
-            let seq = w.log(LogDraft::change(
-                format!("community:{}", c.id),
-                format!("社区（村）报到 Community reported in: {name}, 记录人 recorded by {officer}"),
-            ))?;
+            let event = Payload::new("community.report")
+                .with("name", name.clone())
+                .with("officer", officer.clone());
+            let seq = w.log(LogDraft::event(format!("community:{}", c.id), event))?;
             w.conn().execute(
                 "UPDATE community SET reported_at = ?1, reported_by = ?2, log_seq = ?3 WHERE id = ?4",
                 params![to_db(w.now()), officer, seq, c.id],
@@ -921,6 +934,7 @@ impl Store {
         }
         let building_id = new.building_id;
         self.change(actor, |w| {
+            let tasks = w.scrub_opt(tasks.as_deref())?;
             let place = place_name(&community, compound.as_ref());
             let station_text = optional_part("站点 station", station.as_deref());
             insert_logged(

@@ -76,6 +76,12 @@ const PASS_LINES: &[(&str, PassEventKind)] = &[
     ("通行证暂停", PassEventKind::Suspended),
     ("通行证恢复", PassEventKind::Reinstated),
     ("通行证吊销", PassEventKind::Revoked),
+    ("pass.request", PassEventKind::Requested),
+    ("pass.issue", PassEventKind::Issued),
+    ("pass.extend", PassEventKind::Extended),
+    ("pass.suspend", PassEventKind::Suspended),
+    ("pass.reinstate", PassEventKind::Reinstated),
+    ("pass.revoke", PassEventKind::Revoked),
 ];
 
 /// A pass, its holder masked when the holder is a person.
@@ -117,6 +123,9 @@ const DELIVERY_LINES: &[(&str, DeliveryEventKind)] = &[
     ("配送送达", DeliveryEventKind::Delivered),
     ("配送未送达", DeliveryEventKind::Failed),
     ("配送取消", DeliveryEventKind::Cancelled),
+    ("delivery.deliver", DeliveryEventKind::Delivered),
+    ("delivery.fail", DeliveryEventKind::Failed),
+    ("delivery.cancel", DeliveryEventKind::Cancelled),
 ];
 
 /// The state a delivery line leaves the delivery in.
@@ -129,6 +138,14 @@ const DELIVERY_STATES: &[(&str, DeliveryState)] = &[
     ("配送未送达", DeliveryState::Failed),
     ("配送重新排队", DeliveryState::Queued),
     ("配送取消", DeliveryState::Cancelled),
+    ("delivery.queue", DeliveryState::Queued),
+    ("delivery.assign", DeliveryState::Assigned),
+    ("delivery.reassign", DeliveryState::Assigned),
+    ("delivery.depart", DeliveryState::EnRoute),
+    ("delivery.deliver", DeliveryState::Delivered),
+    ("delivery.fail", DeliveryState::Failed),
+    ("delivery.requeue", DeliveryState::Queued),
+    ("delivery.cancel", DeliveryState::Cancelled),
 ];
 
 /// The state an alert line leaves the alert in (a change of severity
@@ -139,6 +156,11 @@ const ALERT_STATES: &[(&str, AlertState)] = &[
     ("预警已派单", AlertState::InProgress),
     ("预警已解决", AlertState::Resolved),
     ("预警已撤销", AlertState::Cancelled),
+    ("alert.raise", AlertState::Open),
+    ("alert.ack", AlertState::Acknowledged),
+    ("alert.dispatch", AlertState::InProgress),
+    ("alert.resolve", AlertState::Resolved),
+    ("alert.cancel", AlertState::Cancelled),
 ];
 
 /// The state a pass line leaves the pass in.
@@ -148,6 +170,11 @@ const PASS_STATES: &[(&str, PassState)] = &[
     ("通行证暂停", PassState::Suspended),
     ("通行证恢复", PassState::Issued),
     ("通行证吊销", PassState::Revoked),
+    ("pass.request", PassState::Requested),
+    ("pass.issue", PassState::Issued),
+    ("pass.suspend", PassState::Suspended),
+    ("pass.reinstate", PassState::Issued),
+    ("pass.revoke", PassState::Revoked),
 ];
 
 fn classify<T: Copy>(table: &[(&str, T)], text: &str) -> Option<T> {
@@ -196,6 +223,11 @@ pub struct ReportEntry {
     pub officer: String,
     pub text: String,
     pub corrects: Option<i64>,
+    /// For a call: who called, and from where.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caller: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caller_from: Option<String>,
 }
 
 /// An entry of the window that is a step of a record, found by
@@ -372,7 +404,9 @@ impl Records<'_> {
         accept: impl Fn(&str) -> Option<T>,
     ) -> Result<Option<T>> {
         let mut st = self.conn.prepare_cached(
-            "SELECT text FROM duty_log WHERE subject = ?1 AND seq <= ?2 ORDER BY seq DESC",
+            // An entry with a payload is told by its event (`alert.dispatch`).
+            "SELECT COALESCE(json_extract(payload, '$.k'), text) FROM duty_log
+             WHERE subject = ?1 AND seq <= ?2 ORDER BY seq DESC",
         )?;
         let mut rows = st.query(params![subject, seq])?;
         while let Some(r) = rows.next()? {
@@ -521,7 +555,7 @@ impl Records<'_> {
         let mut st = self.conn.prepare_cached(
             "SELECT seq, kind, subject,
                     CASE WHEN substr(subject, 1, 5) = 'pass:' OR substr(subject, 1, 9) = 'delivery:'
-                         THEN substr(text, 1, 6) END
+                         THEN COALESCE(json_extract(payload, '$.k'), substr(text, 1, 6)) END
              FROM duty_log WHERE seq > ?1 AND seq <= ?2 ORDER BY seq",
         )?;
         let mut rows = st.query(params![w.from_seq, w.cutoff_seq])?;
@@ -558,7 +592,7 @@ impl Records<'_> {
 
     /// A pass step found by [`Records::scan_window`], with the pass.
     pub fn pass_event(&self, e: &EventRef<PassEventKind>) -> Result<Option<PassEvent>> {
-        let Some((at, officer, text)) = self.entry_head(e.seq)? else {
+        let Some((at, officer, reason)) = self.entry_head(e.seq)? else {
             return Ok(None);
         };
         let pass = self
@@ -573,9 +607,7 @@ impl Records<'_> {
             at,
             officer,
             kind: e.kind,
-            reason: text
-                .split_once("; 原因 reason: ")
-                .map(|(_, r)| r.to_string()),
+            reason: Some(reason).filter(|r| !r.is_empty()),
             pass,
         }))
     }
@@ -603,13 +635,28 @@ impl Records<'_> {
         }))
     }
 
+    /// When, by whom, and the reason given (empty when none).
     fn entry_head(&self, seq: i64) -> Result<Option<(DateTime<Utc>, String, String)>> {
         Ok(self
             .conn
-            .prepare_cached("SELECT recorded_at, officer, text FROM duty_log WHERE seq = ?1")?
+            .prepare_cached(
+                "SELECT recorded_at, officer, text, json_extract(payload, '$.reason') FROM duty_log
+                 WHERE seq = ?1",
+            )?
             .query_row([seq], |r| {
                 let at: String = r.get(0)?;
-                Ok((time(&at), r.get(1)?, r.get(2)?))
+                // An entry with a payload names its reason there; the
+                // text of an older one after its marker.
+                let text: String = r.get(2)?;
+                let reason: Option<String> = r.get(3)?;
+                Ok((
+                    time(&at),
+                    r.get(1)?,
+                    reason.unwrap_or_else(|| {
+                        text.split_once("; 原因 reason: ")
+                            .map_or_else(String::new, |(_, r)| r.to_string())
+                    }),
+                ))
             })
             .optional()?)
     }
@@ -748,7 +795,8 @@ impl Records<'_> {
     ) -> Result<Vec<ReportEntry>> {
         let mut out = Vec::new();
         let mut st = self.conn.prepare_cached(
-            "SELECT seq, kind, recorded_at, occurred_at, officer, text, corrects FROM duty_log
+            "SELECT seq, kind, recorded_at, occurred_at, officer, text, corrects,
+                    json_extract(payload, '$.caller'), json_extract(payload, '$.from') FROM duty_log
              WHERE kind = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq LIMIT ?4",
         )?;
         let n = limit.map_or(-1, |n| n as i64);
@@ -764,6 +812,8 @@ impl Records<'_> {
                     officer: r.get(4)?,
                     text: r.get(5)?,
                     corrects: r.get(6)?,
+                    caller: r.get(7)?,
+                    caller_from: r.get(8)?,
                 })
             })?;
             for e in rows {

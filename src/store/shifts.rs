@@ -14,6 +14,7 @@ use super::report_queries::{Records, Window};
 use super::{Actor, Head, LogDraft, Result, Store, StoreError, Writer};
 use crate::domain::Code;
 use crate::domain::log::LogKind;
+use crate::domain::log_text::Payload;
 use crate::domain::shift::{
     self, AckError, CarryKind, HandoverError, ItemSection, ShiftState, Summary, Unacknowledged,
 };
@@ -254,7 +255,7 @@ fn items_of(conn: &Connection, shift_id: i64) -> Result<Vec<HandoverItem>> {
     Ok(rows)
 }
 
-/// Whether the item table has its sections (schema 8).
+/// Whether the item table has its sections (schema 10).
 fn has_sections(conn: &Connection) -> Result<bool> {
     Ok(conn
         .prepare_cached("SELECT 1 FROM pragma_table_info('handover_item') WHERE name = 'section'")?
@@ -344,13 +345,10 @@ fn ack_error(e: AckError, s: &ShiftRow, who: &str, pos: Option<i64>) -> StoreErr
 }
 
 /// The entry of a shift step.
-fn draft(subject: String, text: String) -> LogDraft {
+fn draft(subject: String, event: Payload) -> LogDraft {
     LogDraft {
         kind: LogKind::Handover,
-        text,
-        occurred_at: None,
-        subject: Some(subject),
-        corrects: None,
+        ..LogDraft::event(subject, event)
     }
 }
 
@@ -414,7 +412,9 @@ fn start_in(w: &mut Writer<'_>) -> Result<i64> {
     let id = w.next_id("shift")?;
     let seq = w.log(draft(
         format!("shift:{id}"),
-        format!("值班开始 Shift started: #{id} {officer}"),
+        Payload::new("shift.start")
+            .with("id", id)
+            .with("officer", officer.clone()),
     ))?;
     w.conn().execute(
         "INSERT INTO shift (id, officer, state, started_at, window_from, from_seq, log_seq)
@@ -515,10 +515,11 @@ fn readdress_in(
     }
     let seq = w.log(draft(
         format!("shift:{id}"),
-        format!(
-            "交班改交 Handover re-addressed: #{id} {} → {name}（原接班人 was {before}）",
-            s.officer
-        ),
+        Payload::new("shift.readdress")
+            .with("id", id)
+            .with("officer", s.officer.clone())
+            .with("to", name.clone())
+            .with("was", before.clone()),
     ))?;
     w.conn().execute(
         "UPDATE shift SET incoming = ?1, log_seq = ?2 WHERE id = ?3",
@@ -644,15 +645,20 @@ impl Store {
                 let again = carry.iter().filter(|c| c.carried_from.is_some()).count();
                 let seq = w.log(draft(
                     "handover_item".into(),
-                    format!(
-                        "交班遗留事项 Carry-over items of shift #{id}: {n} 项 items（其中上一班未确认 {again} 项 not acknowledged before）"
-                    ),
+                    Payload::new("shift.items")
+                        .with("id", id)
+                        .with("n", n as i64)
+                        .with("again", (again > 0).then_some(again as i64)),
                 ))?;
                 // Free items first, so that their ids are the ones their
                 // subjects name; the others after, in any order.
                 let mut order: Vec<&shift::CarryItem> = carry.iter().collect();
                 order.sort_by_key(|c| !(c.carried_from.is_none() && matches!(c.kind, CarryKind::Watch | CarryKind::Instruction)));
                 for (i, c) in order.iter().enumerate() {
+                    // Free text (watch items, instructions, summaries) is
+                    // scrubbed of what the privacy rules mask.
+                    let (zh, en) = (w.scrub(&c.summary.zh)?, w.scrub(&c.summary.en)?);
+                    let (next_zh, next_en) = (w.scrub(&c.next.zh)?, w.scrub(&c.next.en)?);
                     w.conn().execute(
                         "INSERT INTO handover_item (id, shift_id, pos, kind, subject, section, summary, summary_en,
                             next_step, next_step_en, owner, carried_from, log_seq)
@@ -664,10 +670,10 @@ impl Store {
                             c.kind.code(),
                             c.subject,
                             c.section.code(),
-                            c.summary.zh,
-                            c.summary.en,
-                            c.next.zh,
-                            c.next.en,
+                            zh,
+                            en,
+                            next_zh,
+                            next_en,
                             c.owner,
                             c.carried_from,
                             seq
@@ -677,13 +683,14 @@ impl Store {
             }
             let seq = w.log(draft(
                 format!("shift:{id}"),
-                format!(
-                    "交班 Shift handed over: #{id} {officer} → {incoming}，截止 cut-off {}，日志链头 chain head #{} {}，遗留 {} 项 carry-over items",
-                    local(cutoff),
-                    head.seq,
-                    head.hash,
-                    carry.len()
-                ),
+                Payload::new("shift.handover")
+                    .with("id", id)
+                    .with("officer", officer.clone())
+                    .with("incoming", incoming.clone())
+                    .with("cutoff", local(cutoff))
+                    .with("head", head.seq)
+                    .with("hash", head.hash.clone())
+                    .with("items", carry.len() as i64),
             ))?;
             w.conn().execute(
                 "UPDATE shift SET state = ?1, incoming = ?2, ended_at = ?3, cutoff = ?4, cutoff_seq = ?5,
@@ -730,13 +737,14 @@ impl Store {
                 seq: 0,
             };
             let items = items_of(w.conn(), id)?;
-            let sign = |w: &mut Writer<'_>, why: &str| -> Result<()> {
+            let sign = |w: &mut Writer<'_>, why: bool| -> Result<()> {
                 let seq = w.log(draft(
                     format!("shift:{id}"),
-                    format!(
-                        "接班确认 Handover acknowledged: #{id} {} → {incoming}{why}",
-                        s.officer
-                    ),
+                    Payload::new("shift.ack")
+                        .with("id", id)
+                        .with("officer", s.officer.clone())
+                        .with("incoming", incoming.clone())
+                        .with("with_item", why.then_some("1")),
                 ))?;
                 w.conn().execute(
                     "UPDATE shift SET state = 'acknowledged', acknowledged_at = ?1, acknowledged_by = ?2,
@@ -749,7 +757,7 @@ impl Store {
                 AckTarget::Handover => {
                     shift::acknowledge(s.state, &incoming, &who)
                         .map_err(|e| ack_error(e, &s, &who, None))?;
-                    sign(w, "")?;
+                    sign(w, false)?;
                     did.handover = true;
                 }
                 AckTarget::Item(pos) => {
@@ -768,16 +776,17 @@ impl Store {
                     )
                     .map_err(|e| ack_error(e, &s, &who, Some(pos)))?;
                     if shift::item_signs_handover(s.state) {
-                        sign(w, "（随遗留事项确认 with a carry-over item）")?;
+                        sign(w, true)?;
                         did.handover = true;
                     }
                     let item_id = item.id;
                     let seq = w.log(draft(
                         format!("handover_item:{item_id}"),
-                        format!(
-                            "遗留事项已确认 Carry-over item acknowledged: 班次 shift #{id} 第 {pos} 项 item {pos}: {} / {}",
-                            item.summary_zh, item.summary_en
-                        ),
+                        Payload::new("shift.item_ack")
+                            .with("id", id)
+                            .with("pos", pos)
+                            .with("zh", item.summary_zh.clone())
+                            .with("en", item.summary_en.clone()),
                     ))?;
                     w.conn().execute(
                         "UPDATE handover_item SET acknowledged_at = ?1, acknowledged_by = ?2, log_seq = ?3
@@ -808,7 +817,7 @@ impl Store {
                     if s.state == ShiftState::HandedOver {
                         shift::acknowledge(s.state, &incoming, &who)
                             .map_err(|e| ack_error(e, &s, &who, None))?;
-                        sign(w, "")?;
+                        sign(w, false)?;
                         did.handover = true;
                     } else {
                         // Checks who asks; an acknowledged handover with
@@ -823,17 +832,16 @@ impl Store {
                     }
                     if !open.is_empty() {
                         let n = open.len();
-                        let text = match target {
-                            AckTarget::Section(sec) => format!(
-                                "遗留事项按节确认 Carry-over section acknowledged: 班次 shift #{id}，{} / {}，{n} 项 items",
-                                sec.label_zh(),
-                                sec.label_en()
-                            ),
-                            _ => format!(
-                                "遗留事项全部确认 All carry-over items acknowledged: 班次 shift #{id}，{n} 项 items"
-                            ),
+                        let payload = match target {
+                            AckTarget::Section(sec) => Payload::new("shift.section_ack")
+                                .with("id", id)
+                                .with("section", sec.code())
+                                .with("n", n as i64),
+                            _ => Payload::new("shift.items_ack")
+                                .with("id", id)
+                                .with("n", n as i64),
                         };
-                        let seq = w.log(draft("handover_item".into(), text))?;
+                        let seq = w.log(draft("handover_item".into(), payload))?;
                         let section = match target {
                             AckTarget::Section(sec) => Some(sec.code()),
                             _ => None,

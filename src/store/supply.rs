@@ -25,6 +25,7 @@ use crate::domain::cover::{
 };
 use crate::domain::delivery::{FailReason, Group, Urgency};
 use crate::domain::mask;
+use crate::domain::pick::Kind;
 use crate::domain::time::{from_db, to_db};
 use crate::msg;
 
@@ -388,11 +389,6 @@ fn shown_name(name: &str, group: Group) -> String {
     } else {
         mask::mask_name(name)
     }
-}
-
-fn scrub(text: &str, secrets: &[String]) -> String {
-    let s: Vec<&str> = secrets.iter().map(String::as_str).collect();
-    mask::mask_free_text(text, &s)
 }
 
 fn address(community: &str, parts: [Option<String>; 4]) -> String {
@@ -808,6 +804,7 @@ pub fn record_stock_in(w: &mut Writer<'_>, e: &StockEntry, norms: &Norms) -> Res
         occurred_at: Some(e.reported_at).filter(|t| now - *t >= Duration::minutes(1)),
         ..LogDraft::change(format!("stock_report:{id}"), line)
     })?;
+    let reporter = w.scrub_opt(e.reporter.as_deref())?;
     w.conn()
         .prepare_cached(
             "INSERT INTO stock_report (id, community_id, item, unit_id, outlet_id, compound_id, stock, supply_in,
@@ -826,7 +823,7 @@ pub fn record_stock_in(w: &mut Writer<'_>, e: &StockEntry, norms: &Norms) -> Res
             to_db(e.reported_at),
             to_db(now),
             e.channel,
-            e.reporter,
+            reporter,
             seq
         ])?;
     let row = cell_cover(w.conn(), e.community_id, item, now, norms)?;
@@ -882,10 +879,17 @@ pub fn log_contact_in(w: &mut Writer<'_>, c: &NewContact) -> Result<i64> {
         )));
     };
     let group = Group::from_code(&grp).unwrap_or(Group::ElderlyAlone);
-    let mut secrets = vec![name.clone()];
-    secrets.extend(phone);
-    secrets.extend(idn);
-    let note = c.note.as_deref().map(|n| scrub(n, &secrets));
+    let _ = (phone, idn);
+    // The door: a note attached to the recipient's record.
+    let who = crate::domain::scrub::Person {
+        kind: crate::domain::scrub::PersonKind::Recipient,
+        id: rid,
+        name: Some(name.clone()),
+    };
+    let note = match c.note.as_deref() {
+        Some(n) => Some(w.scrub_about(n, who)?),
+        None => None,
+    };
     let now = w.now();
     let at = c.at.unwrap_or(now);
     let id = w.next_id("contact")?;
@@ -1385,6 +1389,8 @@ impl Store {
         let item = new.item.unwrap_or(ItemClass::Other);
         let severity = new.severity.unwrap_or_else(|| kind.default_severity());
         self.change(actor, |w| {
+            let source = w.scrub_opt(source.as_deref())?;
+            let text = w.scrub(&text)?;
             let community = community_figures(w.conn(), community_id)?;
             let id = w.next_id("alert")?;
             let mut line = format!(
@@ -1501,11 +1507,17 @@ impl Store {
                     [rid],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                 )?;
-                let mut secrets = vec![name.clone()];
-                secrets.extend(phone);
-                secrets.extend(idn);
+                let _ = (phone, idn);
+                let who = crate::domain::scrub::Person {
+                    kind: crate::domain::scrub::PersonKind::Recipient,
+                    id: rid,
+                    name: Some(name.clone()),
+                };
+                let needs = match needs {
+                    Some(n) => Some(w.scrub_about(n.trim(), who)?),
+                    None => None,
+                };
                 let items: String = needs
-                    .map(|n| scrub(n.trim(), &secrets))
                     .filter(|n| !n.is_empty())
                     .unwrap_or_else(|| "生活物资及探视 supplies and a check-in".into())
                     .chars()
@@ -1727,6 +1739,16 @@ fn find_outlet(conn: &Connection, r: &Ref, community: Option<i64>) -> Result<(i6
         Ref::Id(id) => format!("#{id}"),
         Ref::Name(n) => n.trim().to_string(),
     };
+    if rows.is_empty()
+        && let Ref::Name(n) = r
+    {
+        // As the console matches names: one match only.
+        match super::pick::resolve_in(conn, Kind::Outlet, n, community) {
+            Ok(c) => return find_outlet(conn, &Ref::Id(c.id), community),
+            Err(StoreError::NotFound(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
     match rows.as_slice() {
         [] => Err(StoreError::NotFound(msg!(
             "没有网点“{what}”；请检查名称，或先在网点台账中登记。",

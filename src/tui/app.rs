@@ -21,6 +21,7 @@ macro_rules! cx {
 
 mod actions;
 mod handover;
+mod pick;
 mod preview;
 mod refresh;
 mod supply;
@@ -56,7 +57,9 @@ use crate::msg;
 use crate::msg::Msg;
 use crate::store::activation::ActivationRow;
 use crate::store::alerts::NewAlert;
+use crate::store::log::Caller;
 use crate::store::places::{Ref, SupplyUnitRow, VolunteerRow};
+use crate::store::seen::Seen;
 use crate::store::shifts::HandoverStatus;
 use crate::store::{Actor, Store, StoreError};
 use actions::at;
@@ -163,6 +166,9 @@ pub struct App {
     data_version: i64,
     /// The newest log entry whose changes the panes were told of.
     seen: i64,
+    /// The `seen` of the form or question an action comes from, for
+    /// [`App::perform`] (which otherwise takes `seen`).
+    as_of: Option<i64>,
     /// Entries this session wrote that are not yet followed (no flash
     /// about one's own change).
     own: std::collections::BTreeSet<i64>,
@@ -179,6 +185,8 @@ pub struct App {
     unit_pool: Vec<SupplyUnitRow>,
     /// Panes were invalidated and read again at the next tick.
     reload_due: bool,
+    /// The registered names the open form's name fields match.
+    picks: pick::PickCache,
 }
 
 impl App {
@@ -223,6 +231,7 @@ impl App {
             clear: false,
             data_version,
             seen,
+            as_of: None,
             own: std::collections::BTreeSet::new(),
             schema_cookie,
             minute: minute_of(now),
@@ -230,6 +239,7 @@ impl App {
             assign_pool: Vec::new(),
             unit_pool: Vec::new(),
             reload_due: false,
+            picks: pick::PickCache::default(),
             store,
         };
         if let Some(w) = key_warning {
@@ -359,6 +369,8 @@ impl App {
                     fl.error = None;
                     fl.enforce_max();
                 }
+                // The matches first: a recipient's note says if none.
+                self.refresh_picks();
                 self.refresh_note(None);
             }
             Some(Popup::Filter(i)) => {
@@ -528,6 +540,8 @@ impl App {
             }
             Cmd::Submit => self.submit(),
             Cmd::Cancel => self.cancel(),
+            // On a name field with matches shown, ↓/Tab mark them.
+            Cmd::NextField | Cmd::PrevField if self.pick_step(cmd == Cmd::NextField) => {}
             Cmd::NextField | Cmd::PrevField => {
                 let fwd = cmd == Cmd::NextField;
                 match self.popups.last_mut() {
@@ -536,6 +550,7 @@ impl App {
                     Some(Popup::Lookup(l)) => l.move_near(if fwd { 1 } else { -1 }),
                     _ => {}
                 }
+                self.refresh_picks();
             }
             Cmd::Complete => self.complete(),
             Cmd::HistoryPrev | Cmd::HistoryNext => {
@@ -565,7 +580,11 @@ impl App {
                         OnYes::Discard => {
                             self.popups.pop();
                         }
-                        OnYes::Perform(a) => self.confirmed(*a),
+                        OnYes::Perform(a, as_of) => {
+                            self.as_of = Some(as_of);
+                            self.confirmed(*a);
+                        }
+                        OnYes::Reopen(cmd, arg) => self.row_action(cmd, Some(arg)),
                         OnYes::IssueAnyway(new) => match self.write_pass(&new, true) {
                             Ok(_) => {
                                 self.popups.pop();
@@ -763,7 +782,9 @@ impl App {
         let depth = self.popups.len();
         match self.perform(a) {
             Ok(()) => {
-                if from_form && depth > 0 {
+                // (Unless the record had changed: its question replaced
+                // the form.)
+                if from_form && depth > 0 && matches!(self.popups.last(), Some(Popup::Form(_))) {
                     self.popups.remove(depth - 1);
                 }
             }
@@ -876,10 +897,22 @@ impl App {
     }
 
     fn submit_form(&mut self) {
+        // Enter on a marked match takes it; the form is saved by the next.
+        if self.pick_accept() {
+            return;
+        }
+        if let Some(Popup::Form(form)) = self.popups.last_mut() {
+            form.clear_errors();
+        }
+        if let Err(r) = self.resolve_picks() {
+            if let Some(Popup::Form(f)) = self.popups.last_mut() {
+                f.refuse(r.field, r.msg);
+            }
+            return;
+        }
         let Some(Popup::Form(form)) = self.popups.last_mut() else {
             return;
         };
-        form.clear_errors();
         let form = form.clone();
         let result: Result<(), Refusal> = match form.kind {
             FormKind::Note => self.submit_note(&form),
@@ -894,10 +927,14 @@ impl App {
                 Ok(a) if form.dangerous || a.asks_first() => {
                     // Checked; the question goes on top of the form, which
                     // stays until it is answered.
+                    self.as_of = Some(form.seen);
                     self.ask(a);
                     return;
                 }
-                Ok(a) => self.perform(a).map_err(Refusal::from),
+                Ok(a) => {
+                    self.as_of = Some(form.seen);
+                    self.perform(a).map_err(Refusal::from)
+                }
                 Err(r) => Err(r),
             },
         };
@@ -930,7 +967,41 @@ impl App {
     fn submit_note(&mut self, form: &Form) -> Result<(), Refusal> {
         crate::store::log::check_text(form.value(0)).map_err(|e| at(0)(e.message()))?;
         self.parse_time(Some(form.value(1))).map_err(at(1))?;
-        self.write_note(form.value(0), Some(form.value(1)))
+        let kind = match form.fields.get(2) {
+            Some(f) => match f.chosen() {
+                Some(c) => LogKind::from_code(c.code).unwrap_or(LogKind::Note),
+                None if f.input.value().trim().is_empty() => LogKind::Note,
+                None => {
+                    return Err(at(2)(msg!(
+                        "类别只能是记事、来电或指示；请用 ←/→ 选择。",
+                        "The kind is a note, a call or an instruction; choose with ←/→."
+                    )));
+                }
+            },
+            None => LogKind::Note,
+        };
+        let caller = form.fields.get(3).map_or("", |f| f.input.value()).trim();
+        let from = form.fields.get(4).map_or("", |f| f.input.value()).trim();
+        let caller = match kind {
+            LogKind::Call if caller.is_empty() => {
+                return Err(at(3)(msg!(
+                    "来电请写明来电人。",
+                    "For a call, say who called."
+                )));
+            }
+            LogKind::Call => Some(Caller {
+                name: caller.to_string(),
+                from: Some(from.to_string()).filter(|f| !f.is_empty()),
+            }),
+            _ if !caller.is_empty() || !from.is_empty() => {
+                return Err(at(2)(msg!(
+                    "填了来电人，类别却不是来电；请把类别选为来电，或清空来电人。",
+                    "A caller is filled in but the kind is not a call; choose call, or clear the caller."
+                )));
+            }
+            _ => None,
+        };
+        self.write_entry(kind, form.value(0), Some(form.value(1)), caller.as_ref())
             .map(|_| ())
             .map_err(Refusal::from)
     }
@@ -1037,14 +1108,22 @@ impl App {
             return;
         };
         let Some(actor) = self.actor() else { return };
-        let r = match &target {
-            MarkTarget::Post { id, manned, .. } => {
-                self.store.mark_post_manned(&actor, Ref::Id(*id), !manned)
-            }
-            MarkTarget::Community { id, .. } => {
-                self.store.mark_community_reported(&actor, Ref::Id(*id))
-            }
+        // On the row as the screen shows it: another console's change in
+        // between is shown, not overwritten.
+        let seen = match &target {
+            MarkTarget::Post { id, .. } => Seen::new("post", *id, self.seen),
+            MarkTarget::Community { id, .. } => Seen::new("community", *id, self.seen),
         };
+        let r = self.store.as_seen(&[seen], |s| match &target {
+            MarkTarget::Post { id, manned, .. } => {
+                s.mark_post_manned(&actor, Ref::Id(*id), !manned)
+            }
+            MarkTarget::Community { id, .. } => s.mark_community_reported(&actor, Ref::Id(*id)),
+        });
+        if let Err(StoreError::Stale(stale)) = &r {
+            self.poll_data();
+            return self.flash(Level::Error, stale.message_in(self.tz));
+        }
         match r {
             Ok(seq) => {
                 let m = match &target {
@@ -1111,16 +1190,29 @@ impl App {
 
     /// Records a note; the flash says its number, or the error.
     pub fn write_note(&mut self, text: &str, at: Option<&str>) -> Result<i64, Msg> {
+        self.write_entry(LogKind::Note, text, at, None)
+    }
+
+    /// A note, call or instruction; a call with who called.
+    fn write_entry(
+        &mut self,
+        kind: LogKind,
+        text: &str,
+        at: Option<&str>,
+        caller: Option<&Caller>,
+    ) -> Result<i64, Msg> {
         let at = self.parse_time(at)?;
         let actor = self.actor().ok_or_else(|| self.no_actor())?;
         let seq = self
             .store
-            .add_entry(&actor, LogKind::Note, text, at, None)
+            .add_entry_by(&actor, kind, text, at, None, caller)
             .map_err(|e| e.message())?;
-        self.flash(
-            Level::Info,
-            msg!("记事已记录 #{seq}", "note recorded #{seq}"),
-        );
+        let m = match kind {
+            LogKind::Call => msg!("来电已记录 #{seq}", "call recorded #{seq}"),
+            LogKind::Instruction => msg!("指示已记录 #{seq}", "instruction recorded #{seq}"),
+            _ => msg!("记事已记录 #{seq}", "note recorded #{seq}"),
+        };
+        self.flash(Level::Info, m);
         self.wrote(&[]);
         Ok(seq)
     }
@@ -1360,32 +1452,9 @@ impl App {
                 "Name the recipient: part of the name, the address or the group."
             )));
         }
-        let found = self
-            .store
-            .find_recipients(query, 6)
-            .map_err(|e| e.message())?;
-        let recipient = match found.as_slice() {
-            [] => {
-                let q = crate::domain::text::sanitize(query).into_owned();
-                return Err(at(0)(msg!(
-                    "没有找到与“{q}”相符的配送对象；请换用姓名、地址或类别中的几个字。",
-                    "No recipient matches \"{q}\"; try part of the name, the address or the group."
-                )));
-            }
-            [one] => one,
-            many => {
-                let list = many
-                    .iter()
-                    .take(5)
-                    .map(|m| format!("{}（{}）", m.name, m.address))
-                    .collect::<Vec<_>>()
-                    .join("、");
-                let list = crate::domain::text::sanitize(&list).into_owned();
-                return Err(at(0)(msg!(
-                    "有多个配送对象相符：{list}；请多写几个字。",
-                    "Several recipients match: {list}; type more to pick one."
-                )));
-            }
+        let recipient_id = match App::picked_recipient(form, 0) {
+            Some(id) => id,
+            None => self.recipient_by_words(query)?,
         };
         required_text(field("配送物品", "items"), form.value(1), TEXT_MAX_CHARS)
             .map_err(|e| at(1)(e.message()))?;
@@ -1407,7 +1476,7 @@ impl App {
             .map_err(at(3))?;
         let actor = self.actor().ok_or_else(|| self.no_actor())?;
         let new = NewDelivery {
-            recipient_id: recipient.id,
+            recipient_id,
             items: form.value(1).to_string(),
             urgency,
             due_at: due,
@@ -1426,6 +1495,37 @@ impl App {
         self.wrote(&[PaneId::Queue]);
         Ok(())
     }
+    /// The one recipient the words match (the old way, by a part of the
+    /// name, address or group), for text not picked from the list.
+    fn recipient_by_words(&self, query: &str) -> Result<i64, Refusal> {
+        let found = self
+            .store
+            .find_recipients(query, 6)
+            .map_err(|e| e.message())?;
+        match found.as_slice() {
+            [] => {
+                let q = crate::domain::text::sanitize(query).into_owned();
+                Err(at(0)(msg!(
+                    "没有找到与“{q}”相符的配送对象；请换用姓名、地址或类别中的几个字。",
+                    "No recipient matches \"{q}\"; try part of the name, the address or the group."
+                )))
+            }
+            [one] => Ok(one.id),
+            many => {
+                let list = many
+                    .iter()
+                    .take(5)
+                    .map(|m| format!("{}（{}）", m.name, m.address))
+                    .collect::<Vec<_>>()
+                    .join("、");
+                let list = crate::domain::text::sanitize(&list).into_owned();
+                Err(at(0)(msg!(
+                    "有多个配送对象相符：{list}；请多写几个字。",
+                    "Several recipients match: {list}; type more to pick one."
+                )))
+            }
+        }
+    }
 }
 
 struct AlertFields {
@@ -1442,11 +1542,12 @@ struct AlertFields {
 fn span(s: &str) -> Option<chrono::Duration> {
     let unit = s.chars().last().filter(|c| matches!(c, 'm' | 'h' | 'd'))?;
     let n = s[..s.len() - 1].parse::<i64>().ok().filter(|n| *n >= 0)?;
-    Some(match unit {
-        'm' => chrono::Duration::minutes(n),
-        'h' => chrono::Duration::hours(n),
-        _ => chrono::Duration::days(n),
-    })
+    match unit {
+        'm' => chrono::Duration::try_minutes(n),
+        'h' => chrono::Duration::try_hours(n),
+        _ => chrono::Duration::try_days(n),
+    }
+    .filter(|d| *d <= chrono::Duration::days(crate::domain::time::SPAN_MAX_DAYS))
 }
 
 fn minute_of(t: DateTime<Utc>) -> i64 {

@@ -168,8 +168,9 @@ impl Changes {
 /// An entry as a line of the flash that tells an officer what another
 /// session just did to a row on screen: who, then what. The one place
 /// that turns a stored entry into this line.
-pub fn entry_line(e: &LogRow, _lang: Lang) -> String {
-    let text = crate::domain::text::sanitize(&e.text);
+pub fn entry_line(e: &LogRow, lang: Lang) -> String {
+    let line = e.line(lang);
+    let text = crate::domain::text::sanitize(&line);
     let officer = crate::domain::text::sanitize(&e.officer);
     format!("{officer} {text}")
 }

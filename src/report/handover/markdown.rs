@@ -690,6 +690,15 @@ impl Md<'_> {
                 m.t("：", ": "),
                 md(&e.text)
             );
+            if let Some(c) = &e.caller {
+                let (c, from) = (md(c), e.caller_from.as_deref().map(md));
+                let _ = match (m.lang, from) {
+                    (Lang::Zh, Some(f)) => write!(s, "（来电人 {c}，{f}）"),
+                    (Lang::Zh, None) => write!(s, "（来电人 {c}）"),
+                    (Lang::En, Some(f)) => write!(s, " (caller {c}, {f})"),
+                    (Lang::En, None) => write!(s, " (caller {c})"),
+                };
+            }
             if let Some(o) = e.occurred_at {
                 let o = m.short(o);
                 let _ = match m.lang {

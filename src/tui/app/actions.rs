@@ -29,10 +29,11 @@ use crate::store::fields::{self, NAME_MAX_CHARS, TEXT_MAX_CHARS};
 use crate::store::log::LogRow;
 use crate::store::pass_actions::{IssueOutcome, PassListRow};
 use crate::store::places::{Ref, VolunteerRow};
+use crate::store::seen::{Seen, Stale};
 use crate::store::shifts::AckTarget;
 use crate::tui::keys::{Cmd, PaneId};
 use crate::tui::panes::Details;
-use crate::tui::popups::form::THEN_LEAVE;
+use crate::tui::popups::form::{DISPATCH_TO, THEN_LEAVE};
 use crate::tui::popups::{Confirm, Form, FormKind, OnYes, Popup};
 
 /// A change, checked and ready for the store.
@@ -180,6 +181,63 @@ impl Action {
         }
     }
 
+    /// The records it acts on, as the screen showed them after entry
+    /// `as_of`: the store refuses it if one changed since.
+    pub fn seen(&self, as_of: i64) -> Vec<Seen> {
+        let one = |table, id| vec![Seen::new(table, id, as_of)];
+        match self {
+            Action::Directive { .. } => one("activation", 0),
+            Action::AckAlert { id }
+            | Action::DispatchAlert { id, .. }
+            | Action::ResolveAlert { id, .. }
+            | Action::CancelAlert { id, .. }
+            | Action::AlertSeverity { id, .. } => one("alert", *id),
+            Action::IssueRequested { id, .. }
+            | Action::ExtendPass { id, .. }
+            | Action::SuspendPass { id, .. }
+            | Action::ReinstatePass { id, .. }
+            | Action::RevokePass { id, .. } => one("pass", *id),
+            Action::AssignDelivery { id, .. }
+            | Action::DepartDelivery { id }
+            | Action::Deliver { id, .. }
+            | Action::FailDelivery { id, .. }
+            | Action::RequeueDelivery { id, .. }
+            | Action::CancelDelivery { id, .. } => one("delivery", *id),
+            Action::Correct { seq, .. } => one("duty_log", *seq),
+            Action::StartShift => one("shift", 0),
+            Action::EndShift { shift, .. }
+            | Action::ReaddressHandover { shift, .. }
+            | Action::AckHandover { shift, .. } => one("shift", *shift),
+            Action::Reveal { .. } | Action::QueueGaps { .. } => Vec::new(),
+        }
+    }
+
+    /// The `:` command that takes the action up again on the record as it
+    /// is now (opening its form where it has one).
+    fn reopen(&self) -> Option<(Cmd, String)> {
+        let hash = |id: &i64| format!("#{id}");
+        Some(match self {
+            Action::AckAlert { id } => (Cmd::AlertAck, hash(id)),
+            Action::DispatchAlert { id, .. } => (Cmd::AlertDispatch, hash(id)),
+            Action::ResolveAlert { id, .. } => (Cmd::AlertResolve, hash(id)),
+            Action::CancelAlert { id, .. } => (Cmd::AlertCancel, hash(id)),
+            Action::AlertSeverity { id, .. } => (Cmd::AlertSeverity, hash(id)),
+            Action::IssueRequested { number, .. } => (Cmd::PassIssue, number.clone()),
+            Action::ExtendPass { number, .. } => (Cmd::PassExtend, number.clone()),
+            Action::SuspendPass { number, .. } => (Cmd::PassSuspend, number.clone()),
+            Action::ReinstatePass { number, .. } => (Cmd::PassReinstate, number.clone()),
+            Action::RevokePass { number, .. } => (Cmd::PassRevoke, number.clone()),
+            Action::AssignDelivery { id, .. } => (Cmd::DeliveryAssign, hash(id)),
+            Action::DepartDelivery { id } => (Cmd::DeliveryDepart, hash(id)),
+            Action::Deliver { id, .. } => (Cmd::DeliveryDeliver, hash(id)),
+            Action::FailDelivery { id, .. } => (Cmd::DeliveryFail, hash(id)),
+            Action::RequeueDelivery { id, .. } => (Cmd::DeliveryRequeue, hash(id)),
+            Action::CancelDelivery { id, .. } => (Cmd::DeliveryCancel, hash(id)),
+            Action::Correct { seq, .. } => (Cmd::Correct, hash(seq)),
+            _ => return None,
+        })
+    }
+
     /// It cannot be undone, or it exposes personal data: asked first.
     pub fn asks_first(&self) -> bool {
         matches!(
@@ -289,10 +347,21 @@ fn alert_about(a: &AlertRow) -> Msg {
     let (iz, ie) = (a.item.label_zh(), a.item.label_en());
     let (sz, se) = (a.severity.label_zh(), a.severity.label_en());
     let (tz, te) = (a.state.label_zh(), a.state.label_en());
-    msg!(
+    let about = msg!(
         "预警 #{id} · {place} · {iz} · {sz} · {tz}",
         "Alert #{id} · {place} · {ie} · {se} · {te}"
-    )
+    );
+    // Who has it now: a dispatch replaces the target and the handler.
+    let by = clean(a.handler.as_deref().unwrap_or("—"));
+    let (z, e) = match a.dispatched_to.as_deref().map(clean) {
+        Some(to) => (
+            format!("现派往 {to} · 处理人 {by}"),
+            format!("now with {to} · handler {by}"),
+        ),
+        None if a.handler.is_some() => (format!("处理人 {by}"), format!("handler {by}")),
+        None => return about,
+    };
+    Msg::new(format!("{} · {z}", about.zh), format!("{} · {e}", about.en))
 }
 
 fn pass_about(p: &PassListRow, tz: chrono_tz::Tz) -> Msg {
@@ -327,10 +396,13 @@ fn entry_about(e: &LogRow, tz: chrono_tz::Tz) -> Msg {
         .map(|t| local_short(t, tz))
         .unwrap_or_default();
     let officer = clean(&e.officer);
-    let text = clean(&e.text);
+    let (tz_, te) = (
+        clean(&e.line(crate::i18n::Lang::Zh)),
+        clean(&e.line(crate::i18n::Lang::En)),
+    );
     msg!(
-        "原记录 #{seq} · {when} · {officer}：{text}",
-        "Entry #{seq} · {when} · {officer}: {text}"
+        "原记录 #{seq} · {when} · {officer}：{tz_}",
+        "Entry #{seq} · {when} · {officer}: {te}"
     )
 }
 
@@ -609,7 +681,10 @@ impl App {
         }
         let about = alert_about(&a);
         match (cmd, rest) {
-            (Cmd::AlertDispatch, Some(to)) => self.perform(Action::DispatchAlert { id, to }),
+            (Cmd::AlertDispatch, Some(to)) => {
+                let to = self.resolve_typed(DISPATCH_TO, &to)?;
+                self.perform(Action::DispatchAlert { id, to })
+            }
             (Cmd::AlertDispatch, None) => self.open_form(Form::dispatch(id, about)),
             (Cmd::AlertResolve, Some(outcome)) => {
                 self.perform(Action::ResolveAlert { id, outcome })
@@ -767,9 +842,13 @@ impl App {
     // ---- forms ----------------------------------------------------------
 
     pub(super) fn open_form(&mut self, form: Form) -> Result<(), Msg> {
-        let form = form.localize(self.lang);
+        let mut form = form.localize(self.lang);
+        form.seen = self.seen;
         let n = form.fields.len();
+        self.picks.forget();
         self.popups.push(Popup::Form(form));
+        self.read_picks();
+        self.refresh_picks();
         for i in 0..n {
             self.refresh_note(Some(i));
         }
@@ -1004,19 +1083,64 @@ impl App {
         }
     }
 
-    /// Asks before `a` is done.
+    /// Asks before `a` is done (on the records as the screen shows them
+    /// now, or as the form being answered showed them).
     pub(super) fn ask(&mut self, a: Action) {
         let question = self.question(&a);
+        let as_of = self.as_of.take().unwrap_or(self.seen);
         self.popups.push(Popup::Confirm(Confirm {
             question,
-            on_yes: OnYes::Perform(Box::new(a)),
+            on_yes: OnYes::Perform(Box::new(a), as_of),
         }));
     }
 
-    /// Writes `a` through the store. The flash says what was recorded and
-    /// its log number; on a refusal nothing was written and the message
-    /// says why.
+    /// Writes `a` through the store, on the records as the officer saw
+    /// them (`as_of`, else what the screen shows now). The flash says what
+    /// was recorded and its log number; on a refusal nothing was written
+    /// and the message says why. When a record changed in between,
+    /// nothing is written either: a question shows the change, who made
+    /// it and when, and offers to take the action up again on the record
+    /// as it is now.
     pub fn perform(&mut self, a: Action) -> Result<(), Msg> {
+        let as_of = self.as_of.take().unwrap_or(self.seen);
+        let seen = a.seen(as_of);
+        if let Err(e) = self.store.check_seen(&seen) {
+            return match e {
+                StoreError::Stale(stale) => {
+                    self.stale(&a, &stale);
+                    Ok(())
+                }
+                e => Err(e.message()),
+            };
+        }
+        self.store.expect_unchanged(&seen);
+        let r = self.perform_now(a);
+        self.store.forget_expected();
+        r
+    }
+
+    /// Shows what changed `a`'s record after the officer saw it.
+    fn stale(&mut self, a: &Action, stale: &Stale) {
+        // The panes catch up with the change first; a form filled in on
+        // the old state is closed (the question offers it again).
+        self.poll_data();
+        if matches!(self.popups.last(), Some(Popup::Form(_))) {
+            self.popups.pop();
+        }
+        match a.reopen() {
+            Some((cmd, arg)) => {
+                let m = stale.summary_in(self.tz);
+                let (z, e) = (m.zh, m.en);
+                self.popups.push(Popup::Confirm(Confirm {
+                    question: msg!("{z}要按现状重新操作吗？", "{e} Act on it as it is now?"),
+                    on_yes: OnYes::Reopen(cmd, arg),
+                }));
+            }
+            None => self.flash(Level::Error, stale.message_in(self.tz)),
+        }
+    }
+
+    fn perform_now(&mut self, a: Action) -> Result<(), Msg> {
         let actor = self.actor().ok_or_else(|| self.no_actor())?;
         let officer = clean(&actor.officer);
         let shows = a.shown_in();
@@ -1119,11 +1243,14 @@ impl App {
                                 format!("{} 仍要发放？", message.zh),
                                 format!("{} Issue it anyway?", message.en),
                             ),
-                            on_yes: OnYes::Perform(Box::new(Action::IssueRequested {
-                                id,
-                                number,
-                                force: true,
-                            })),
+                            on_yes: OnYes::Perform(
+                                Box::new(Action::IssueRequested {
+                                    id,
+                                    number,
+                                    force: true,
+                                }),
+                                self.seen,
+                            ),
                         }));
                         return Ok(());
                     }

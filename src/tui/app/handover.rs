@@ -601,7 +601,10 @@ impl App {
     /// `:shift end NAME` asks first; without a name, a form.
     pub(super) fn shift_end(&mut self, arg: Option<String>) {
         match arg {
-            Some(name) => match self.end_action(&name) {
+            Some(name) => match self
+                .resolve_typed(crate::tui::popups::form::INCOMING, &name)
+                .and_then(|name| self.end_action(&name))
+            {
                 Ok(a) => self.ask(a),
                 Err(m) => self.flash(Level::Error, m),
             },

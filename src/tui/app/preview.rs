@@ -8,17 +8,14 @@
 use chrono::{DateTime, Utc};
 
 use super::App;
-use crate::domain::Code;
 use crate::domain::text::sanitize;
 use crate::domain::time::{age, local_minute};
 use crate::msg;
 use crate::msg::Msg;
 use crate::store::deliveries::Assignee;
+use crate::store::fields::TEXT_MAX_CHARS;
 use crate::tui::popups::form::Field;
 use crate::tui::popups::{FormKind, Popup};
-
-/// Recipients listed under the search field at most.
-const RECIPIENTS_SHOWN: i64 = 4;
 
 fn clean(s: &str) -> String {
     sanitize(s).into_owned()
@@ -90,6 +87,9 @@ impl App {
         if v.is_empty() {
             return None;
         }
+        if fl.max >= TEXT_MAX_CHARS {
+            return self.scrub_preview(v);
+        }
         match (kind, i) {
             (FormKind::Note, 1) | (FormKind::Directive(_), 1) => {
                 let t = self.parse_time(Some(v)).ok().flatten()?;
@@ -108,7 +108,7 @@ impl App {
             }
             (FormKind::Pass, 0) => self.plate_preview(v),
             (FormKind::Assign(_), 0) => self.assign_preview(v),
-            (FormKind::Delivery, 0) => self.recipient_preview(v),
+            (FormKind::Delivery, 0) => App::recipient_note(fl),
             (FormKind::Alert, 0) => match self.store.community_by_name(v) {
                 Ok(c) => {
                     let name = clean(&c.name);
@@ -118,6 +118,19 @@ impl App {
             },
             _ => None,
         }
+    }
+
+    /// What the door will record of a free text (issue 21): shown only
+    /// when it differs from what was typed, so the officer sees the
+    /// numbers masked and referenced before saving, and can still write
+    /// what they meant.
+    fn scrub_preview(&self, typed: &str) -> Option<(Msg, bool)> {
+        let s = self.store.preview_scrub(typed).ok()?;
+        if !s.changed() || s.text == typed {
+            return None;
+        }
+        let t = clean(&s.text);
+        Some((msg!("将记录为：{t}", "Will be recorded as: {t}"), false))
     }
 
     fn plate_preview(&self, typed: &str) -> Option<(Msg, bool)> {
@@ -219,64 +232,5 @@ impl App {
                 }
             }
         }
-    }
-
-    pub(super) fn recipient_preview(&self, q: &str) -> Option<(Msg, bool)> {
-        let found = self.store.find_recipients(q, RECIPIENTS_SHOWN + 1).ok()?;
-        let line = |m: &crate::store::deliveries::RecipientMatch| {
-            clean(&format!(
-                "{}（{}）{}",
-                m.name,
-                m.group.label_zh(),
-                m.address
-            ))
-        };
-        let line_en = |m: &crate::store::deliveries::RecipientMatch| {
-            clean(&format!(
-                "{} ({}) {}",
-                m.name,
-                m.group.label_en(),
-                m.address
-            ))
-        };
-        Some(match found.as_slice() {
-            [] => {
-                let q = clean(q);
-                (
-                    msg!("没有与“{q}”相符的对象", "no recipient matches \"{q}\""),
-                    true,
-                )
-            }
-            [one] => {
-                let (z, e) = (line(one), line_en(one));
-                (msg!("{z}", "{e}"), false)
-            }
-            many => {
-                let more = if many.len() as i64 > RECIPIENTS_SHOWN {
-                    "…"
-                } else {
-                    ""
-                };
-                let z = many
-                    .iter()
-                    .take(RECIPIENTS_SHOWN as usize)
-                    .map(line)
-                    .collect::<Vec<_>>()
-                    .join("、");
-                let e = many
-                    .iter()
-                    .take(RECIPIENTS_SHOWN as usize)
-                    .map(line_en)
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                (
-                    msg!(
-                        "多个相符，请多写几个字：{z}{more}",
-                        "several match, type more: {e}{more}"
-                    ),
-                    true,
-                )
-            }
-        })
     }
 }

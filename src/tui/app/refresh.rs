@@ -71,7 +71,8 @@ impl App {
     /// Polled a few times a second: another session (or the CLI) wrote.
     pub fn poll_data(&mut self) {
         match self.store.data_version() {
-            Ok(v) if v != self.data_version => {
+            // (Writes of this connection do not move the version.)
+            Ok(v) if v != self.data_version || self.store.has_own_entries() => {
                 self.data_version = v;
                 self.read_notify(false);
                 self.follow(true);

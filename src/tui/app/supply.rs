@@ -474,7 +474,7 @@ impl App {
                 Ok(s) => (describe(&s), false),
                 Err(m) => (m, true),
             }),
-            (FormKind::Contact(_), 0) => self.recipient_preview(v),
+            (FormKind::Contact(_), 0) => App::recipient_note(fl),
             _ => None,
         }
     }
@@ -770,8 +770,9 @@ impl App {
         opened_on: Option<i64>,
     ) -> Result<(), Refusal> {
         let untouched = form.fields.first().is_some_and(|f| !f.changed());
-        let recipient_id = match opened_on {
-            Some(rid) if untouched => rid,
+        let recipient_id = match (opened_on, App::picked_recipient(form, 0)) {
+            (Some(rid), _) if untouched => rid,
+            (_, Some(rid)) => rid,
             _ => self.find_one_recipient(form.value(0)).map_err(at(0))?,
         };
         let channel: ContactChannel = required(form, 1, ("联系方式", "way of contact"))?;

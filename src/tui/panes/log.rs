@@ -405,7 +405,7 @@ impl Pane for LogPane {
                 &widths,
                 &[
                     "#",
-                    cx.t("时间", "Time"),
+                    cx.t("记录时间", "Recorded"),
                     cx.t("类别", "Kind"),
                     cx.t("值班员", "Officer"),
                     cx.t("内容", "Entry"),
@@ -424,13 +424,11 @@ impl Pane for LogPane {
             return;
         }
         render_rows(f, rows, l, focused, theme, bar_over(&widths, 2), |r| {
-            let time = from_db(
-                &r.occurred_at
-                    .clone()
-                    .unwrap_or_else(|| r.recorded_at.clone()),
-            )
-            .map(|t| local_short(t, cx.tz))
-            .unwrap_or_default();
+            // The time it was recorded, the one `since:`/`until:` read;
+            // when it happened is in the details.
+            let time = from_db(&r.recorded_at)
+                .map(|t| local_short(t, cx.tz))
+                .unwrap_or_default();
             let kind_tone = match r.kind.as_str() {
                 "change" => Tone::Dim,
                 "handover" | "instruction" => Tone::Warn,
@@ -438,7 +436,7 @@ impl Pane for LogPane {
             };
             // A corrected entry stays, marked with the entry that
             // corrects it; a correction names the entry it corrects.
-            let mut text = r.text.clone();
+            let mut text = r.line(cx.lang);
             let mut style = ratatui::style::Style::default();
             if let Some(c) = r.corrects {
                 text = match cx.lang {
@@ -477,7 +475,7 @@ impl Pane for LogPane {
         let mut lines = vec![
             (t("序号", "Entry"), format!("#{}", r.seq)),
             (t("类别", "Kind"), kind_label(&r.kind, cx)),
-            (t("内容", "Text"), r.text.clone()),
+            (t("内容", "Text"), r.line(cx.lang)),
             (t("值班员", "Officer"), r.officer.clone()),
             (t("系统用户", "OS user"), r.os_user.clone()),
             (

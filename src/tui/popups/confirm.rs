@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph};
 
-use super::{Confirm, centered};
+use super::{Confirm, OnYes, centered};
 use crate::domain::text::sanitize;
 use crate::i18n::Lang;
 use crate::tui::theme::{Theme, Tone};
@@ -25,13 +25,25 @@ pub fn render(f: &mut Frame, area: Rect, c: &Confirm, lang: Lang, theme: &Theme)
         .border_type(BorderType::Double)
         .border_style(theme.tone(Tone::Warn))
         .title(Span::styled(
-            format!(" {} ", lang.t("请确认", "Please confirm")),
+            format!(
+                " {} ",
+                match c.on_yes {
+                    OnYes::Reopen(..) => lang.t("已被他人更改", "Changed meanwhile"),
+                    _ => lang.t("请确认", "Please confirm"),
+                }
+            ),
             theme.bold(),
         ));
     lines.push(Line::default());
     lines.push(
         Line::from(Span::styled(
-            lang.t("y 是    n 否", "y yes    n no"),
+            match c.on_yes {
+                OnYes::Reopen(..) => lang.t(
+                    "y 按现状重新操作    n 放弃",
+                    "y act on it as it is now    n leave it",
+                ),
+                _ => lang.t("y 是    n 否", "y yes    n no"),
+            },
             theme.bold(),
         ))
         .centered(),

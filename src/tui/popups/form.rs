@@ -15,11 +15,13 @@ use tui_input::Input;
 use unicode_width::UnicodeWidthStr;
 
 use super::centered;
+use super::pick::{PickSpec, Picker};
 use crate::domain::Code;
 use crate::domain::activation::{ActivationAction, DIRECTIVE_MAX_CHARS};
 use crate::domain::alert::{ItemClass, Severity};
 use crate::domain::cover::{ContactChannel, MarketKind};
 use crate::domain::delivery::{FailReason, Urgency};
+use crate::domain::pick::Kind;
 use crate::domain::text::{pad_to_width, sanitize, truncate_to_width};
 use crate::i18n::Lang;
 use crate::msg;
@@ -41,6 +43,10 @@ const QUANTITY_MAX_CHARS: usize = 20;
 const CHOICE_MAX_CHARS: usize = 30;
 /// The officer's name.
 pub const OFFICER_MAX_CHARS: usize = 40;
+/// Who an alert is dispatched to: a supply unit, or a person as typed.
+pub const DISPATCH_TO: PickSpec = PickSpec::of(&[Kind::Unit]).free();
+/// The incoming officer: one who has been on duty, or a new name.
+pub const INCOMING: PickSpec = PickSpec::of(&[Kind::Officer]).free();
 
 /// What a form does; the row it acts on travels with it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,6 +155,8 @@ pub struct Field {
     pub options: Vec<String>,
     /// The value it opened with, so an untouched form closes quietly.
     initial: String,
+    /// A name field: the registered names its text matches.
+    pub pick: Option<Box<Picker>>,
 }
 
 fn field(label: (&'static str, &'static str), hint: (&'static str, &'static str)) -> Field {
@@ -162,6 +170,7 @@ fn field(label: (&'static str, &'static str), hint: (&'static str, &'static str)
         note: None,
         options: Vec::new(),
         initial: String::new(),
+        pick: None,
     }
 }
 
@@ -175,6 +184,17 @@ impl Field {
         self.choices = c;
         self.max = CHOICE_MAX_CHARS;
         self
+    }
+
+    /// A name field: matches offered as it is typed (see [`super::pick`]).
+    pub fn pick(mut self, spec: PickSpec) -> Field {
+        self.pick = Some(Box::new(Picker::new(spec)));
+        self
+    }
+
+    /// The record picked for this field, while its text is still its name.
+    pub fn picked(&self) -> Option<(Kind, i64)> {
+        self.pick.as_ref()?.taken(self.input.value())
     }
 
     /// Names ←/→ step through; typing stays free.
@@ -282,6 +302,9 @@ pub struct Form {
     /// The row's name where the id is not what people read (a pass's
     /// number), for the flash.
     pub target: String,
+    /// The newest log entry the screen showed when the form opened: the
+    /// change is made on the record as it was then, or refused.
+    pub seen: i64,
 }
 
 fn text_field(label: (&'static str, &'static str), hint: (&'static str, &'static str)) -> Field {
@@ -307,6 +330,7 @@ impl Form {
             intro: None,
             dangerous: false,
             target: String::new(),
+            seen: 0,
         }
     }
 
@@ -320,7 +344,18 @@ impl Form {
         self
     }
 
+    /// A note, a call or an instruction (the kind, 记事 unless chosen);
+    /// a call says who called and from where.
     pub fn note() -> Form {
+        use crate::domain::log::LogKind;
+        let kinds = [LogKind::Note, LogKind::Call, LogKind::Instruction]
+            .into_iter()
+            .map(|k| Choice {
+                code: k.code(),
+                zh: k.label_zh(),
+                en: k.label_en(),
+            })
+            .collect();
         Form::new(
             FormKind::Note,
             vec![
@@ -331,6 +366,20 @@ impl Form {
                         "如 08:30、2026-11-29 08:30、-2h；空 = 现在",
                         "e.g. 08:30, 2026-11-29 08:30, -2h; empty = now",
                     ),
+                ),
+                field(
+                    ("类别", "Kind"),
+                    ("←/→ 记事、来电、指示", "←/→ note, call, instruction"),
+                )
+                .choices(kinds)
+                .with_value(LogKind::Note.label_zh()),
+                field(
+                    ("来电人（来电时填）", "Caller (for a call)"),
+                    ("如 社区书记 李明", "e.g. 社区书记 李明"),
+                ),
+                field(
+                    ("来电单位（可空）", "Calling from (optional)"),
+                    ("社区或单位", "a community or a unit"),
                 ),
             ],
         )
@@ -379,9 +428,14 @@ impl Form {
             vec![
                 field(
                     ("社区（村）", "Community"),
-                    ("名称或开头几个字", "name or its first characters"),
-                ),
-                field(("小区（组）（可空）", "Compound (optional)"), ("", "")),
+                    (
+                        "名称中的几个字或拼音首字母，如 lsb",
+                        "part of the name or its pinyin initials, e.g. lsb",
+                    ),
+                )
+                .pick(PickSpec::of(&[Kind::Community])),
+                field(("小区（组）（可空）", "Compound (optional)"), ("", ""))
+                    .pick(PickSpec::of(&[Kind::Compound]).within(0)),
                 field(("物资类别", "Item class"), ("", "")).choices(choices_of::<ItemClass>()),
                 field(("紧急程度", "Severity"), ("", "")).choices(choices_of::<Severity>()),
                 field(("涉及户数（可空）", "Households (optional)"), ("", "")).max(COUNT_MAX_CHARS),
@@ -408,7 +462,8 @@ impl Form {
                         "a vehicle in the ledger, or a new one",
                     ),
                 )
-                .max(PLATE_MAX_CHARS),
+                .max(PLATE_MAX_CHARS)
+                .pick(PickSpec::of(&[Kind::Vehicle]).offer_only()),
                 time_field(("有效至", "Valid until"), FUTURE_HINT),
                 field(
                     ("发证单位", "Issued by"),
@@ -427,7 +482,8 @@ impl Form {
                         "Supply unit (new vehicle, optional)",
                     ),
                     ("", ""),
-                ),
+                )
+                .pick(PickSpec::of(&[Kind::Unit])),
                 field(
                     ("驾驶员（新车，可空）", "Driver (new vehicle, optional)"),
                     ("", ""),
@@ -455,10 +511,11 @@ impl Form {
                 field(
                     ("配送对象", "Recipient"),
                     (
-                        "姓名、地址或类别中的几个字",
-                        "part of the name, address or group",
+                        "姓名、地址或类别中的几个字，或姓名拼音首字母",
+                        "part of the name, address or group, or the name's pinyin initials",
                     ),
-                ),
+                )
+                .pick(PickSpec::of(&[Kind::Recipient])),
                 text_field(
                     ("配送物品", "Items"),
                     ("如 透析药品 1 箱", "e.g. 1 box of dialysis drugs"),
@@ -475,10 +532,11 @@ impl Form {
             vec![field(
                 ("派往", "Dispatch to"),
                 (
-                    "保供单位名称或责任人，如 社区书记 李明",
-                    "a supply unit or a person, e.g. 社区书记 李明",
+                    "保供单位（名称中的几个字或拼音首字母）或责任人，如 社区书记 李明",
+                    "a supply unit (part of its name or its initials) or a person, e.g. 社区书记 李明",
                 ),
-            )],
+            )
+            .pick(DISPATCH_TO)],
         )
         .with_intro(about)
     }
@@ -559,13 +617,16 @@ impl Form {
     pub fn assign(id: i64, about: Msg) -> Form {
         Form::new(
             FormKind::Assign(id),
-            vec![field(
-                ("志愿者或车牌", "Volunteer or plate"),
-                (
-                    "志愿者姓名，或车辆台账中的车牌",
-                    "a volunteer's name, or a plate in the vehicle ledger",
-                ),
-            )],
+            vec![
+                field(
+                    ("志愿者或车牌", "Volunteer or plate"),
+                    (
+                        "志愿者姓名，或车辆台账中的车牌",
+                        "a volunteer's name, or a plate in the vehicle ledger",
+                    ),
+                )
+                .pick(PickSpec::of(&[Kind::Volunteer, Kind::Vehicle]).offer_only()),
+            ],
         )
         .with_intro(about)
     }
@@ -670,7 +731,8 @@ impl Form {
                         "the name of the officer who takes over (not you)",
                     ),
                 )
-                .max(OFFICER_MAX_CHARS),
+                .max(OFFICER_MAX_CHARS)
+                .pick(INCOMING),
             ],
         )
         .dangerous()
@@ -685,11 +747,12 @@ impl Form {
                 field(
                     ("社区（村）", "Community"),
                     (
-                        "名称或开头几个字，←/→ 逐个选择",
-                        "name or its first characters, ←/→ to step through",
+                        "名称中的几个字或拼音首字母（lsb），←/→ 逐个选择",
+                        "part of the name or its initials (lsb), ←/→ to step through",
                     ),
                 )
-                .options(communities),
+                .options(communities)
+                .pick(PickSpec::of(&[Kind::Community])),
                 field(("物资类别", "Item class"), ("", "")).choices(choices_of::<ItemClass>()),
                 field(
                     ("库存", "Stock on hand"),
@@ -717,7 +780,8 @@ impl Form {
                         "保供单位、网点或小区（中转站）名称；空 = 社区汇总",
                         "a supply unit, outlet or compound (its transfer station); empty = the community's count",
                     ),
-                ),
+                )
+                .pick(PickSpec::of(&[Kind::Unit, Kind::Outlet, Kind::Station]).within(0)),
                 field(("报告人（可空）", "Reporter (optional)"), ("", "")),
                 field(
                     ("渠道（可空）", "Came in by (optional)"),
@@ -739,7 +803,8 @@ impl Form {
                         "名称；同名时写 单位:名称 或 网点:名称",
                         "its name; if both exist, unit:NAME or outlet:NAME",
                     ),
-                ),
+                )
+                .pick(PickSpec::of(&[Kind::Unit, Kind::Outlet])),
                 field(
                     ("社区（村）（可空）", "Community (optional)"),
                     (
@@ -747,7 +812,8 @@ impl Form {
                         "empty = the unit's or outlet's; ←/→ to step through",
                     ),
                 )
-                .options(communities),
+                .options(communities)
+                .pick(PickSpec::of(&[Kind::Community])),
                 field(("物资类别（可空）", "Item class (optional)"), ("", ""))
                     .choices(choices_of::<ItemClass>()),
                 field(("紧急程度（可空）", "Severity (optional)"), ("", ""))
@@ -783,9 +849,13 @@ impl Form {
                 "姓名、地址或类别中的几个字（显示已遮蔽）",
                 "part of the name, the address or the group (shown masked)",
             ),
-        );
-        if let Some((_, label)) = recipient {
+        )
+        .pick(PickSpec::of(&[Kind::Recipient]));
+        if let Some((id, label)) = recipient {
             who = who.with_value(label).cursor_at_start();
+            if let Some(p) = who.pick.as_mut() {
+                p.taken = Some((label.trim().to_string(), Kind::Recipient, id));
+            }
         }
         let mut f = Form::new(
             FormKind::Contact(recipient.map(|r| r.0)),
@@ -1017,6 +1087,15 @@ pub fn render(f: &mut Frame, area: Rect, form: &Form, lang: Lang, theme: &Theme)
         if focused {
             let col = fl.input.visual_cursor().saturating_sub(scroll) as u16;
             cursor = Some((2 + col, lines.len() - 1));
+            if let Some(p) = &fl.pick {
+                lines.extend(super::pick::lines(
+                    p,
+                    fl.input.value(),
+                    lang,
+                    theme,
+                    inner_w,
+                ));
+            }
         }
         if let Some(e) = &fl.error {
             for (j, row) in wrap(e.get(lang)).into_iter().enumerate() {
@@ -1026,7 +1105,10 @@ pub fn render(f: &mut Frame, area: Rect, form: &Form, lang: Lang, theme: &Theme)
                     theme.tone(Tone::Bad),
                 )));
             }
-        } else if let Some((n, warn)) = &fl.note {
+        } else if let Some((n, warn)) = &fl.note
+            // The list of matches says it better while it shows.
+            && !(focused && fl.pick.as_ref().is_some_and(|p| p.shows(fl.input.value())))
+        {
             for (j, row) in wrap(n.get(lang)).into_iter().enumerate() {
                 let mark = match (j, warn) {
                     (0, true) => "⚠ ",

@@ -9,6 +9,7 @@ pub mod form;
 pub mod handover;
 pub mod help;
 pub mod lookup;
+pub mod pick;
 pub mod reach;
 pub mod shifts;
 
@@ -36,7 +37,12 @@ pub enum OnYes {
     IssueAnyway(Box<crate::store::pass_actions::NewPass>),
     /// A checked change, asked about first (dangerous, or the one-route
     /// rule, or revealing personal data).
-    Perform(Box<crate::tui::app::Action>),
+    /// `.1`: the newest log entry the officer's screen showed when asked
+    /// (the action is made on the records as they were then).
+    Perform(Box<crate::tui::app::Action>, i64),
+    /// The record changed after the officer saw it: open the action again
+    /// on it as it is now (`:` command and argument).
+    Reopen(crate::tui::keys::Cmd, String),
 }
 
 #[derive(Debug, Clone)]

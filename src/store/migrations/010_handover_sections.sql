@@ -1,4 +1,4 @@
--- supplydesk schema, version 8: carry-over items in sections, with a next
+-- supplydesk schema, version 10: carry-over items in sections, with a next
 -- step and an owner; items about recipients not reached and communities
 -- short of cover; the outgoing officer's watch items and standing
 -- instructions (交代事项). SQLite cannot change a CHECK in place, so the
