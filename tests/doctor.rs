@@ -100,13 +100,15 @@ fn a_healthy_desk_passes_in_both_languages_and_as_json() {
         line_with(&text, "OK ", name);
     }
     line_with(&text, "SKIP", "district");
+    line_with(&text, "SKIP", "notify channel");
+    line_with(&text, "OK ", "Ambiguous-width characters");
     assert_eq!(
         text.lines().count(),
-        11,
-        "ten checks and a summary:\n{text}"
+        13,
+        "twelve checks and a summary:\n{text}"
     );
     assert!(
-        text.ends_with("10 checks, none failed (0 warnings).\n"),
+        text.ends_with("12 checks, none failed (0 warnings).\n"),
         "{text}"
     );
 
@@ -119,7 +121,7 @@ fn a_healthy_desk_passes_in_both_languages_and_as_json() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["ok"], true);
     let checks = v["checks"].as_array().unwrap();
-    assert_eq!(checks.len(), 10);
+    assert_eq!(checks.len(), 12);
     assert_eq!(checks[0]["check"], "config");
     assert_eq!(checks[0]["status"], "ok");
     assert!(checks[8]["zh"].as_str().unwrap().contains("值守日志链"));

@@ -653,6 +653,20 @@ fn a_robot_saying_too_fast_is_waited_for_then_gets_the_message() {
         "failing is said by the exit code"
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("45009"));
+    // `doctor` names the failing channel.
+    let doc = desk
+        .cmd("en")
+        .arg("--config")
+        .arg(&cfg)
+        .arg("doctor")
+        .output()
+        .unwrap();
+    let doc = String::from_utf8_lossy(&doc.stdout).into_owned();
+    assert!(
+        doc.lines()
+            .any(|l| l.starts_with("FAIL") && l.contains("\"g\" is failing")),
+        "{doc}"
+    );
     robot.set(Mode::Ok);
     assert!(notify(&desk, &cfg, &[]).status.success());
     assert_eq!(robot.delivered().len(), 1);

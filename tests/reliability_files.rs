@@ -324,8 +324,7 @@ fn alive(t: &Pane) -> bool {
 /// A typed note is refused with the store's sentence in the footer, the
 /// console stays up and answers keys, and nothing reads as saved.
 fn refused_then_alive(t: &Pane, note: &str, expect: &str) -> String {
-    t.type_text(&format!(":note {note}"));
-    t.press("Enter");
+    t.command(&format!("note {note}"));
     let screen = t.wait_until(&format!("the refusal ({expect})"), |s| {
         s.contains(expect) && !s.contains(":note")
     });
@@ -386,8 +385,7 @@ fn the_console_keeps_running_when_the_disk_fills_or_turns_read_only() {
     std::fs::remove_file(&filler).expect("free the space");
 
     // Space again: the same console saves.
-    t.type_text(":note 恢复后记事 cfn-3");
-    t.press("Enter");
+    t.command("note 恢复后记事 cfn-3");
     t.wait_until("the saved note", |s| s.contains("recorded #"));
 
     t.press("q");

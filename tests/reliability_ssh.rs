@@ -349,8 +349,7 @@ fn a_dropped_ssh_link_in_the_middle_of_a_form_leaves_nothing_behind() {
     assert_eq!(server.processes("supplydesk", "远程值班甲").len(), 1);
 
     // A completed action over SSH, recorded with the SSH client address.
-    a.type_text(":note 经SSH记事 ssh-note-1");
-    a.press("Enter");
+    a.command("note 经SSH记事 ssh-note-1");
     a.wait_until("the note saved", |s| s.contains("recorded #"));
     let store = server.store();
     let saved = store
@@ -421,8 +420,7 @@ fn a_dropped_ssh_link_in_the_middle_of_a_form_leaves_nothing_behind() {
     // The other session carries on: it sees the first one's note and saves.
     b.press("5");
     b.wait_until("the first session's note", |s| s.contains("ssh-note-1"));
-    b.type_text(":note 第二会话继续 ssh-note-2");
-    b.press("Enter");
+    b.command("note 第二会话继续 ssh-note-2");
     b.wait_until("the second note saved", |s| s.contains("recorded #"));
     let store = server.store();
     assert_eq!(store.head().expect("head").seq, head.seq + 1);

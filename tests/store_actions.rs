@@ -1374,6 +1374,7 @@ fn the_passes_pane_pages_filters_and_computes_status() {
             &PassFilter {
                 text: Some(text.into()),
                 status: None,
+                kind: None,
             },
             t0(),
             warn,
@@ -1399,6 +1400,7 @@ fn the_passes_pane_pages_filters_and_computes_status() {
             &PassFilter {
                 text: None,
                 status: Some(st),
+                kind: None,
             },
             at,
             warn,

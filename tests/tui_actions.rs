@@ -316,6 +316,9 @@ fn a_pass_is_extended_suspended_reinstated_and_revoked() {
     refused(&a, before, "is suspended, so it cannot be suspended");
 
     a.on_key(key('r'));
+    assert!(is_confirm(&a), "reinstating asks first");
+    assert_eq!(head(&a), before, "nothing before yes");
+    a.on_key(key('y'));
     one_entry(&a, before, &format!("pass:{}", pass(&a, n).id));
     assert_eq!(pass(&a, n).state, PassState::Issued);
 
@@ -369,6 +372,9 @@ fn a_requested_pass_is_issued_from_its_row() {
     a.poll_data();
     let before = head(&a);
     a.run_typed(&format!(":issue {number}"));
+    assert!(is_confirm(&a), "issuing asks first");
+    assert_eq!(head(&a), before, "nothing before yes");
+    a.on_key(key('y'));
     one_entry(&a, before, &format!("pass:{}", pass(&a, &number).id));
     assert_eq!(pass(&a, &number).state, PassState::Issued);
     let before = head(&a);
@@ -629,6 +635,9 @@ fn a_correction_points_at_the_entry_which_stays_marked() {
     }
     type_str(&mut a, "人民路口");
     a.on_key(enter());
+    assert!(is_confirm(&a), "a correction asks first");
+    assert_eq!(head(&a), old, "nothing before yes");
+    a.on_key(key('y'));
     let e = one_entry(&a, old, "");
     assert_eq!(e.corrects, Some(old));
     assert!(e.text.ends_with("人民路口"), "{}", e.text);
@@ -644,6 +653,7 @@ fn a_correction_points_at_the_entry_which_stays_marked() {
     a.run_typed(&format!(":correct {old} once more"));
     refused(&a, before, &format!("already corrected by entry {}", e.seq));
     a.run_typed(":correct 3 第三条记录应为：到岗");
+    a.on_key(key('y'));
     let c = entry(&a, before + 1);
     assert_eq!(c.corrects, Some(3));
     assert_eq!(c.officer, OFFICER);
@@ -703,6 +713,8 @@ fn elapsed_time_and_posts_manned_update_live() {
     a.on_key(key('1'));
     a.on_key(key('j'));
     a.on_key(key('m'));
+    assert!(is_confirm(&a), "marking a post asks first");
+    a.on_key(key('y'));
     let text = screen(&mut a, 80, 24);
     assert!(text.contains("manned 5/14"), "{text}");
     // Marked by another session.

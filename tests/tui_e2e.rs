@@ -78,17 +78,11 @@ fn one_incident_from_directive_to_delivery() {
     t.wait_for("ACTIVATED");
 
     // An alert by command, dispatched by command, resolved in its form.
-    t.keys(&[":"]);
-    t.type_text("alert 螺蛳包 medicine critical 血透药品告急");
-    t.keys(&["Enter"]);
+    t.command("alert 螺蛳包 medicine critical 血透药品告急");
     t.wait_for("shortage alert #1 raised, recorded #");
-    t.keys(&[":"]);
-    t.type_text("dispatch #1 双河口粮油配送中心");
-    t.keys(&["Enter"]);
+    t.command("dispatch #1 双河口粮油配送中心");
     t.wait_for("alert #1 dispatched to 双河口粮油配送中心, recorded #");
-    t.keys(&[":"]);
-    t.type_text("resolve #1");
-    t.keys(&["Enter"]);
+    t.command("resolve #1");
     t.wait_for("Resolve the alert");
     t.type_text("已调运透析药品 20 箱");
     t.keys(&["Enter"]);
@@ -107,6 +101,9 @@ fn one_incident_from_directive_to_delivery() {
     t.keys(&["Tab"]);
     t.type_text("张建国");
     t.keys(&["Enter"]);
+    // Issuing asks first.
+    t.wait_for("Issue a pass for 渝f·12345");
+    t.keys(&["y"]);
     t.wait_for("issued, recorded #");
     // From the activation pane, so that nothing is filled in for us.
     t.keys(&["1", "p"]);

@@ -222,6 +222,12 @@ fn marking_a_post_manned() {
     a.on_key(key('j'));
     let before = head(&a);
     a.on_key(key('m'));
+    assert!(
+        matches!(a.popups.last(), Some(Popup::Confirm(_))),
+        "marking asks first"
+    );
+    assert_eq!(head(&a), before, "nothing before yes");
+    a.on_key(key('y'));
     assert_eq!(head(&a), before + 1, "{}", flash_en(&a));
     let post = a
         .store
@@ -681,6 +687,17 @@ fn issuing_a_pass_from_the_passes_pane_asks_before_a_second_one() {
         ],
     );
     a.on_key(enter());
+    // Issuing asks first, with the plate and the window.
+    let Some(Popup::Confirm(c)) = a.popups.last() else {
+        panic!("issuing a pass asks first: {:?}", flash_en(&a))
+    };
+    assert!(
+        c.question.en.contains("Issue a pass for 渝f·99999"),
+        "{}",
+        c.question.en
+    );
+    assert_eq!(head(&a), before, "nothing before yes");
+    a.on_key(key('y'));
     assert!(a.popups.is_empty(), "{:?}", flash_en(&a));
     assert_eq!(head(&a), before + 2, "the new vehicle and its pass");
     assert!(flash_en(&a).contains("issued"), "{}", flash_en(&a));
@@ -692,11 +709,16 @@ fn issuing_a_pass_from_the_passes_pane_asks_before_a_second_one() {
     a.on_key(key('n'));
     fill_form(&mut a, &["渝F99999", "+3d", "交委办"]);
     a.on_key(enter());
-    assert!(matches!(a.popups.last(), Some(Popup::Confirm(_))));
+    a.on_key(key('y'));
+    let Some(Popup::Confirm(c)) = a.popups.last() else {
+        panic!("a second pass for the route asks again")
+    };
+    assert!(c.question.en.contains("anyway"), "{}", c.question.en);
     a.on_key(key('n'));
     assert!(matches!(a.popups.last(), Some(Popup::Form(_))));
     assert_eq!(head(&a), before);
     a.on_key(enter());
+    a.on_key(key('y'));
     a.on_key(key('y'));
     assert!(a.popups.is_empty());
     assert_eq!(head(&a), before + 1);
@@ -917,6 +939,11 @@ fn acknowledging_everything_at_once() {
             a.on_key(key('2'));
             a.run_typed(how);
         }
+        assert!(
+            matches!(a.popups.last(), Some(Popup::Confirm(_))),
+            "{how}: acknowledging everything asks first"
+        );
+        a.on_key(key('y'));
         let f = flash_en(&a);
         assert!(
             f.contains("the handover of shift #2 and its 4 remaining items acknowledged"),

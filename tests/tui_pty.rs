@@ -172,6 +172,7 @@ fn plate_with(store: &Store, status: PassStatus) -> (String, String) {
             &PassFilter {
                 text: None,
                 status: Some(status),
+                kind: None,
             },
             store.now(),
             warn,
@@ -223,8 +224,7 @@ fn the_console_in_a_real_terminal() {
     // A duty note from the command line lands in the database, with the
     // officer, and the console says its number.
     let note = "龙宝村报告菜价上涨 tmux-note";
-    t.type_text(&format!(":note {note}"));
-    t.press("Enter");
+    t.command(&format!("note {note}"));
     let screen = t.wait_for("recorded #");
     let found = t
         .open_db()
@@ -254,7 +254,7 @@ fn the_console_in_a_real_terminal() {
             loose.insert(i + c.len_utf8(), '·');
         }
         t.type_text(&loose);
-        t.press("Enter");
+        t.enter_once_shown(&loose);
         let screen = t.wait_until(&format!("the verdict {label} for {plate}"), |s| {
             s.lines().any(|l| l.contains(&label) && l.contains(&plate))
         });

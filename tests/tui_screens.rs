@@ -349,7 +349,11 @@ fn the_revealed_data_and_a_corrected_entry() {
     let mut a = busy(Lang::En);
     run(
         &mut a,
-        &[":correct 36 交巡警龙都大队已到岗，检查点设在人民路口", "5"],
+        &[
+            ":correct 36 交巡警龙都大队已到岗，检查点设在人民路口",
+            "y",
+            "5",
+        ],
     );
     insta::assert_snapshot!("corrected_80x24_en", screen(&mut a, 80, 24));
 }

@@ -169,7 +169,90 @@ pub fn run(input: Input) -> Report {
             "No district link is configured; nothing to check."
         ),
     ));
+    checks.push(notify_check(store.as_ref(), &config, input.now));
+    checks.push(terminal_check(&config));
     Report { checks }
+}
+
+/// The glyph set the console uses for ambiguous-width characters (issue
+/// 22): what the config and the environment say; `auto` is decided by the
+/// terminal at each start.
+fn terminal_check(config: &Config) -> Check {
+    use crate::config::{Ambiguous, AmbiguousFallback};
+    let env = std::env::var("SUPPLYDESK_AMBIGUOUS").ok();
+    let fallback = match config.theme.ambiguous_fallback {
+        AmbiguousFallback::Narrow => "narrow",
+        AmbiguousFallback::Wide => "wide",
+    };
+    let set = match (env.as_deref(), config.theme.ambiguous) {
+        (Some(e), _) => format!("SUPPLYDESK_AMBIGUOUS={e}"),
+        (None, Ambiguous::Auto) => format!("auto (fallback {fallback})"),
+        (None, Ambiguous::Narrow) => "narrow".to_string(),
+        (None, Ambiguous::Wide) => "wide".to_string(),
+    };
+    Check::new(
+        "terminal",
+        Status::Ok,
+        msg!(
+            "歧义宽度字符：{set}（auto 表示控制台每次启动时询问终端；--ambiguous 可覆盖）。",
+            "Ambiguous-width characters: {set} (auto: the console asks the terminal at each start; --ambiguous overrides)."
+        ),
+    )
+}
+
+/// Messages to the work groups (issue 19): a channel failing, or messages
+/// waiting over an hour (no sender running).
+fn notify_check(store: Option<&Store>, config: &Config, now: DateTime<Utc>) -> Check {
+    let n = config.notify.channels.len();
+    if n == 0 {
+        return Check::new(
+            "notify",
+            Status::Skip,
+            msg!(
+                "未配置通知频道，不检查。",
+                "No notify channel is configured; nothing to check."
+            ),
+        );
+    }
+    let Some(store) = store else {
+        return skipped("notify");
+    };
+    let failed_in_a_row = config.norms.failed_deliveries_in_a_row;
+    let b = match crate::notify::sender::backlog(store, &config.notify, failed_in_a_row) {
+        Ok(b) => b,
+        Err(e) => return Check::new("notify", Status::Fail, e.message()),
+    };
+    if let Some(ch) = b.failing.first() {
+        return Check::new(
+            "notify",
+            Status::Fail,
+            msg!(
+                "通知频道 “{ch}” 发送失败；运行 supplydesk notify status 查看答复。",
+                "The notify channel \"{ch}\" is failing; run supplydesk notify status for its answer."
+            ),
+        );
+    }
+    let w = b.waiting;
+    if b.oldest
+        .is_some_and(|t| now - t > chrono::Duration::hours(1))
+    {
+        return Check::new(
+            "notify",
+            Status::Warn,
+            msg!(
+                "{w} 条通知等待超过 1 小时：通知服务（supplydesk notify --follow）是否在运行？",
+                "{w} messages have waited over an hour: is the sender (supplydesk notify --follow) running?"
+            ),
+        );
+    }
+    Check::new(
+        "notify",
+        Status::Ok,
+        msg!(
+            "{n} 个通知频道，待发 {w} 条。",
+            "{n} notify channels, {w} messages waiting."
+        ),
+    )
 }
 
 fn skipped(name: &'static str) -> Check {

@@ -101,6 +101,33 @@ pub fn step(
 /// Households affected: a count that fits a sub-district.
 pub const MAX_HOUSEHOLDS: i64 = 1_000_000;
 
+/// Households affected as people write them: `40`, `40户`, `约40户`,
+/// `40户左右`, `1,200`, full-width `４０` — all a whole number of
+/// households (an "about" keeps the number). `None` for anything else:
+/// a range, a fraction, a word, a negative count.
+pub fn parse_households(input: &str) -> Option<i64> {
+    let folded = crate::domain::text::fold_width(input);
+    let mut t = folded.trim();
+    for about in ["大约", "约有", "约", "近"] {
+        if let Some(rest) = t.strip_prefix(about) {
+            t = rest.trim_start();
+            break;
+        }
+    }
+    t = t.strip_suffix("左右").map_or(t, str::trim_end);
+    for unit in ["户居民", "户", "家"] {
+        if let Some(rest) = t.strip_suffix(unit) {
+            t = rest.trim_end();
+            break;
+        }
+    }
+    let digits = t.replace(',', "");
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse::<i64>().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,6 +154,28 @@ mod tests {
                     "{from:?} {action:?}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn households_as_people_write_them() {
+        for (typed, n) in [
+            ("40", 40),
+            ("40户", 40),
+            ("约40户", 40),
+            ("约 40 户", 40),
+            ("大约40户", 40),
+            ("40户左右", 40),
+            ("４０", 40),
+            ("约４０户", 40),
+            ("1,200", 1200),
+            ("１，２００户", 1200),
+            ("0", 0),
+        ] {
+            assert_eq!(parse_households(typed), Some(n), "{typed}");
+        }
+        for typed in ["", "户", "四十", "40-50", "4.5", "-3", "约", "40人"] {
+            assert_eq!(parse_households(typed), None, "{typed}");
         }
     }
 

@@ -414,17 +414,7 @@ pub fn bar(days: Option<f64>, full_days: f64, width: usize) -> String {
 /// `500斤` (a jin is half a kilogram), `2000件`; full-width digits too.
 /// `None` for anything else, and for infinities and NaN.
 pub fn parse_quantity(input: &str) -> Option<f64> {
-    let t: String = input
-        .trim()
-        .chars()
-        .map(|c| match c {
-            '\u{FF0E}' => '.',
-            '\u{FF0C}' => ',',
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            _ => c,
-        })
-        .collect::<String>()
-        .to_lowercase();
+    let t = crate::domain::text::fold_width(input.trim()).to_lowercase();
     const UNITS: [(&str, f64); 10] = [
         ("公斤", 1.0),
         ("千克", 1.0),

@@ -29,6 +29,26 @@ pub const MAX_COMBINING_MARKS: usize = 4;
 /// the end of truncated text.
 pub const ELLIPSIS: char = '…';
 
+/// Full-width forms as a Chinese input method types them (`１９：５０`,
+/// `４０`, `－２ｈ`, the ideographic space) read as their ASCII
+/// counterparts, for the parsers of times, numbers and quantities.
+/// Borrows when there is nothing to fold.
+pub fn fold_width(s: &str) -> Cow<'_, str> {
+    let full = |c: char| matches!(c, '\u{FF01}'..='\u{FF5E}' | '\u{3000}');
+    if !s.chars().any(full) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(
+        s.chars()
+            .map(|c| match c {
+                '\u{3000}' => ' ',
+                '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+                _ => c,
+            })
+            .collect(),
+    )
+}
+
 /// Makes one line of untrusted text safe to print: see the module docs.
 /// Borrows when nothing needs to change. Newlines too become visible
 /// (`^J`), so the result is always a single line.
@@ -205,6 +225,21 @@ pub fn pad_to_width(s: &str, width: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn full_width_folds_to_ascii() {
+        assert_eq!(fold_width("19：50"), "19:50");
+        assert_eq!(fold_width("４０"), "40");
+        assert_eq!(fold_width("－２ｈ"), "-2h");
+        assert_eq!(
+            fold_width("２０２６－１１－２９　０８：３０"),
+            "2026-11-29 08:30"
+        );
+        assert_eq!(fold_width("３．２吨"), "3.2吨");
+        // Nothing to fold: borrowed, CJK untouched.
+        assert!(matches!(fold_width("螺蛳包 19:50"), Cow::Borrowed(_)));
+    }
+
     use super::*;
 
     fn is_borrowed(c: Cow<'_, str>) -> bool {

@@ -46,9 +46,11 @@ pub struct TimeError(pub String, pub Option<String>);
 /// RFC 3339 (`2026-11-29T08:30:00+08:00`), `2026-11-29 08:30[:00]`,
 /// `2026/11/29 08:30`, `2026-11-29` (midnight), `08:30` (today, or
 /// yesterday when that would be in the future), `-2h`, `-30m`, `-1d`
-/// (before `now`), and `now`.
+/// (before `now`), and `now`; full-width digits and colons too.
 pub fn parse_local(input: &str, tz: Tz, now: DateTime<Utc>) -> Result<DateTime<Utc>, TimeError> {
-    let s = input.trim();
+    // `19：50` as a Chinese input method types it.
+    let folded = crate::domain::text::fold_width(input);
+    let s = folded.trim();
     let err = || {
         TimeError(
             format!(
@@ -179,6 +181,14 @@ mod tests {
             "2026-11-29T00:30:00.000Z"
         );
         assert!(at("yesterday-ish").is_err());
+        // As a Chinese input method types them.
+        assert_eq!(at("09：15").unwrap(), "2026-11-29T01:15:00.000Z");
+        assert_eq!(at("０９:１５").unwrap(), "2026-11-29T01:15:00.000Z");
+        assert_eq!(at("－２ｈ").unwrap(), "2026-11-29T00:00:00.000Z");
+        assert_eq!(
+            at("２０２６－１１－２９　０８：３０").unwrap(),
+            "2026-11-29T00:30:00.000Z"
+        );
         assert!(at("-2x").is_err());
         assert!(at("").is_err());
     }

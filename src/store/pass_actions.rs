@@ -18,7 +18,7 @@ use crate::msg;
 use crate::msg::Msg;
 
 /// A vehicle for the ledger (附表5), with its plate as typed.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct NewVehicle {
     pub plate: String,
     pub vehicle_type: Option<String>,
@@ -41,13 +41,13 @@ pub struct AddedVehicle {
 
 /// The vehicle a pass is for: one in the ledger (plate as typed) or a new
 /// one registered in the same transaction as the pass.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum PassVehicle {
     Ledger(String),
     New(NewVehicle),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewPass {
     pub kind: PassKind,
     /// Required for a vehicle pass.
@@ -128,6 +128,8 @@ pub struct PassFilter {
     /// prefix, or part of the subject, unit, driver or area.
     pub text: Option<String>,
     pub status: Option<PassStatus>,
+    /// Vehicle pass, staff certificate or business permit.
+    pub kind: Option<PassKind>,
 }
 
 /// Passes by status, for the header.
@@ -910,7 +912,7 @@ impl Store {
             .as_deref()
             .map(str::trim)
             .filter(|t| !t.is_empty());
-        if text.is_none() && filter.status.is_none() {
+        if text.is_none() && filter.status.is_none() && filter.kind.is_none() {
             let mut st = self.conn.prepare_cached(PASSES_PAGE_SQL)?;
             let rows = st
                 .query_map(params![limit, offset], |r| list_row(r, now, warn))?
@@ -965,6 +967,10 @@ impl Store {
                 }
             };
             sql.push_str(&format!(" AND {cond}"));
+        }
+        if let Some(k) = filter.kind {
+            sql.push_str(" AND p.kind = ?");
+            args.push(Value::Text(k.code().to_string()));
         }
         sql.push_str(" ORDER BY p.valid_until DESC, p.id DESC LIMIT ? OFFSET ?");
         args.push(Value::Integer(limit));

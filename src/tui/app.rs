@@ -2,7 +2,9 @@
 //! command goes through. No terminal here: tests drive an `App` with key
 //! events and read its state, or draw it into a `TestBackend`. The
 //! changes made on a row, their forms and questions are in `actions`;
-//! the stock, market and contact forms and the reach popup in `supply`.
+//! the stock, market and contact forms and the reach popup in `supply`;
+//! the forms that create a record (note, alert, pass, delivery) in
+//! `create`; keys and pasted text on their way in in `input`.
 
 /// The context panes read from: built from disjoint fields so a pane can
 /// be borrowed mutably beside it.
@@ -20,7 +22,9 @@ macro_rules! cx {
 }
 
 mod actions;
+mod create;
 mod handover;
+mod input;
 mod pick;
 mod preview;
 mod refresh;
@@ -30,14 +34,12 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use ratatui::crossterm::event::{Event, KeyEvent, KeyEventKind};
 use ratatui::layout::Rect;
 use tui_input::Input;
-use tui_input::backend::crossterm::EventHandler;
 
-use super::keys::{self, Cmd, Context, Keymap, PaneId};
+use super::keys::{self, Cmd, Keymap, PaneId};
 use super::layout::{self, Screen};
-use super::panes::activation::{ActivationPane, MarkTarget};
+use super::panes::activation::ActivationPane;
 use super::panes::alerts::AlertsPane;
 use super::panes::log::LogPane;
 use super::panes::passes::PassesPane;
@@ -49,21 +51,18 @@ use crate::config::Config;
 use crate::domain::Code;
 use crate::domain::activation::{ActivationAction, ActivationState};
 use crate::domain::alert::{ItemClass, Severity};
-use crate::domain::log::LogKind;
 use crate::domain::plate::{self, PlateError};
 use crate::domain::time::parse_local;
 use crate::i18n::Lang;
 use crate::msg;
 use crate::msg::Msg;
 use crate::store::activation::ActivationRow;
-use crate::store::alerts::NewAlert;
-use crate::store::log::Caller;
-use crate::store::places::{Ref, SupplyUnitRow, VolunteerRow};
-use crate::store::seen::Seen;
+use crate::store::places::{SupplyUnitRow, VolunteerRow};
 use crate::store::shifts::HandoverStatus;
 use crate::store::{Actor, Store, StoreError};
 use actions::at;
 pub use actions::{Action, Refusal};
+use create::AlertFields;
 
 /// Why the session cannot write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -290,6 +289,26 @@ impl App {
         self.resize(area.width, area.height);
     }
 
+    /// A named officer, nobody on duty, a session that may write: the
+    /// one key to go on duty is offered first.
+    pub fn may_go_on_duty(&self) -> bool {
+        self.officer.is_some()
+            && self.read_only.is_none()
+            && self.handover.on_duty.is_none()
+            && self.handover.pending.is_none()
+    }
+
+    /// A handover waits for this session's officer to take it over.
+    pub fn handover_waits_for_me(&self) -> bool {
+        let (Some(me), Some(p)) = (self.officer.as_deref(), self.handover.pending.as_ref()) else {
+            return false;
+        };
+        self.read_only.is_none()
+            && p.incoming
+                .as_deref()
+                .is_some_and(|i| crate::domain::shift::same_officer(me, i))
+    }
+
     pub fn flash(&mut self, level: Level, msg: Msg) {
         let secs = match level {
             Level::Info => 4,
@@ -305,83 +324,6 @@ impl App {
     }
 
     // ---- keys ---------------------------------------------------------
-
-    /// The key contexts in force, innermost first.
-    pub fn contexts(&self) -> Vec<Context> {
-        match self.popups.last() {
-            Some(p) => p.contexts(),
-            None => {
-                let mut v = self.panes.get(self.focus).contexts().to_vec();
-                v.push(Context::Global);
-                v
-            }
-        }
-    }
-
-    pub fn on_key(&mut self, ev: KeyEvent) {
-        if ev.kind != KeyEventKind::Press {
-            return;
-        }
-        self.dirty = true;
-        // Ctrl-C works whatever is open.
-        if let Some(b) = self.keymap.lookup(&ev, &[Context::Global])
-            && b.cmd == Cmd::Interrupt
-        {
-            self.dispatch(Cmd::Interrupt, None);
-            return;
-        }
-        let contexts = self.contexts();
-        if let Some(b) = self.keymap.lookup(&ev, &contexts) {
-            self.dispatch(b.cmd, None);
-            return;
-        }
-        // Keys without a binding type into the open field.
-        let Some(input) = self.popups.last_mut().and_then(Popup::input_mut) else {
-            return;
-        };
-        if input.handle_event(&Event::Key(ev)).is_some() {
-            self.edited();
-        }
-    }
-
-    /// Bracketed paste: into the open field, one line.
-    pub fn on_paste(&mut self, text: &str) {
-        let Some(input) = self.popups.last_mut().and_then(Popup::input_mut) else {
-            return;
-        };
-        // One line: pasted line breaks become spaces. Past a field's
-        // limit, `edited` cuts and says so.
-        for c in text.chars().take(super::popups::form::NOTE_MAX_CHARS + 1) {
-            let c = if c.is_control() { ' ' } else { c };
-            input.handle(tui_input::InputRequest::InsertChar(c));
-        }
-        self.dirty = true;
-        self.edited();
-    }
-
-    fn edited(&mut self) {
-        match self.popups.last_mut() {
-            Some(Popup::Lookup(l)) => l.renormalize(),
-            Some(Popup::Command(c)) => c.edited(),
-            Some(Popup::Form(f)) => {
-                f.error = None;
-                if let Some(fl) = f.focused_mut() {
-                    fl.error = None;
-                    fl.enforce_max();
-                }
-                // The matches first: a recipient's note says if none.
-                self.refresh_picks();
-                self.refresh_note(None);
-            }
-            Some(Popup::Filter(i)) => {
-                let text = i.value().to_string();
-                // While typing, a half-written term (`since:0`) keeps the
-                // last filter that could be read; Enter says what is wrong.
-                let _ = self.apply_filter(Some(text).filter(|t| !t.trim().is_empty()));
-            }
-            _ => {}
-        }
-    }
 
     /// The one door for every key and typed command: commands that change
     /// data are refused here in read-only mode, whoever asks.
@@ -422,7 +364,9 @@ impl App {
                 }
             }
             Cmd::NextPane => self.focus_on(PaneId::from_index(self.focus.index() + 1)),
-            Cmd::PrevPane => self.focus_on(PaneId::from_index(self.focus.index() + PaneId::ALL.len() - 1)),
+            Cmd::PrevPane => self.focus_on(PaneId::from_index(
+                self.focus.index() + PaneId::ALL.len() - 1,
+            )),
             Cmd::GoPane(id) => self.focus_on(id),
             Cmd::Lookup => {
                 // From the passes pane, the selected vehicle is the question.
@@ -450,7 +394,11 @@ impl App {
             Cmd::CommandLine => self.popups.push(Popup::Command(CommandLine::default())),
             Cmd::Redraw => self.clear = true,
             Cmd::Activate | Cmd::Deactivate => {
-                let action = if cmd == Cmd::Activate { ActivationAction::Activate } else { ActivationAction::Deactivate };
+                let action = if cmd == Cmd::Activate {
+                    ActivationAction::Activate
+                } else {
+                    ActivationAction::Deactivate
+                };
                 match arg {
                     Some(r) => self.typed_directive(action, &r),
                     None => self.open_directive_form(Some(action)),
@@ -475,10 +423,66 @@ impl App {
             Cmd::HandoverText => self.toggle_text(),
             Cmd::ShiftOlder | Cmd::ShiftNewer => self.step_shift(cmd == Cmd::ShiftOlder),
             _ if self.popup_nav(cmd) => {}
+            Cmd::PageDown | Cmd::PageUp | Cmd::Top | Cmd::Bottom
+                if matches!(
+                    self.popups.last(),
+                    Some(Popup::Help { .. } | Popup::Details { .. })
+                ) =>
+            {
+                let page = i32::from(super::popups::help::inner(self.screen.body).1.max(1));
+                self.scroll_reader(match cmd {
+                    Cmd::PageDown => page,
+                    Cmd::PageUp => -page,
+                    Cmd::Top => i32::MIN / 2,
+                    _ => i32::MAX / 2,
+                });
+            }
             // `:ack all` names no alert: it means the handover's items.
-            Cmd::AlertAck if arg.as_deref().is_some_and(|a| matches!(a.to_lowercase().as_str(), "all" | "全部")) => {
+            Cmd::AlertAck
+                if arg
+                    .as_deref()
+                    .is_some_and(|a| matches!(a.to_lowercase().as_str(), "all" | "全部")) =>
+            {
                 self.handover_ack(arg)
             }
+            Cmd::Down
+            | Cmd::Up
+            | Cmd::PageDown
+            | Cmd::PageUp
+            | Cmd::Top
+            | Cmd::Bottom
+            | Cmd::Expand
+            | Cmd::Details
+            | Cmd::Filter
+            | Cmd::ClearFilter => self.list_command(cmd, arg),
+            Cmd::New => self.new_in_pane(),
+            Cmd::Mark => self.mark(),
+            Cmd::AlertAck
+            | Cmd::AlertDispatch
+            | Cmd::AlertResolve
+            | Cmd::AlertCancel
+            | Cmd::AlertSeverity
+            | Cmd::PassIssue
+            | Cmd::PassExtend
+            | Cmd::PassSuspend
+            | Cmd::PassReinstate
+            | Cmd::PassRevoke
+            | Cmd::DeliveryAssign
+            | Cmd::DeliveryDepart
+            | Cmd::DeliveryDeliver
+            | Cmd::DeliveryFail
+            | Cmd::DeliveryRequeue
+            | Cmd::DeliveryCancel
+            | Cmd::Reveal
+            | Cmd::Correct => self.row_action(cmd, arg),
+            // Forms, fields, the command line, readers, questions.
+            _ => self.popup_command(cmd),
+        }
+    }
+
+    /// Moving, opening, filtering the focused pane's list.
+    fn list_command(&mut self, cmd: Cmd, arg: Option<String>) {
+        match cmd {
             Cmd::Down | Cmd::Up | Cmd::PageDown | Cmd::PageUp | Cmd::Top | Cmd::Bottom | Cmd::Expand => {
                 self.panes.get_mut(self.focus).handle(cmd);
                 self.load_visible();
@@ -504,31 +508,18 @@ impl App {
                     self.popups.push(Popup::Filter(Input::new(cur)));
                 }
             },
-            Cmd::ClearFilter => {
-                if self.panes.get(self.focus).filter().is_some() {
-                    self.set_filter(None);
-                }
+            Cmd::ClearFilter if self.panes.get(self.focus).filter().is_some() => {
+                self.set_filter(None);
             }
-            Cmd::New => self.new_in_pane(),
-            Cmd::Mark => self.mark(),
-            Cmd::AlertAck
-            | Cmd::AlertDispatch
-            | Cmd::AlertResolve
-            | Cmd::AlertCancel
-            | Cmd::AlertSeverity
-            | Cmd::PassIssue
-            | Cmd::PassExtend
-            | Cmd::PassSuspend
-            | Cmd::PassReinstate
-            | Cmd::PassRevoke
-            | Cmd::DeliveryAssign
-            | Cmd::DeliveryDepart
-            | Cmd::DeliveryDeliver
-            | Cmd::DeliveryFail
-            | Cmd::DeliveryRequeue
-            | Cmd::DeliveryCancel
-            | Cmd::Reveal
-            | Cmd::Correct => self.row_action(cmd, arg),
+            _ => {}
+        }
+    }
+
+    /// What the top popup does with a command: a form's fields and
+    /// choices, any text field's editing keys, the command line's
+    /// completion and history, scrolling, closing, answering a question.
+    fn popup_command(&mut self, cmd: Cmd) {
+        match cmd {
             Cmd::ChoiceNext | Cmd::ChoicePrev => {
                 let lang = self.lang;
                 if let Some(Popup::Form(f)) = self.popups.last_mut()
@@ -538,6 +529,13 @@ impl App {
                 }
                 self.refresh_note(None);
             }
+            Cmd::FieldStart
+            | Cmd::FieldEnd
+            | Cmd::FieldWordLeft
+            | Cmd::FieldWordRight
+            | Cmd::FieldKillWord
+            | Cmd::FieldKillStart
+            | Cmd::FieldKillEnd => self.edit_field(cmd),
             Cmd::Submit => self.submit(),
             Cmd::Cancel => self.cancel(),
             // On a name field with matches shown, ↓/Tab mark them.
@@ -562,16 +560,7 @@ impl App {
                 self.popups.pop();
             }
             Cmd::ScrollDown | Cmd::ScrollUp => {
-                let d: i32 = if cmd == Cmd::ScrollDown { 1 } else { -1 };
-                // No further than the content goes (the drawing clamps to
-                // the screen; this keeps ↑ working right after ↓ overshot).
-                let help_len = super::popups::help::lines(&self.keymap, self.lang, &self.theme, self.read_only.is_some()).len();
-                let (scroll, len) = match self.popups.last_mut() {
-                    Some(Popup::Help { scroll }) => (scroll, help_len),
-                    Some(Popup::Details { scroll, details }) => (scroll, details.lines.len()),
-                    _ => return,
-                };
-                *scroll = (i32::from(*scroll) + d).clamp(0, len.min(u16::MAX as usize) as i32) as u16;
+                self.scroll_reader(if cmd == Cmd::ScrollDown { 1 } else { -1 })
             }
             Cmd::Yes => {
                 if let Some(Popup::Confirm(c)) = self.popups.pop() {
@@ -598,7 +587,29 @@ impl App {
                     }
                 }
             }
+            _ => {}
         }
+    }
+
+    /// Help or details moved by `d` lines, no further than the content
+    /// goes (the drawing clamps to the screen; this keeps ↑ working right
+    /// after ↓ overshot).
+    fn scroll_reader(&mut self, d: i32) {
+        let (width, _) = super::popups::help::inner(self.screen.body);
+        let help_len = super::popups::help::rows(
+            &self.keymap,
+            self.lang,
+            &self.theme,
+            self.read_only.is_some(),
+            width,
+        )
+        .len();
+        let (scroll, len) = match self.popups.last_mut() {
+            Some(Popup::Help { scroll }) => (scroll, help_len),
+            Some(Popup::Details { scroll, details }) => (scroll, details.lines.len()),
+            _ => return,
+        };
+        *scroll = (i32::from(*scroll) + d).clamp(0, len.min(u16::MAX as usize) as i32) as u16;
     }
 
     fn refuse_read_only(&mut self, cmd: Cmd, why: ReadOnly) {
@@ -782,9 +793,15 @@ impl App {
         let depth = self.popups.len();
         match self.perform(a) {
             Ok(()) => {
-                // (Unless the record had changed: its question replaced
-                // the form.)
-                if from_form && depth > 0 && matches!(self.popups.last(), Some(Popup::Form(_))) {
+                // A further question (a second pass for the route) keeps
+                // the form under it until it is answered; so does a changed
+                // record, whose question replaced the form.
+                let asked = matches!(self.popups.last(), Some(Popup::Confirm(_)));
+                if from_form
+                    && depth > 0
+                    && !asked
+                    && matches!(self.popups.last(), Some(Popup::Form(_)))
+                {
                     self.popups.remove(depth - 1);
                 }
             }
@@ -828,6 +845,8 @@ impl App {
                     l.renormalize();
                 }
                 self.look_up(&mut l);
+                // The next plate typed replaces this one.
+                l.selected = !l.input.value().is_empty();
                 if let Some(Popup::Lookup(slot)) = self.popups.last_mut() {
                     *slot = l;
                 }
@@ -964,61 +983,6 @@ impl App {
         }
     }
 
-    fn submit_note(&mut self, form: &Form) -> Result<(), Refusal> {
-        crate::store::log::check_text(form.value(0)).map_err(|e| at(0)(e.message()))?;
-        self.parse_time(Some(form.value(1))).map_err(at(1))?;
-        let kind = match form.fields.get(2) {
-            Some(f) => match f.chosen() {
-                Some(c) => LogKind::from_code(c.code).unwrap_or(LogKind::Note),
-                None if f.input.value().trim().is_empty() => LogKind::Note,
-                None => {
-                    return Err(at(2)(msg!(
-                        "类别只能是记事、来电或指示；请用 ←/→ 选择。",
-                        "The kind is a note, a call or an instruction; choose with ←/→."
-                    )));
-                }
-            },
-            None => LogKind::Note,
-        };
-        let caller = form.fields.get(3).map_or("", |f| f.input.value()).trim();
-        let from = form.fields.get(4).map_or("", |f| f.input.value()).trim();
-        let caller = match kind {
-            LogKind::Call if caller.is_empty() => {
-                return Err(at(3)(msg!(
-                    "来电请写明来电人。",
-                    "For a call, say who called."
-                )));
-            }
-            LogKind::Call => Some(Caller {
-                name: caller.to_string(),
-                from: Some(from.to_string()).filter(|f| !f.is_empty()),
-            }),
-            _ if !caller.is_empty() || !from.is_empty() => {
-                return Err(at(2)(msg!(
-                    "填了来电人，类别却不是来电；请把类别选为来电，或清空来电人。",
-                    "A caller is filled in but the kind is not a call; choose call, or clear the caller."
-                )));
-            }
-            _ => None,
-        };
-        self.write_entry(kind, form.value(0), Some(form.value(1)), caller.as_ref())
-            .map(|_| ())
-            .map_err(Refusal::from)
-    }
-
-    fn submit_alert(&mut self, form: &Form) -> Result<(), Refusal> {
-        self.write_alert(&AlertFields {
-            community: form.value(0).into(),
-            compound: form.value(1).into(),
-            item: form.value(2).into(),
-            severity: form.value(3).into(),
-            households: form.value(4).into(),
-            source: form.value(5).into(),
-            text: form.value(6).into(),
-        })
-        .map(|_| ())
-    }
-
     fn set_officer(&mut self, name: &str) -> Result<(), Msg> {
         let name = name.trim();
         if name.is_empty() {
@@ -1107,52 +1071,8 @@ impl App {
             );
             return;
         };
-        let Some(actor) = self.actor() else { return };
-        // On the row as the screen shows it: another console's change in
-        // between is shown, not overwritten.
-        let seen = match &target {
-            MarkTarget::Post { id, .. } => Seen::new("post", *id, self.seen),
-            MarkTarget::Community { id, .. } => Seen::new("community", *id, self.seen),
-        };
-        let r = self.store.as_seen(&[seen], |s| match &target {
-            MarkTarget::Post { id, manned, .. } => {
-                s.mark_post_manned(&actor, Ref::Id(*id), !manned)
-            }
-            MarkTarget::Community { id, .. } => s.mark_community_reported(&actor, Ref::Id(*id)),
-        });
-        if let Err(StoreError::Stale(stale)) = &r {
-            self.poll_data();
-            return self.flash(Level::Error, stale.message_in(self.tz));
-        }
-        match r {
-            Ok(seq) => {
-                let m = match &target {
-                    MarkTarget::Post { name, manned, .. } => {
-                        let name = crate::domain::text::sanitize(name).into_owned();
-                        if *manned {
-                            msg!(
-                                "岗位 {name} 已撤岗，记录 #{seq}",
-                                "post {name} stood down, recorded #{seq}"
-                            )
-                        } else {
-                            msg!(
-                                "岗位 {name} 已到岗，记录 #{seq}",
-                                "post {name} manned, recorded #{seq}"
-                            )
-                        }
-                    }
-                    MarkTarget::Community { name, .. } => {
-                        let name = crate::domain::text::sanitize(name).into_owned();
-                        msg!(
-                            "{name} 已报到，记录 #{seq}",
-                            "{name} reported in, recorded #{seq}"
-                        )
-                    }
-                };
-                self.flash(Level::Info, m);
-                self.wrote(&[PaneId::Activation]);
-            }
-            Err(e) => self.flash(Level::Error, e.message()),
+        if let Err(m) = self.act(Action::Mark { target }) {
+            self.flash(Level::Error, m);
         }
     }
 
@@ -1187,367 +1107,6 @@ impl App {
             }),
         }
     }
-
-    /// Records a note; the flash says its number, or the error.
-    pub fn write_note(&mut self, text: &str, at: Option<&str>) -> Result<i64, Msg> {
-        self.write_entry(LogKind::Note, text, at, None)
-    }
-
-    /// A note, call or instruction; a call with who called.
-    fn write_entry(
-        &mut self,
-        kind: LogKind,
-        text: &str,
-        at: Option<&str>,
-        caller: Option<&Caller>,
-    ) -> Result<i64, Msg> {
-        let at = self.parse_time(at)?;
-        let actor = self.actor().ok_or_else(|| self.no_actor())?;
-        let seq = self
-            .store
-            .add_entry_by(&actor, kind, text, at, None, caller)
-            .map_err(|e| e.message())?;
-        let m = match kind {
-            LogKind::Call => msg!("来电已记录 #{seq}", "call recorded #{seq}"),
-            LogKind::Instruction => msg!("指示已记录 #{seq}", "instruction recorded #{seq}"),
-            _ => msg!("记事已记录 #{seq}", "note recorded #{seq}"),
-        };
-        self.flash(Level::Info, m);
-        self.wrote(&[]);
-        Ok(seq)
-    }
-
-    fn write_alert(&mut self, a: &AlertFields) -> Result<i64, Refusal> {
-        use crate::store::fields::{
-            NAME_MAX_CHARS, TEXT_MAX_CHARS, field, optional_line, optional_text,
-        };
-        let community = a.community.trim();
-        if community.is_empty() {
-            return Err(at(0)(msg!(
-                "请填写社区（村）名称。",
-                "Name the community (or village)."
-            )));
-        }
-        self.store
-            .community_by_name(community)
-            .map_err(|e| at(0)(e.message()))?;
-        if a.item.trim().is_empty() {
-            return Err(at(2)(msg!(
-                "请选择物资类别（←/→ 选择，或直接输入）。",
-                "Choose the item class (←/→, or type it)."
-            )));
-        }
-        if a.severity.trim().is_empty() {
-            return Err(at(3)(msg!(
-                "请选择紧急程度（←/→ 选择，或直接输入）。",
-                "Choose the severity (←/→, or type it)."
-            )));
-        }
-        let item = ItemClass::parse(&a.item).ok_or_else(|| {
-            let (i, list) = (
-                crate::domain::text::sanitize(&a.item).into_owned(),
-                ItemClass::codes_list(),
-            );
-            at(2)(msg!(
-                "无法识别物资类别“{i}”；可选：粮、油、肉、菜、蛋奶、药品、婴幼儿奶粉、防护用品、其他。",
-                "\"{i}\" is not an item class; use one of: {list}."
-            ))
-        })?;
-        let severity = Severity::parse(&a.severity).ok_or_else(|| {
-            let (s, list) = (
-                crate::domain::text::sanitize(&a.severity).into_owned(),
-                Severity::codes_list(),
-            );
-            at(3)(msg!(
-                "无法识别紧急程度“{s}”；可选：紧急、高、中、低。",
-                "\"{s}\" is not a severity; use one of: {list}."
-            ))
-        })?;
-        let households = match a.households.trim() {
-            "" => 0,
-            h => h.parse::<i64>().map_err(|_| {
-                let h = crate::domain::text::sanitize(h).into_owned();
-                at(4)(msg!(
-                    "户数“{h}”不是整数；请填写数字。",
-                    "The number of households \"{h}\" is not a whole number; type digits."
-                ))
-            })?,
-        };
-        optional_line(field("来源", "source"), Some(&a.source), NAME_MAX_CHARS)
-            .map_err(|e| at(5)(e.message()))?;
-        optional_text(field("说明", "description"), Some(&a.text), TEXT_MAX_CHARS)
-            .map_err(|e| at(6)(e.message()))?;
-        let actor = self.actor().ok_or_else(|| Refusal::from(self.no_actor()))?;
-        let new = NewAlert {
-            community: Ref::Name(community.to_string()),
-            compound: Some(a.compound.trim())
-                .filter(|c| !c.is_empty())
-                .map(|c| Ref::Name(c.to_string())),
-            item,
-            severity,
-            households,
-            source: Some(a.source.trim().to_string()).filter(|s| !s.is_empty()),
-            text: a.text.trim().to_string(),
-        };
-        let (id, seq) = self
-            .store
-            .raise_alert(&actor, &new)
-            .map_err(|e| Refusal::from(e.message()))?;
-        self.flash(
-            Level::Info,
-            msg!(
-                "缺货预警 #{id} 已登记，记录 #{seq}",
-                "shortage alert #{id} raised, recorded #{seq}"
-            ),
-        );
-        self.wrote(&[PaneId::Alerts]);
-        Ok(seq)
-    }
-}
-
-impl App {
-    /// A time in the future as typed: `+2h`, `2h`, `+7d`, `14:00` (today,
-    /// or tomorrow once passed), or any form [`parse_local`] reads.
-    fn parse_future(&self, s: &str, what: Msg) -> Result<DateTime<Utc>, Msg> {
-        let t = s.trim();
-        let now = self.now();
-        let bad = || {
-            let (t, zh, en) = (
-                crate::domain::text::sanitize(t).into_owned(),
-                what.zh.clone(),
-                what.en.clone(),
-            );
-            msg!(
-                "{zh}“{t}”无法识别；请写成 14:00、+2h、+7d 或 2026-11-30 09:00。",
-                "The {en} \"{t}\" is not a time I can read; write it like 14:00, +2h, +7d or 2026-11-30 09:00."
-            )
-        };
-        if t.is_empty() {
-            let (zh, en) = (what.zh.clone(), what.en.clone());
-            return Err(msg!("请填写{zh}。", "Give the {en}."));
-        }
-        if let Some(d) = span(t.strip_prefix('+').unwrap_or(t)) {
-            return Ok(now + d);
-        }
-        if let Ok(hm) = chrono::NaiveTime::parse_from_str(t, "%H:%M") {
-            use chrono::TimeZone;
-            let today = now.with_timezone(&self.tz).date_naive();
-            for day in [today, today + chrono::Duration::days(1)] {
-                if let Some(at) = self.tz.from_local_datetime(&day.and_time(hm)).earliest() {
-                    let at = at.with_timezone(&Utc);
-                    if at > now {
-                        return Ok(at);
-                    }
-                }
-            }
-            return Err(bad());
-        }
-        parse_local(t, self.tz, now).map_err(|_| bad())
-    }
-
-    fn submit_pass(&mut self, form: &Form) -> Result<(), Refusal> {
-        use crate::store::fields::{NAME_MAX_CHARS, field, required_line};
-        use crate::store::pass_actions::{NewPass, NewVehicle, PassVehicle};
-        let typed = form.value(0);
-        let n = plate::normalize(typed).map_err(|e| at(0)(plate_error(e)))?;
-        let until = self
-            .parse_future(
-                form.value(1),
-                msg!("有效期截止时间", "end of the validity window"),
-            )
-            .map_err(at(1))?;
-        required_line(
-            field("发证单位", "issuing office"),
-            form.value(2),
-            NAME_MAX_CHARS,
-        )
-        .map_err(|e| at(2)(e.message()))?;
-        let known = self
-            .store
-            .vehicle_by_plate(n.plate.as_str())
-            .map_err(|e| e.message())?
-            .is_some();
-        let opt = |i: usize| Some(form.value(i).to_string()).filter(|v| !v.is_empty());
-        let vehicle = if known {
-            PassVehicle::Ledger(typed.to_string())
-        } else {
-            PassVehicle::New(NewVehicle {
-                plate: typed.to_string(),
-                vehicle_type: opt(7),
-                load_tonnes: None,
-                unit: opt(4).map(Ref::Name),
-                driver: opt(5),
-                phone: opt(6),
-            })
-        };
-        let new = NewPass {
-            kind: crate::domain::pass::PassKind::Vehicle,
-            vehicle: Some(vehicle),
-            subject: None,
-            unit: None,
-            issuer: form.value(2).to_string(),
-            valid_from: self.now(),
-            valid_until: until,
-            area: opt(3),
-            number: None,
-        };
-        self.write_pass(&new, false)
-            .map(|_| ())
-            .map_err(Refusal::from)
-    }
-
-    /// Issues a pass; a duplicate for the same route asks first.
-    fn write_pass(
-        &mut self,
-        new: &crate::store::pass_actions::NewPass,
-        force: bool,
-    ) -> Result<i64, Msg> {
-        use crate::store::pass_actions::IssueOutcome;
-        let actor = self.actor().ok_or_else(|| self.no_actor())?;
-        match self
-            .store
-            .issue_pass(&actor, new, force)
-            .map_err(|e| e.message())?
-        {
-            IssueOutcome::Issued {
-                number,
-                seq,
-                plate_warning,
-                ..
-            } => {
-                let number = crate::domain::text::sanitize(&number).into_owned();
-                let mut m = msg!(
-                    "通行证 {number} 已发放，记录 #{seq}",
-                    "pass {number} issued, recorded #{seq}"
-                );
-                if let Some(w) = plate_warning {
-                    m = Msg::new(format!("{}；{}", m.zh, w.zh), format!("{}; {}", m.en, w.en));
-                }
-                self.flash(Level::Info, m);
-                self.wrote(&[PaneId::Passes]);
-                Ok(seq)
-            }
-            IssueOutcome::NeedsConfirmation { message, .. } => {
-                let q = Msg::new(
-                    format!("{} 仍要发放？", message.zh),
-                    format!("{} Issue it anyway?", message.en),
-                );
-                self.popups.push(Popup::Confirm(Confirm {
-                    question: q,
-                    on_yes: OnYes::IssueAnyway(Box::new(new.clone())),
-                }));
-                Ok(0)
-            }
-        }
-    }
-
-    fn submit_delivery(&mut self, form: &Form) -> Result<(), Refusal> {
-        use crate::domain::delivery::Urgency;
-        use crate::store::deliveries::NewDelivery;
-        use crate::store::fields::{TEXT_MAX_CHARS, field, required_text};
-        let query = form.value(0);
-        if query.is_empty() {
-            return Err(at(0)(msg!(
-                "请填写配送对象：姓名、地址或类别中的几个字。",
-                "Name the recipient: part of the name, the address or the group."
-            )));
-        }
-        let recipient_id = match App::picked_recipient(form, 0) {
-            Some(id) => id,
-            None => self.recipient_by_words(query)?,
-        };
-        required_text(field("配送物品", "items"), form.value(1), TEXT_MAX_CHARS)
-            .map_err(|e| at(1)(e.message()))?;
-        if form.value(2).is_empty() {
-            return Err(at(2)(msg!(
-                "请选择紧急程度（←/→ 选择，或直接输入）。",
-                "Choose the urgency (←/→, or type it)."
-            )));
-        }
-        let urgency = Urgency::parse(form.value(2)).ok_or_else(|| {
-            let u = crate::domain::text::sanitize(form.value(2)).into_owned();
-            at(2)(msg!(
-                "紧急程度“{u}”无法识别；请选 特急、急 或 普通（←/→ 选择）。",
-                "\"{u}\" is not an urgency; choose urgent, high or normal (←/→ to choose)."
-            ))
-        })?;
-        let due = self
-            .parse_future(form.value(3), msg!("送达时限", "due time"))
-            .map_err(at(3))?;
-        let actor = self.actor().ok_or_else(|| self.no_actor())?;
-        let new = NewDelivery {
-            recipient_id,
-            items: form.value(1).to_string(),
-            urgency,
-            due_at: due,
-        };
-        let (id, seq) = self
-            .store
-            .queue_delivery(&actor, &new)
-            .map_err(|e| e.message())?;
-        self.flash(
-            Level::Info,
-            msg!(
-                "配送 #{id} 已排队，记录 #{seq}",
-                "delivery #{id} queued, recorded #{seq}"
-            ),
-        );
-        self.wrote(&[PaneId::Queue]);
-        Ok(())
-    }
-    /// The one recipient the words match (the old way, by a part of the
-    /// name, address or group), for text not picked from the list.
-    fn recipient_by_words(&self, query: &str) -> Result<i64, Refusal> {
-        let found = self
-            .store
-            .find_recipients(query, 6)
-            .map_err(|e| e.message())?;
-        match found.as_slice() {
-            [] => {
-                let q = crate::domain::text::sanitize(query).into_owned();
-                Err(at(0)(msg!(
-                    "没有找到与“{q}”相符的配送对象；请换用姓名、地址或类别中的几个字。",
-                    "No recipient matches \"{q}\"; try part of the name, the address or the group."
-                )))
-            }
-            [one] => Ok(one.id),
-            many => {
-                let list = many
-                    .iter()
-                    .take(5)
-                    .map(|m| format!("{}（{}）", m.name, m.address))
-                    .collect::<Vec<_>>()
-                    .join("、");
-                let list = crate::domain::text::sanitize(&list).into_owned();
-                Err(at(0)(msg!(
-                    "有多个配送对象相符：{list}；请多写几个字。",
-                    "Several recipients match: {list}; type more to pick one."
-                )))
-            }
-        }
-    }
-}
-
-struct AlertFields {
-    community: String,
-    compound: String,
-    item: String,
-    severity: String,
-    households: String,
-    source: String,
-    text: String,
-}
-
-/// `30m`, `2h`, `7d`: a span of time as typed.
-fn span(s: &str) -> Option<chrono::Duration> {
-    let unit = s.chars().last().filter(|c| matches!(c, 'm' | 'h' | 'd'))?;
-    let n = s[..s.len() - 1].parse::<i64>().ok().filter(|n| *n >= 0)?;
-    match unit {
-        'm' => chrono::Duration::try_minutes(n),
-        'h' => chrono::Duration::try_hours(n),
-        _ => chrono::Duration::try_days(n),
-    }
-    .filter(|d| *d <= chrono::Duration::days(crate::domain::time::SPAN_MAX_DAYS))
 }
 
 fn minute_of(t: DateTime<Utc>) -> i64 {
@@ -1608,6 +1167,7 @@ fn plate_completions(store: &Store, word: &str) -> Vec<String> {
     let filter = crate::store::pass_actions::PassFilter {
         text: Some(word.to_string()),
         status: None,
+        kind: None,
     };
     let far = chrono::Duration::zero();
     let mut out: Vec<String> = Vec::new();

@@ -148,6 +148,16 @@ pub enum Cmd {
     No,
     ChoiceNext,
     ChoicePrev,
+    // any text field
+    FieldStart,
+    FieldEnd,
+    /// Delete from the start of the field to the cursor.
+    FieldKillStart,
+    /// Delete from the cursor to the end of the field.
+    FieldKillEnd,
+    FieldKillWord,
+    FieldWordLeft,
+    FieldWordRight,
 }
 
 impl Cmd {
@@ -199,6 +209,8 @@ pub enum Context {
     Form,
     /// A form field with fixed choices (severity, reason), inside `Form`.
     Choice,
+    /// Any text field: forms, the command line, the filter, the lookup.
+    Field,
     /// The `:` command line.
     CommandLine,
     /// The plate lookup popup.
@@ -229,6 +241,10 @@ impl Context {
             Context::Log => lang.t("值守日志", "Duty log"),
             Context::Form => lang.t("表单", "Forms"),
             Context::Choice => lang.t("选项栏", "Fields with choices"),
+            Context::Field => lang.t(
+                "文字输入栏（表单、命令行、筛选、查车牌）",
+                "Text fields (forms, command line, filter, plate lookup)",
+            ),
             Context::CommandLine => lang.t("命令行", "Command line"),
             Context::Lookup => lang.t("车牌查询", "Plate lookup"),
             Context::Reader => lang.t("帮助与详情", "Help and details"),
@@ -378,6 +394,10 @@ pub struct Binding {
     pub en: &'static str,
     /// It writes to the database: refused in read-only mode.
     pub changes: bool,
+    /// It is hard to undo for a driver, a resident or the record: the
+    /// console asks first (y/n), with what it is about to do. Help marks
+    /// it `✎?`.
+    pub confirm: bool,
     pub ctx: Context,
     /// The short label of the footer hint; `None`: not in the footer.
     pub footer: Option<(&'static str, &'static str)>,
@@ -393,6 +413,9 @@ use KeyCode as K;
 
 macro_rules! bind {
     ($cmd:expr, $name:literal, [$($k:expr),*], [$($w:literal),*], $args:literal, $zh:literal, $en:literal, $changes:literal, $ctx:ident, $footer:expr) => {
+        bind!($cmd, $name, [$($k),*], [$($w),*], $args, $zh, $en, $changes, $ctx, $footer, confirm: false)
+    };
+    ($cmd:expr, $name:literal, [$($k:expr),*], [$($w:literal),*], $args:literal, $zh:literal, $en:literal, $changes:literal, $ctx:ident, $footer:expr, confirm: $confirm:literal) => {
         Binding {
             cmd: $cmd,
             name: $name,
@@ -402,6 +425,7 @@ macro_rules! bind {
             zh: $zh,
             en: $en,
             changes: $changes,
+            confirm: $confirm,
             ctx: Context::$ctx,
             footer: $footer,
         }
@@ -426,6 +450,7 @@ pub const TABLE: &[Binding] = &[
     bind!(Cmd::Note, "note", [Key::ch('N')], ["note"], "TEXT", "记一条值守日志", "write a duty-log note", true, Global, Some(("记事", "note"))),
     bind!(Cmd::CommandLine, "command", [Key::ch(':')], [], "", "命令行", "command line", false, Global, Some(("命令", "cmd"))),
     bind!(Cmd::Redraw, "redraw", [Key::ctrl('l')], [], "", "重画屏幕", "redraw the screen", false, Global, None),
+    bind!(Cmd::ShiftStart, "shift_start", [Key::ch('O')], ["shift start"], "", "上岗：开始我的班次（无人当班时）", "go on duty: start my shift (when nobody is on duty)", true, Global, Some(("上岗", "go on duty"))),
     bind!(Cmd::Handover, "handover", [Key::ch('H')], ["handover"], "[ID]", "交接班：报告、开闭图表、遗留事项", "handover: report, chart, carry-over items", false, Global, Some(("交接", "handover"))),
     // Lists.
     bind!(Cmd::Down, "down", [Key::ch('j'), Key::plain(K::Down)], [], "", "下移", "move down", false, List, None),
@@ -439,40 +464,40 @@ pub const TABLE: &[Binding] = &[
     bind!(Cmd::ClearFilter, "clear_filter", [Key::plain(K::Esc)], [], "", "清除筛选", "clear the filter", false, List, None),
     bind!(Cmd::New, "new", [Key::ch('n')], [], "", "在当前面板新建记录", "new record in the current pane", true, List, Some(("新建", "new"))),
     bind!(Cmd::Expand, "expand", [Key::ch(' '), Key::ch('l'), Key::plain(K::Right)], [], "", "展开/收起社区的预警", "open or close a community's alerts", false, Alerts, Some(("展开", "open"))),
-    bind!(Cmd::Mark, "mark", [Key::ch('m')], [], "", "标记岗位到岗/撤岗、社区报到", "mark a post manned or stood down, a community reported in", true, Activation, Some(("到岗", "mark"))),
+    bind!(Cmd::Mark, "mark", [Key::ch('m')], [], "", "标记岗位到岗/撤岗、社区报到", "mark a post manned or stood down, a community reported in", true, Activation, Some(("到岗", "mark")), confirm: true),
     // The selected alert (or `#N` after the command word).
     bind!(Cmd::AlertAck, "ack", [Key::ch('a')], ["ack"], "[#N]", "确认所选预警，由我处理", "acknowledge the selected alert: I handle it", true, Alerts, Some(("确认", "ack"))),
     bind!(Cmd::AlertDispatch, "dispatch", [Key::ch('d')], ["dispatch"], "[#N] TO", "派单给保供单位或责任人", "dispatch the alert to a supply unit or a person", true, Alerts, Some(("派单", "dispatch"))),
     bind!(Cmd::AlertResolve, "resolve", [Key::ch('r')], ["resolve"], "[#N] OUTCOME", "标记预警已解决，写明结果", "resolve the alert, with the outcome", true, Alerts, Some(("解决", "resolve"))),
-    bind!(Cmd::AlertCancel, "cancel_alert", [Key::ch('x')], ["cancel"], "[#N] REASON", "撤销预警（误报、重复），写明原因；在配送面板则取消配送", "cancel the alert (false or duplicate), with the reason; on the queue pane :cancel cancels the delivery", true, Alerts, Some(("撤销", "cancel"))),
+    bind!(Cmd::AlertCancel, "cancel_alert", [Key::ch('x')], ["cancel"], "[#N] REASON", "撤销预警（误报、重复），写明原因；在配送面板则取消配送", "cancel the alert (false or duplicate), with the reason; on the queue pane :cancel cancels the delivery", true, Alerts, Some(("撤销", "cancel")), confirm: true),
     bind!(Cmd::AlertSeverity, "severity", [Key::ch('s')], ["severity"], "[#N] SEVERITY", "更改预警的紧急程度", "change the alert's severity", true, Alerts, Some(("紧急度", "severity"))),
-    bind!(Cmd::Stock, "stock", [Key::ch('i')], ["stock", "库存"], "[COMMUNITY]", "登记库存报告（库存、日到货）", "record a stock report (stock on hand, daily supply in)", true, Alerts, None),
+    bind!(Cmd::Stock, "stock", [Key::ch('i')], ["stock", "库存"], "[COMMUNITY]", "登记库存报告（库存、日到货）", "record a stock report (stock on hand, daily supply in)", true, Alerts, Some(("库存", "stock"))),
     // The selected pass (or its number after the command word).
-    bind!(Cmd::PassIssue, "issue", [Key::ch('i')], ["issue"], "[NUMBER]", "发放待审批的通行证", "issue a requested pass", true, Passes, Some(("发放", "issue"))),
+    bind!(Cmd::PassIssue, "issue", [Key::ch('i')], ["issue"], "[NUMBER]", "发放待审批的通行证", "issue a requested pass", true, Passes, Some(("发放", "issue")), confirm: true),
     bind!(Cmd::PassExtend, "extend", [Key::ch('e')], ["extend"], "[NUMBER] UNTIL", "通行证延期", "extend the pass", true, Passes, Some(("延期", "extend"))),
     bind!(Cmd::PassSuspend, "suspend", [Key::ch('s')], ["suspend"], "[NUMBER] REASON", "暂停通行证，写明原因", "suspend the pass, with the reason", true, Passes, Some(("暂停", "suspend"))),
-    bind!(Cmd::PassReinstate, "reinstate", [Key::ch('r')], ["reinstate"], "[NUMBER]", "恢复已暂停的通行证", "reinstate a suspended pass", true, Passes, Some(("恢复", "reinstate"))),
-    bind!(Cmd::PassRevoke, "revoke", [Key::ch('x')], ["revoke"], "[NUMBER] REASON", "吊销通行证，写明原因", "revoke the pass for good, with the reason", true, Passes, Some(("吊销", "revoke"))),
+    bind!(Cmd::PassReinstate, "reinstate", [Key::ch('r')], ["reinstate"], "[NUMBER]", "恢复已暂停的通行证", "reinstate a suspended pass", true, Passes, Some(("恢复", "reinstate")), confirm: true),
+    bind!(Cmd::PassRevoke, "revoke", [Key::ch('x')], ["revoke"], "[NUMBER] REASON", "吊销通行证，写明原因", "revoke the pass for good, with the reason", true, Passes, Some(("吊销", "revoke")), confirm: true),
     // The selected delivery (or `#N` after the command word).
     bind!(Cmd::DeliveryAssign, "assign", [Key::ch('a')], ["assign"], "[#N] VOLUNTEER|PLATE", "分派志愿者或车辆", "assign a volunteer or a vehicle", true, Queue, Some(("分派", "assign"))),
     bind!(Cmd::DeliveryDepart, "en_route", [Key::ch('e')], ["enroute"], "[#N]", "标记已出发（配送中）", "mark it en route", true, Queue, Some(("出发", "en route"))),
     bind!(Cmd::DeliveryDeliver, "delivered", [Key::ch('d')], ["deliver"], "[#N] RECEIVED_BY", "标记已送达，写明签收人", "mark it delivered, with who received it", true, Queue, Some(("送达", "delivered"))),
     bind!(Cmd::DeliveryFail, "failed", [Key::ch('f')], ["fail"], "[#N] REASON [NOTE]", "标记未送达（无人在家、地址错误、拒收、其他），可重新排队", "mark it failed (nobody home, wrong address, refused, other), optionally requeue", true, Queue, Some(("未送达", "failed"))),
     bind!(Cmd::DeliveryRequeue, "requeue", [Key::ch('r')], ["requeue"], "[#N] [DUE]", "未送达的配送重新排队", "put a failed delivery back in the queue", true, Queue, Some(("重排", "requeue"))),
-    bind!(Cmd::DeliveryCancel, "cancel_delivery", [Key::ch('x')], ["cancel"], "[#N] REASON", "取消配送，写明原因", "cancel the delivery, with the reason", true, Queue, Some(("取消", "cancel"))),
-    bind!(Cmd::Reveal, "reveal", [Key::ch('v')], ["reveal"], "[#N]", "查看对象的个人信息（记入日志）", "reveal the recipient's personal data (logged)", true, Queue, Some(("个人信息", "reveal"))),
-    bind!(Cmd::Contact, "contact", [Key::ch('c')], ["contact", "联系"], "[#N|NAME]", "记录对特殊群体对象的电话或上门联系", "log a call or visit to a special-group recipient", true, Queue, None),
-    bind!(Cmd::Reach, "reach", [Key::ch('w')], ["reach", "welfare", "探视", "覆盖"], "", "覆盖缺口与需上门探视名单", "the coverage gaps and welfare checks", false, Queue, None),
+    bind!(Cmd::DeliveryCancel, "cancel_delivery", [Key::ch('x')], ["cancel"], "[#N] REASON", "取消配送，写明原因", "cancel the delivery, with the reason", true, Queue, Some(("取消", "cancel")), confirm: true),
+    bind!(Cmd::Reveal, "reveal", [Key::ch('v')], ["reveal"], "[#N]", "查看对象的个人信息（记入日志）", "reveal the recipient's personal data (logged)", true, Queue, Some(("个人信息", "reveal")), confirm: true),
+    bind!(Cmd::Contact, "contact", [Key::ch('c')], ["contact", "联系"], "[#N|NAME]", "记录对特殊群体对象的电话或上门联系", "log a call or visit to a special-group recipient", true, Queue, Some(("联系", "contact"))),
+    bind!(Cmd::Reach, "reach", [Key::ch('w')], ["reach", "welfare", "探视", "覆盖"], "", "覆盖缺口与需上门探视名单", "the coverage gaps and welfare checks", false, Queue, Some(("探视", "welfare"))),
     // The selected log entry.
-    bind!(Cmd::Correct, "correct", [Key::ch('c')], ["correct"], "[SEQ] TEXT", "更正一条记录（原记录保留并标为已更正）", "correct an entry (the old one stays, marked corrected)", true, Log, Some(("更正", "correct"))),
+    bind!(Cmd::Correct, "correct", [Key::ch('c')], ["correct"], "[SEQ] TEXT", "更正一条记录（原记录保留并标为已更正）", "correct an entry (the old one stays, marked corrected)", true, Log, Some(("更正", "correct")), confirm: true),
     // Typed only.
     bind!(Cmd::Activate, "activate", [], ["activate"], "REF [@TIME]", "按指令激活预案（@ 指令接收时间）", "activate the plan on a directive (@ when it was received)", true, Typed, None),
-    bind!(Cmd::Deactivate, "deactivate", [], ["deactivate"], "REF [@TIME]", "按指令解除预案（先确认）", "return the plan to normal on a directive (asks first)", true, Typed, None),
+    bind!(Cmd::Deactivate, "deactivate", [], ["deactivate"], "REF [@TIME]", "按指令解除预案（先确认）", "return the plan to normal on a directive (asks first)", true, Typed, None, confirm: true),
     bind!(Cmd::RaiseAlert, "alert", [], ["alert"], "COMMUNITY ITEM SEVERITY [TEXT]", "登记缺货预警", "raise a shortage alert", true, Typed, None),
-    bind!(Cmd::ShiftStart, "shift_start", [], ["shift start"], "", "上岗：开始我的班次", "go on duty: start my shift", true, Typed, None),
-    bind!(Cmd::QueueGaps, "queue_gaps", [], ["gaps"], "", "为全部未覆盖对象排队配送（先确认）", "queue a delivery for every coverage gap (asks first)", true, Typed, None),
+
+    bind!(Cmd::QueueGaps, "queue_gaps", [], ["gaps"], "", "为全部未覆盖对象排队配送（先确认）", "queue a delivery for every coverage gap (asks first)", true, Typed, None, confirm: true),
     bind!(Cmd::Market, "market", [], ["market", "市场"], "[KIND]", "登记市场监测情况：涨价、囤积居奇、哄抬物价（预警交市场监管所）", "report a price rise, hoarding or gouging (an alert for 市场监管所)", true, Typed, None),
-    bind!(Cmd::ShiftEnd, "shift_end", [], ["shift end"], "NAME", "交班给接班人（先确认，显示将带出的遗留事项数）", "hand the shift over to the incoming officer (asks first, with the carry-over count)", true, Typed, None),
+    bind!(Cmd::ShiftEnd, "shift_end", [], ["shift end"], "NAME", "交班给接班人（先确认，显示将带出的遗留事项数）", "hand the shift over to the incoming officer (asks first, with the carry-over count)", true, Typed, None, confirm: true),
     // Forms.
     bind!(Cmd::Submit, "submit", [Key::plain(K::Enter)], [], "", "确定", "confirm", false, Form, Some(("确定", "save"))),
     bind!(Cmd::Cancel, "cancel", [Key::plain(K::Esc)], [], "", "取消", "cancel", false, Form, Some(("取消", "cancel"))),
@@ -480,6 +505,14 @@ pub const TABLE: &[Binding] = &[
     bind!(Cmd::PrevField, "prev_field", [Key::plain(K::BackTab), Key::plain(K::Up)], [], "", "上一栏", "previous field", false, Form, None),
     bind!(Cmd::ChoiceNext, "choice_next", [Key::plain(K::Right)], [], "", "下一个选项（也可直接输入）", "next choice (or type it)", false, Choice, Some(("选择", "choose"))),
     bind!(Cmd::ChoicePrev, "choice_prev", [Key::plain(K::Left)], [], "", "上一个选项", "previous choice", false, Choice, None),
+    // Any text field.
+    bind!(Cmd::FieldStart, "field_start", [Key::plain(K::Home), Key::ctrl('a')], [], "", "光标到行首", "cursor to the start", false, Field, None),
+    bind!(Cmd::FieldEnd, "field_end", [Key::plain(K::End), Key::ctrl('e')], [], "", "光标到行尾", "cursor to the end", false, Field, None),
+    bind!(Cmd::FieldWordLeft, "word_left", [Key { code: K::Left, mods: KeyModifiers::CONTROL }, Key { code: K::Char('b'), mods: KeyModifiers::ALT }], [], "", "光标左移一个词", "cursor one word left", false, Field, None),
+    bind!(Cmd::FieldWordRight, "word_right", [Key { code: K::Right, mods: KeyModifiers::CONTROL }, Key { code: K::Char('f'), mods: KeyModifiers::ALT }], [], "", "光标右移一个词", "cursor one word right", false, Field, None),
+    bind!(Cmd::FieldKillWord, "delete_word", [Key::ctrl('w'), Key { code: K::Backspace, mods: KeyModifiers::ALT }], [], "", "删除光标前的一个词", "delete the word before the cursor", false, Field, None),
+    bind!(Cmd::FieldKillStart, "delete_to_start", [Key::ctrl('u')], [], "", "删除光标前的全部文字", "delete everything before the cursor", false, Field, None),
+    bind!(Cmd::FieldKillEnd, "delete_to_end", [Key::ctrl('k')], [], "", "删除光标后的全部文字", "delete everything after the cursor", false, Field, None),
     // The command line.
     bind!(Cmd::Submit, "run", [Key::plain(K::Enter)], [], "", "执行", "run", false, CommandLine, Some(("执行", "run"))),
     bind!(Cmd::Cancel, "cancel", [Key::plain(K::Esc)], [], "", "取消", "cancel", false, CommandLine, Some(("取消", "cancel"))),
@@ -492,15 +525,19 @@ pub const TABLE: &[Binding] = &[
     bind!(Cmd::PrevField, "near_prev", [Key::plain(K::Up)], [], "", "选上一个近似车牌", "choose the previous near plate", false, Lookup, None),
     bind!(Cmd::Close, "close", [Key::plain(K::Esc)], [], "", "关闭", "close", false, Lookup, Some(("关闭", "close"))),
     // Help and details.
-    bind!(Cmd::ScrollDown, "scroll_down", [Key::ch('j'), Key::plain(K::Down), Key::plain(K::PageDown)], [], "", "向下滚动", "scroll down", false, Reader, Some(("滚动", "scroll"))),
-    bind!(Cmd::ScrollUp, "scroll_up", [Key::ch('k'), Key::plain(K::Up), Key::plain(K::PageUp)], [], "", "向上滚动", "scroll up", false, Reader, None),
+    bind!(Cmd::ScrollDown, "scroll_down", [Key::ch('j'), Key::plain(K::Down)], [], "", "向下滚动一行", "scroll down a line", false, Reader, Some(("滚动", "scroll"))),
+    bind!(Cmd::ScrollUp, "scroll_up", [Key::ch('k'), Key::plain(K::Up)], [], "", "向上滚动一行", "scroll up a line", false, Reader, None),
+    bind!(Cmd::PageDown, "page_down", [Key::plain(K::PageDown), Key::ch(' '), Key::ctrl('f')], [], "", "下一页", "page down", false, Reader, Some(("翻页", "page"))),
+    bind!(Cmd::PageUp, "page_up", [Key::plain(K::PageUp), Key::ctrl('b')], [], "", "上一页", "page up", false, Reader, None),
+    bind!(Cmd::Top, "top", [Key::ch('g'), Key::plain(K::Home)], [], "", "到开头", "go to the start", false, Reader, None),
+    bind!(Cmd::Bottom, "bottom", [Key::ch('G'), Key::plain(K::End)], [], "", "到末尾", "go to the end", false, Reader, None),
     bind!(Cmd::Close, "close", [Key::plain(K::Esc), Key::ch('q'), Key::plain(K::Enter), Key::ch('?')], [], "", "关闭", "close", false, Reader, Some(("关闭", "close"))),
     // The handover view.
     bind!(Cmd::Down, "down", [Key::ch('j'), Key::plain(K::Down)], [], "", "下一项遗留事项", "next carry-over item", false, Handover, Some(("选择", "select"))),
     bind!(Cmd::Up, "up", [Key::ch('k'), Key::plain(K::Up)], [], "", "上一项遗留事项", "previous carry-over item", false, Handover, None),
     bind!(Cmd::HandoverAck, "handover_ack", [Key::plain(K::Enter), Key::ch('a')], ["ack"], "[N|section|all]", "确认所选遗留事项并到下一项（接班人）", "acknowledge the selected carry-over item and move on (incoming officer)", true, Handover, Some(("确认此项", "ack item"))),
-    bind!(Cmd::HandoverAckAll, "handover_ack_all", [Key::ch('A')], [], "", "确认交接及全部遗留事项（先问，说明总数）", "acknowledge the handover and every item (asks first, with the total)", true, Handover, Some(("全部确认", "ack all"))),
-    bind!(Cmd::HandoverAckSection, "handover_ack_section", [Key::ch('s')], [], "", "确认所选事项所在的一节（先问，说明项数）", "acknowledge the selected item's section (asks first, with its count)", true, Handover, Some(("整节确认", "ack section"))),
+    bind!(Cmd::HandoverAckAll, "handover_ack_all", [Key::ch('A')], [], "", "确认交接及全部遗留事项（先问，说明总数）", "acknowledge the handover and every item (asks first, with the total)", true, Handover, Some(("全部确认", "ack all")), confirm: true),
+    bind!(Cmd::HandoverAckSection, "handover_ack_section", [Key::ch('s')], [], "", "确认所选事项所在的一节（先问，说明项数）", "acknowledge the selected item's section (asks first, with its count)", true, Handover, Some(("整节确认", "ack section")), confirm: true),
     bind!(Cmd::PageDown, "page_down", [Key::plain(K::PageDown), Key::ctrl('f')], [], "", "报告全文下翻", "scroll the report down", false, Handover, None),
     bind!(Cmd::PageUp, "page_up", [Key::plain(K::PageUp), Key::ctrl('b')], [], "", "报告全文上翻", "scroll the report up", false, Handover, None),
     bind!(Cmd::HandoverText, "handover_text", [Key::ch('t')], [], "", "报告全文 / 摘要", "full report / summary", false, Handover, Some(("全文", "report"))),
@@ -537,6 +574,12 @@ pub const TABLE: &[Binding] = &[
 /// answer is the same for a key and for a typed command.
 pub fn changes_data(cmd: Cmd) -> bool {
     TABLE.iter().any(|b| b.cmd == cmd && b.changes)
+}
+
+/// Does this command ask first? Read from the table, like
+/// [`changes_data`].
+pub fn confirms(cmd: Cmd) -> bool {
+    TABLE.iter().any(|b| b.cmd == cmd && b.confirm)
 }
 
 /// The table with the config's key overrides applied.

@@ -255,13 +255,32 @@ async fn event_loop(
             None => app.next_deadline(now),
         };
         tokio::select! {
-            ev = events.next() => match ev {
-                Some(Ok(Event::Key(k))) => app.on_key(k),
-                Some(Ok(Event::Paste(text))) => app.on_paste(&text),
-                Some(Ok(Event::Resize(w, h))) => resize = Some((Instant::now() + RESIZE_SETTLE, w, h)),
-                Some(Ok(_)) => {}
-                Some(Err(e)) => return Err(e.into()),
-                None => return Ok(()),
+            ev = events.next() => {
+                // Everything already read with it: keys that came in one
+                // burst are told apart from keys typed one by one.
+                // (Read without the stream, whose waker a second poll
+                // would replace; its reader is idle once it gave `ev`.)
+                let mut batch = vec![ev];
+                while matches!(ratatui::crossterm::event::poll(Duration::ZERO), Ok(true)) {
+                    batch.push(Some(ratatui::crossterm::event::read()));
+                }
+                let mut keys = Vec::new();
+                for ev in batch {
+                    match ev {
+                        Some(Ok(Event::Key(k))) => keys.push(k),
+                        other => {
+                            app.on_keys(&std::mem::take(&mut keys));
+                            match other {
+                                Some(Ok(Event::Paste(text))) => app.on_paste(&text),
+                                Some(Ok(Event::Resize(w, h))) => resize = Some((Instant::now() + RESIZE_SETTLE, w, h)),
+                                Some(Ok(_)) => {}
+                                Some(Err(e)) => return Err(e.into()),
+                                None => return Ok(()),
+                            }
+                        }
+                    }
+                }
+                app.on_keys(&keys);
             },
             _ = poll.tick() => app.poll_data(),
             _ = tokio::time::sleep_until(wake.into()) => {

@@ -9,7 +9,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::app::{App, Level};
 use super::glyphs;
-use super::keys::PaneId;
+use super::keys::{Cmd, PaneId};
 use super::layout::{self, Mode, TABS_MIN};
 use super::popups::{self, Popup};
 use super::theme::Tone;
@@ -128,13 +128,32 @@ fn too_small(f: &mut Frame, area: Rect, app: &App) {
         crate::i18n::Lang::Zh => format!("终端太小：至少需要 {w}×{h}（现在 {aw}×{ah}）"),
         crate::i18n::Lang::En => format!("terminal too small: {w}×{h} needed (now {aw}×{ah})"),
     };
-    let lines: Vec<Line> = super::wrap::wrap_plain(&text, area.width as usize)
+    // Keys act only on what is seen: here, only these.
+    let asking = matches!(app.popups.last(), Some(Popup::Confirm(c)) if matches!(c.on_yes, popups::OnYes::Quit));
+    let keys = if asking {
+        app.t(
+            "表单中有未保存的内容：放大终端查看，或再按 q 放弃并退出",
+            "a form holds unsaved input: enlarge the terminal to see it, or q again to discard it and quit",
+        )
+    } else {
+        app.t(
+            "此时只有 q 退出、Ctrl-L 重画；其他按键不起作用",
+            "only q (quit) and Ctrl-L (redraw) work here; other keys do nothing",
+        )
+    };
+    let width = area.width as usize;
+    let mut lines: Vec<Line> = super::wrap::wrap_plain(&text, width)
         .into_iter()
         .map(|l| Line::from(l).alignment(Alignment::Center))
         .collect();
+    lines.extend(
+        super::wrap::wrap_plain(keys, width)
+            .into_iter()
+            .map(|l| Line::from(l).alignment(Alignment::Center)),
+    );
     let p = Paragraph::new(lines);
-    let y = area.y + area.height.saturating_sub(1) / 2;
-    let rows = 3.min(area.height - (y - area.y));
+    let y = area.y + area.height.saturating_sub(3) / 2;
+    let rows = 6.min(area.height - (y - area.y));
     f.render_widget(
         p,
         Rect {
@@ -339,11 +358,14 @@ fn tabs(f: &mut Frame, r: Rect, app: &App) {
 }
 
 /// The keys that work here, from the key table; changing ones are left
-/// out in read-only mode.
+/// out in read-only mode. Most important first: the one key the officer
+/// needs next (going on duty, taking a handover over), then the focused
+/// pane's own keys, the list's, the rest.
 pub fn hints(app: &App) -> Vec<(String, &'static str)> {
     let contexts = app.contexts();
     let read_only = app.read_only.is_some();
     let mut out = Vec::new();
+    let mut lead = Vec::new();
     for ctx in &contexts {
         for (keys, b) in app.keymap.rows(std::slice::from_ref(ctx)) {
             let Some((zh, en)) = b.footer else { continue };
@@ -356,36 +378,72 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
             if app.popups.is_empty() && !app.panes.get(app.focus).offers(b.cmd) {
                 continue;
             }
-            out.push((keys, app.lang.t(zh, en)));
+            match b.cmd {
+                Cmd::ShiftStart if !app.may_go_on_duty() => continue,
+                Cmd::ShiftStart => lead.push((keys, app.lang.t(zh, en))),
+                Cmd::Handover if app.handover_waits_for_me() => {
+                    lead.push((keys, app.t("接班", "take over")))
+                }
+                _ => out.push((keys, app.lang.t(zh, en))),
+            }
         }
     }
-    out
+    lead.extend(out);
+    lead
 }
 
 fn footer(f: &mut Frame, r: Rect, app: &App) {
     let theme = &app.theme;
     let all = hints(app);
-    // `?` and `q` always show, at the right; the rest fill from the left.
+    // `?` and `q` always show, at the right; the rest fill from the left
+    // in their order, and `?` says "more" when some did not fit.
     let (tail, head): (Vec<_>, Vec<_>) = all.into_iter().partition(|(k, _)| k == "?" || k == "q");
     let piece = |k: &str, d: &str| (format!(" {k}"), format!(" {d} "));
-    let tail_w: usize = tail
-        .iter()
-        .map(|(k, d)| {
-            let (a, b) = piece(k, d);
-            a.width() + b.width()
-        })
-        .sum();
+    let width = |items: &[(String, &str)]| -> usize {
+        items
+            .iter()
+            .map(|(k, d)| {
+                let (a, b) = piece(k, d);
+                a.width() + b.width()
+            })
+            .sum()
+    };
+    let more = app.t("更多", "more");
+    let mut tail: Vec<(String, &str)> = tail;
+    let head_fits = width(&head) + width(&tail) <= r.width as usize;
+    if !head_fits {
+        for t in tail.iter_mut().filter(|(k, _)| k == "?") {
+            t.1 = more;
+        }
+    }
+    let tail_w = width(&tail);
     let mut spans = Vec::new();
     let mut used = 0usize;
-    for (keys, desc) in &head {
+    for (i, (keys, desc)) in head.iter().enumerate() {
         let (k, d) = piece(keys, desc);
         let w = k.width() + d.width();
         if used + w + tail_w > r.width as usize {
             break;
         }
         used += w;
-        spans.push(Span::styled(k, theme.bold()));
-        spans.push(Span::styled(d, theme.tone(Tone::Dim)));
+        // The key the officer needs next stands out.
+        let lead = i == 0
+            && app.popups.is_empty()
+            && (app.may_go_on_duty() || app.handover_waits_for_me());
+        let kstyle = if lead {
+            theme.badge(Tone::Warn)
+        } else {
+            theme.bold()
+        };
+        spans.push(Span::styled(k, kstyle));
+        spans.push(Span::styled(
+            d,
+            if lead {
+                theme.badge(Tone::Warn)
+            } else {
+                theme.tone(Tone::Dim)
+            },
+        ));
     }
     let gap = (r.width as usize).saturating_sub(used + tail_w);
     spans.push(Span::raw(" ".repeat(gap)));

@@ -496,10 +496,27 @@ impl Pane {
         }
     }
 
-    /// A command line: `:`, the text, Enter.
+    /// A command line: `:`, the text once the line is open (characters
+    /// arriving with the `:` in one burst would be a paste, left for the
+    /// officer to confirm), Enter.
     pub fn command(&self, text: &str) {
         self.press(":");
+        self.wait_until("the command line", |s| {
+            s.lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .is_some_and(|l| l.starts_with(':'))
+        });
         self.type_text(text);
+        self.enter_once_shown(text);
+    }
+
+    /// Enter, once the end of `text` (just typed) shows: an Enter read
+    /// with the text in one burst would be part of a paste.
+    pub fn enter_once_shown(&self, text: &str) {
+        let chars: Vec<char> = text.chars().collect();
+        let tail: String = chars[chars.len().saturating_sub(8)..].iter().collect();
+        self.wait_until(&format!("{tail:?} typed"), |s| s.contains(tail.trim()));
         self.press("Enter");
     }
 

@@ -148,13 +148,21 @@ pub enum Action {
     QueueGaps {
         gaps: i64,
     },
+    /// A new pass from the pass form.
+    IssuePass {
+        new: Box<crate::store::pass_actions::NewPass>,
+    },
+    /// Mark a post manned or stood down, or a community reported in.
+    Mark {
+        target: crate::tui::panes::activation::MarkTarget,
+    },
 }
 
 impl Action {
     /// The pane that shows what it changes (besides the log).
     fn shown_in(&self) -> PaneId {
         match self {
-            Action::Directive { .. } => PaneId::Activation,
+            Action::Directive { .. } | Action::Mark { .. } => PaneId::Activation,
             Action::AckAlert { .. }
             | Action::DispatchAlert { .. }
             | Action::ResolveAlert { .. }
@@ -164,7 +172,8 @@ impl Action {
             | Action::ExtendPass { .. }
             | Action::SuspendPass { .. }
             | Action::ReinstatePass { .. }
-            | Action::RevokePass { .. } => PaneId::Passes,
+            | Action::RevokePass { .. }
+            | Action::IssuePass { .. } => PaneId::Passes,
             Action::AssignDelivery { .. }
             | Action::DepartDelivery { .. }
             | Action::Deliver { .. }
@@ -184,6 +193,7 @@ impl Action {
     /// The records it acts on, as the screen showed them after entry
     /// `as_of`: the store refuses it if one changed since.
     pub fn seen(&self, as_of: i64) -> Vec<Seen> {
+        use crate::tui::panes::activation::MarkTarget;
         let one = |table, id| vec![Seen::new(table, id, as_of)];
         match self {
             Action::Directive { .. } => one("activation", 0),
@@ -208,7 +218,16 @@ impl Action {
             Action::EndShift { shift, .. }
             | Action::ReaddressHandover { shift, .. }
             | Action::AckHandover { shift, .. } => one("shift", *shift),
-            Action::Reveal { .. } | Action::QueueGaps { .. } => Vec::new(),
+            Action::Mark {
+                target: MarkTarget::Post { id, .. },
+            } => one("post", *id),
+            Action::Mark {
+                target: MarkTarget::Community { id, .. },
+            } => one("community", *id),
+            // A new pass: no record yet to have changed.
+            Action::IssuePass { .. } | Action::Reveal { .. } | Action::QueueGaps { .. } => {
+                Vec::new()
+            }
         }
     }
 
@@ -234,29 +253,60 @@ impl Action {
             Action::RequeueDelivery { id, .. } => (Cmd::DeliveryRequeue, hash(id)),
             Action::CancelDelivery { id, .. } => (Cmd::DeliveryCancel, hash(id)),
             Action::Correct { seq, .. } => (Cmd::Correct, hash(seq)),
+            // A new pass has no record to take up again; a mark on a row
+            // that changed is shown in the pane, and the flash says how.
+            Action::IssuePass { .. } | Action::Mark { .. } => return None,
             _ => return None,
         })
     }
 
-    /// It cannot be undone, or it exposes personal data: asked first.
-    pub fn asks_first(&self) -> bool {
-        matches!(
-            self,
+    /// The key table's command for it.
+    pub fn cmd(&self) -> Cmd {
+        match self {
             Action::Directive {
-                action: ActivationAction::Deactivate,
+                action: ActivationAction::Activate,
                 ..
-            } | Action::CancelAlert { .. }
-                | Action::RevokePass { .. }
-                | Action::CancelDelivery { .. }
-                | Action::Reveal { .. }
-                | Action::EndShift { .. }
-                | Action::ReaddressHandover { .. }
-                | Action::QueueGaps { .. }
-                | Action::AckHandover {
-                    target: AckTarget::All | AckTarget::Section(_),
-                    ..
-                }
-        )
+            } => Cmd::Activate,
+            Action::Directive { .. } => Cmd::Deactivate,
+            Action::AckAlert { .. } => Cmd::AlertAck,
+            Action::DispatchAlert { .. } => Cmd::AlertDispatch,
+            Action::ResolveAlert { .. } => Cmd::AlertResolve,
+            Action::CancelAlert { .. } => Cmd::AlertCancel,
+            Action::AlertSeverity { .. } => Cmd::AlertSeverity,
+            Action::IssueRequested { .. } | Action::IssuePass { .. } => Cmd::PassIssue,
+            Action::ExtendPass { .. } => Cmd::PassExtend,
+            Action::SuspendPass { .. } => Cmd::PassSuspend,
+            Action::ReinstatePass { .. } => Cmd::PassReinstate,
+            Action::RevokePass { .. } => Cmd::PassRevoke,
+            Action::AssignDelivery { .. } => Cmd::DeliveryAssign,
+            Action::DepartDelivery { .. } => Cmd::DeliveryDepart,
+            Action::Deliver { .. } => Cmd::DeliveryDeliver,
+            Action::FailDelivery { .. } => Cmd::DeliveryFail,
+            Action::RequeueDelivery { .. } => Cmd::DeliveryRequeue,
+            Action::CancelDelivery { .. } => Cmd::DeliveryCancel,
+            Action::Correct { .. } => Cmd::Correct,
+            Action::Reveal { .. } => Cmd::Reveal,
+            Action::StartShift => Cmd::ShiftStart,
+            Action::EndShift { .. } | Action::ReaddressHandover { .. } => Cmd::ShiftEnd,
+            Action::AckHandover {
+                target: AckTarget::All,
+                ..
+            } => Cmd::HandoverAckAll,
+            Action::AckHandover {
+                target: AckTarget::Section(_),
+                ..
+            } => Cmd::HandoverAckSection,
+            Action::AckHandover { .. } => Cmd::HandoverAck,
+            Action::QueueGaps { .. } => Cmd::QueueGaps,
+            Action::Mark { .. } => Cmd::Mark,
+        }
+    }
+
+    /// Hard to undo for a driver, a resident or the record, or it
+    /// exposes personal data: asked first. The key table says which
+    /// (`confirm`), so help and the dispatcher agree.
+    pub fn asks_first(&self) -> bool {
+        crate::tui::keys::confirms(self.cmd())
     }
 }
 
@@ -664,7 +714,7 @@ impl App {
         };
         if cmd == Cmd::AlertAck {
             // The store is the judge; a refusal comes back as its flash.
-            return self.perform(Action::AckAlert { id });
+            return self.act(Action::AckAlert { id });
         }
         match step {
             Some(s) => {
@@ -683,12 +733,10 @@ impl App {
         match (cmd, rest) {
             (Cmd::AlertDispatch, Some(to)) => {
                 let to = self.resolve_typed(DISPATCH_TO, &to)?;
-                self.perform(Action::DispatchAlert { id, to })
+                self.act(Action::DispatchAlert { id, to })
             }
             (Cmd::AlertDispatch, None) => self.open_form(Form::dispatch(id, about)),
-            (Cmd::AlertResolve, Some(outcome)) => {
-                self.perform(Action::ResolveAlert { id, outcome })
-            }
+            (Cmd::AlertResolve, Some(outcome)) => self.act(Action::ResolveAlert { id, outcome }),
             (Cmd::AlertResolve, None) => self.open_form(Form::resolve(id, about)),
             (Cmd::AlertCancel, Some(reason)) => {
                 fields::required_text(fields::field("撤销原因", "reason"), &reason, TEXT_MAX_CHARS)
@@ -699,7 +747,7 @@ impl App {
             (Cmd::AlertCancel, None) => self.open_form(Form::cancel_alert(id, about)),
             (_, Some(s)) => {
                 let severity = parse_severity(&s)?;
-                self.perform(Action::AlertSeverity { id, severity })
+                self.act(Action::AlertSeverity { id, severity })
             }
             (_, None) => self.open_form(Form::severity(id, about)),
         }
@@ -715,26 +763,28 @@ impl App {
             Cmd::PassReinstate => PassAction::Reinstate,
             _ => PassAction::Revoke,
         };
+        // Checked before anything is asked: no question about a step
+        // the pass cannot take.
+        pass::step(p.state, step).map_err(|_| pass_refusal(&number, p.state, step))?;
         match cmd {
             Cmd::PassIssue => {
-                return self.perform(Action::IssueRequested {
+                return self.act(Action::IssueRequested {
                     id,
                     number,
                     force: false,
                 });
             }
-            Cmd::PassReinstate => return self.perform(Action::ReinstatePass { id, number }),
+            Cmd::PassReinstate => return self.act(Action::ReinstatePass { id, number }),
             _ => {}
         }
-        pass::step(p.state, step).map_err(|_| pass_refusal(&number, p.state, step))?;
         let about = pass_about(&p, self.tz);
         let mut form = match (cmd, rest) {
             (Cmd::PassExtend, Some(t)) => {
                 let until = self.extend_until(&number, &t)?;
-                return self.perform(Action::ExtendPass { id, number, until });
+                return self.act(Action::ExtendPass { id, number, until });
             }
             (Cmd::PassSuspend, Some(reason)) => {
-                return self.perform(Action::SuspendPass { id, number, reason });
+                return self.act(Action::SuspendPass { id, number, reason });
             }
             (Cmd::PassRevoke, Some(reason)) => {
                 fields::required_text(fields::field("吊销原因", "reason"), &reason, TEXT_MAX_CHARS)
@@ -770,7 +820,7 @@ impl App {
             }
         };
         if cmd == Cmd::DeliveryDepart {
-            return self.perform(Action::DepartDelivery { id });
+            return self.act(Action::DepartDelivery { id });
         }
         delivery::step(d.state, step).map_err(|_| delivery_refusal(id, d.state, step))?;
         let about = delivery_about(&d, self.tz);
@@ -784,21 +834,21 @@ impl App {
                     self.volunteer_pool(&d)
                 };
                 let (to, who) = self.assignee(&who, &pool)?;
-                self.perform(Action::AssignDelivery { id, to, who })
+                self.act(Action::AssignDelivery { id, to, who })
             }
             (Cmd::DeliveryAssign, None) => {
                 self.assign_pool = self.volunteer_pool(&d);
                 self.open_form(Form::assign(id, about))
             }
             (Cmd::DeliveryDeliver, Some(received_by)) => {
-                self.perform(Action::Deliver { id, received_by })
+                self.act(Action::Deliver { id, received_by })
             }
             (Cmd::DeliveryDeliver, None) => self.open_form(Form::deliver(id, about)),
             (Cmd::DeliveryFail, Some(r)) => {
                 let (first, note) = r.split_once(char::is_whitespace).unwrap_or((&r, ""));
                 let reason = parse_fail_reason(first)?;
                 let note = Some(note.trim().to_string()).filter(|n| !n.is_empty());
-                self.perform(Action::FailDelivery {
+                self.act(Action::FailDelivery {
                     id,
                     reason,
                     note,
@@ -808,7 +858,7 @@ impl App {
             (Cmd::DeliveryFail, None) => self.open_form(Form::fail(id, about)),
             (Cmd::DeliveryRequeue, Some(t)) => {
                 let due = self.parse_future(&t, msg!("新的送达时限", "new due time"))?;
-                self.perform(Action::RequeueDelivery { id, due: Some(due) })
+                self.act(Action::RequeueDelivery { id, due: Some(due) })
             }
             (Cmd::DeliveryRequeue, None) => self.open_form(Form::requeue(id, about)),
             (_, Some(reason)) => {
@@ -831,7 +881,7 @@ impl App {
             ));
         }
         match text {
-            Some(text) => self.perform(Action::Correct { seq, text }),
+            Some(text) => self.act(Action::Correct { seq, text }),
             None => {
                 let about = entry_about(&row, self.tz);
                 self.open_form(Form::correct(seq, about, &row.text))
@@ -993,8 +1043,9 @@ impl App {
     /// The new end of a pass: `+3d` is three days past its current end;
     /// anything else is a time as [`App::parse_future`] reads it.
     pub(super) fn extend_until(&self, number: &str, typed: &str) -> Result<DateTime<Utc>, Msg> {
-        let t = typed.trim();
-        if let Some(d) = t.strip_prefix('+').and_then(super::span) {
+        let folded = crate::domain::text::fold_width(typed);
+        let t = folded.trim();
+        if let Some(d) = t.strip_prefix('+').and_then(super::create::span) {
             let p = self
                 .store
                 .pass_by_number(number, self.now(), self.cfg.thresholds.pass_warn())
@@ -1079,7 +1130,76 @@ impl App {
                 "为 {gaps} 名未覆盖对象排队配送（已在队列中的跳过）？每条配送各记一条日志。",
                 "Queue a delivery for each of the {gaps} coverage gaps (those already queued are skipped)? Each delivery is logged."
             ),
+            Action::IssueRequested { number, .. } => {
+                let n = clean(number);
+                msg!(
+                    "发放通行证 {n}？发放后车辆即可在通行范围内通过检查点。",
+                    "Issue the pass {n}? Once issued, the vehicle may pass the checkpoints of its area."
+                )
+            }
+            Action::IssuePass { new } => {
+                let who = clean(match &new.vehicle {
+                    Some(crate::store::pass_actions::PassVehicle::Ledger(p)) => p,
+                    Some(crate::store::pass_actions::PassVehicle::New(v)) => &v.plate,
+                    None => new.subject.as_deref().unwrap_or(""),
+                });
+                let until = local_minute(new.valid_until, self.tz);
+                let issuer = clean(&new.issuer);
+                msg!(
+                    "为 {who} 发放通行证，有效至 {until}，发证单位 {issuer}？发放后即可通过检查点。",
+                    "Issue a pass for {who}, valid until {until}, issued by {issuer}? Once issued, the vehicle may pass the checkpoints."
+                )
+            }
+            Action::ReinstatePass { number, .. } => {
+                let n = clean(number);
+                msg!(
+                    "恢复通行证 {n}？恢复后车辆立即可以再次通过检查点。",
+                    "Reinstate the pass {n}? The vehicle may pass the checkpoints again at once."
+                )
+            }
+            Action::Correct { seq, text } => {
+                let t = clean(text);
+                msg!(
+                    "将第 {seq} 号记录更正为“{t}”？原记录保留并标为已更正；更正记入后不能再修改。",
+                    "Correct entry {seq} to \"{t}\"? The old entry stays, marked corrected; a correction cannot be edited once recorded."
+                )
+            }
+            Action::Mark { target } => {
+                use crate::tui::panes::activation::MarkTarget;
+                match target {
+                    MarkTarget::Post {
+                        name, manned: true, ..
+                    } => {
+                        let n = clean(name);
+                        msg!(
+                            "岗位 {n} 撤岗？各控制台将显示该岗位无人值守。",
+                            "Stand the post {n} down? Every console then shows it unmanned."
+                        )
+                    }
+                    MarkTarget::Post { name, .. } => {
+                        let n = clean(name);
+                        msg!("岗位 {n} 已到岗？", "Mark the post {n} manned?")
+                    }
+                    MarkTarget::Community { name, .. } => {
+                        let n = clean(name);
+                        msg!(
+                            "{n} 已报到？报到记入后不能撤回。",
+                            "Mark {n} reported in? A report-in cannot be taken back."
+                        )
+                    }
+                }
+            }
             _ => msg!("确定？", "Go ahead?"),
+        }
+    }
+
+    /// Does `a`, or asks first when the key table says so.
+    pub(super) fn act(&mut self, a: Action) -> Result<(), Msg> {
+        if a.asks_first() {
+            self.ask(a);
+            Ok(())
+        } else {
+            self.perform(a)
         }
     }
 
@@ -1141,6 +1261,11 @@ impl App {
     }
 
     fn perform_now(&mut self, a: Action) -> Result<(), Msg> {
+        if let Action::IssuePass { new } = &a {
+            // Its flash, and the question about a second pass for the
+            // same route, are the pass form's own.
+            return self.write_pass(new, false).map(|_| ());
+        }
         let actor = self.actor().ok_or_else(|| self.no_actor())?;
         let officer = clean(&actor.officer);
         let shows = a.shown_in();
@@ -1527,6 +1652,44 @@ impl App {
                 }
                 (Level::Info, m)
             }
+            Action::Mark { target } => {
+                use crate::tui::panes::activation::MarkTarget;
+                let seq = match &target {
+                    MarkTarget::Post { id, manned, .. } => {
+                        s.mark_post_manned(&actor, Ref::Id(*id), !manned)
+                    }
+                    MarkTarget::Community { id, .. } => {
+                        s.mark_community_reported(&actor, Ref::Id(*id))
+                    }
+                }
+                .map_err(store_msg)?;
+                let m = match &target {
+                    MarkTarget::Post { name, manned, .. } => {
+                        let name = clean(name);
+                        if *manned {
+                            msg!(
+                                "岗位 {name} 已撤岗，记录 #{seq}",
+                                "post {name} stood down, recorded #{seq}"
+                            )
+                        } else {
+                            msg!(
+                                "岗位 {name} 已到岗，记录 #{seq}",
+                                "post {name} manned, recorded #{seq}"
+                            )
+                        }
+                    }
+                    MarkTarget::Community { name, .. } => {
+                        let name = clean(name);
+                        msg!(
+                            "{name} 已报到，记录 #{seq}",
+                            "{name} reported in, recorded #{seq}"
+                        )
+                    }
+                };
+                (Level::Info, m)
+            }
+            // Issued before the match, by `write_pass`.
+            Action::IssuePass { .. } => return Ok(()),
         };
         self.flash(level, m);
         self.wrote(&[shows]);
@@ -1684,6 +1847,28 @@ fn parse_fail_reason(s: &str) -> Result<FailReason, Msg> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_mark_is_checked_against_its_row_and_a_new_pass_against_nothing() {
+        use crate::tui::panes::activation::MarkTarget;
+        let post = Action::Mark {
+            target: MarkTarget::Post {
+                id: 3,
+                name: "p".into(),
+                manned: false,
+            },
+        };
+        assert_eq!(post.seen(7), vec![Seen::new("post", 3, 7)]);
+        assert!(post.reopen().is_none());
+        let community = Action::Mark {
+            target: MarkTarget::Community {
+                id: 4,
+                name: "c".into(),
+            },
+        };
+        assert_eq!(community.seen(7), vec![Seen::new("community", 4, 7)]);
+        assert!(community.reopen().is_none());
+    }
 
     #[test]
     fn a_hash_names_the_row_and_the_rest_is_the_text() {

@@ -464,7 +464,22 @@ impl App {
     }
 
     fn run(&mut self, a: Action) {
-        if let Err(m) = self.perform(a) {
+        // No question to an officer who may not acknowledge: the store's
+        // refusal says why at once.
+        if let Action::AckHandover { shift, .. } = &a
+            && let (Ok(s), Some(me)) = (self.store.shift(*shift), self.officer.as_deref())
+            && matches!(
+                crate::domain::shift::acknowledge(s.state, s.incoming.as_deref().unwrap_or(""), me),
+                Err(crate::domain::shift::AckError::NotTheIncoming
+                    | crate::domain::shift::AckError::NotHandedOver)
+            )
+        {
+            if let Err(m) = self.perform(a) {
+                self.flash(Level::Error, m);
+            }
+            return;
+        }
+        if let Err(m) = self.act(a) {
             self.flash(Level::Error, m);
         }
     }

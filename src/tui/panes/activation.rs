@@ -98,10 +98,6 @@ impl ActivationPane {
             }
         }
     }
-
-    fn matches(&self, text: &str) -> bool {
-        self.filter.as_deref().is_none_or(|f| text.contains(f))
-    }
 }
 
 fn since_line(a: &ActivationRow, cx: &Cx) -> String {
@@ -221,18 +217,37 @@ impl Pane for ActivationPane {
         rows.extend(
             posts
                 .into_iter()
-                .filter(|p| self.matches(&p.name) || self.matches(&p.unit))
+                .filter(|p| {
+                    // As the row shows it, its mark read in both languages.
+                    let state = if p.manned {
+                        "✔ 已到岗 manned"
+                    } else {
+                        "✘ 未到岗 unmanned not manned"
+                    };
+                    let by = p.manned_by.as_deref().unwrap_or("");
+                    super::row_matches(self.filter.as_deref(), &[&p.name, &p.unit, by, state])
+                })
                 .map(ActRow::Post),
         );
         rows.push(ActRow::Heading(Section::Communities));
         rows.extend(
             communities
                 .into_iter()
-                .filter(|c| self.matches(&c.name))
                 .map(|c| {
                     let r = reported_now(&c, since);
-                    ActRow::Community(c, r)
-                }),
+                    (c, r)
+                })
+                .filter(|(c, r)| {
+                    let state = if *r {
+                        "✔ 已报到 reported"
+                    } else {
+                        "… 未报到 not reported"
+                    };
+                    let by = c.reported_by.as_deref().filter(|_| *r).unwrap_or("");
+                    let kind = format!("{} {}", c.kind.label_zh(), c.kind.label_en());
+                    super::row_matches(self.filter.as_deref(), &[&c.name, &kind, by, state])
+                })
+                .map(|(c, r)| ActRow::Community(c, r)),
         );
         let n = rows.len();
         self.list.fill(0, rows, n, true, key);

@@ -233,6 +233,43 @@ pub struct AlertsPane {
 }
 
 impl AlertsPane {
+    /// A community's row matches the filter by what it shows: its name,
+    /// the item of its lowest cover (in either language), a severity or
+    /// state it has open alerts of (紧急, high, 待处理), ⚠ when one is
+    /// overdue. Every word of the filter must match.
+    fn board_row_matches(&self, c: &CommunityAlerts) -> bool {
+        use crate::domain::alert::{AlertState, Severity};
+        let Some(f) = self.filter.as_deref() else {
+            return true;
+        };
+        let item = match self.cover.get(&c.community_id) {
+            Some(CoverCell::Days { item, .. } | CoverCell::Stale { item, .. }) => {
+                format!("{} {}", item.label_zh(), item.label_en()).to_lowercase()
+            }
+            _ => String::new(),
+        };
+        let name = c.community.to_lowercase();
+        f.split_whitespace().all(|w| {
+            let lower = w.to_lowercase();
+            if name.contains(&lower) || (!item.is_empty() && item.contains(&lower)) {
+                return true;
+            }
+            if w == "⚠" {
+                return c.escalated > 0;
+            }
+            if let Some(s) = super::named::<Severity>(w) {
+                return match s {
+                    Severity::Critical => c.critical,
+                    Severity::High => c.high,
+                    Severity::Medium => c.medium,
+                    Severity::Low => c.low,
+                } > 0;
+            }
+            // The board lists open alerts: any state of an open one.
+            super::named::<AlertState>(w).is_some_and(|s| s.is_open() && c.open > 0)
+        })
+    }
+
     pub fn counts(&self) -> AlertCounts {
         self.counts
     }
@@ -383,9 +420,7 @@ impl Pane for AlertsPane {
         self.counts = self.flags.alert_counts();
         let mut rows = Vec::new();
         for c in self.board.iter().take(MAX_COMMUNITIES as usize).cloned() {
-            if let Some(f) = &self.filter
-                && !c.community.contains(f.as_str())
-            {
+            if !self.board_row_matches(&c) {
                 continue;
             }
             let opened = self.open.contains(&c.community_id);

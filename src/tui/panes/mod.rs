@@ -195,3 +195,83 @@ pub fn header_line<'a>(widths: &[Option<usize>], labels: &[&str], theme: &Theme)
 pub fn style_of(theme: &Theme, t: Tone) -> Style {
     theme.tone(t)
 }
+
+/// The value of `T` a filter word names, as rows show it: its label in
+/// either language, its code or an alias, or a part of one label that
+/// names no other (`暂停` for 已暂停, `susp` for SUSPENDED).
+pub fn named<T: crate::domain::Code>(word: &str) -> Option<T> {
+    if let Some(v) = T::parse(word) {
+        return Some(v);
+    }
+    let lower = word.trim().to_lowercase();
+    let long_enough = |n: usize| lower.chars().count() >= n;
+    let mut found = T::ALL.iter().copied().filter(|v| {
+        (long_enough(2) && !lower.is_ascii() && v.label_zh().contains(lower.as_str()))
+            || (long_enough(3) && v.label_en().to_lowercase().starts_with(&lower))
+    });
+    match (found.next(), found.next()) {
+        (Some(v), None) => Some(v),
+        _ => None,
+    }
+}
+
+/// A filter split into the value of `T` it names (the first word that
+/// names one) and the rest of its words, for the text match.
+pub fn split_named<T: crate::domain::Code>(filter: Option<&str>) -> (Option<T>, Option<String>) {
+    let Some(f) = filter else {
+        return (None, None);
+    };
+    let mut named_value = None;
+    let mut rest = Vec::new();
+    for w in f.split_whitespace() {
+        match named::<T>(w) {
+            Some(v) if named_value.is_none() => named_value = Some(v),
+            _ => rest.push(w),
+        }
+    }
+    let rest = rest.join(" ");
+    (named_value, Some(rest).filter(|r| !r.is_empty()))
+}
+
+/// Does `filter` match a row that shows `cells` (in either language)?
+/// Every word of the filter is found in some cell, case aside.
+pub fn row_matches(filter: Option<&str>, cells: &[&str]) -> bool {
+    let Some(f) = filter else { return true };
+    let cells: Vec<String> = cells.iter().map(|c| c.to_lowercase()).collect();
+    f.split_whitespace()
+        .map(str::to_lowercase)
+        .all(|w| cells.iter().any(|c| c.contains(&w)))
+}
+
+#[cfg(test)]
+mod filter_tests {
+    use super::*;
+    use crate::domain::pass::PassStatus;
+
+    #[test]
+    fn filter_words_name_what_rows_show() {
+        assert_eq!(named::<PassStatus>("待审批"), Some(PassStatus::Requested));
+        assert_eq!(named::<PassStatus>("已暂停"), Some(PassStatus::Suspended));
+        assert_eq!(named::<PassStatus>("暂停"), Some(PassStatus::Suspended));
+        assert_eq!(
+            named::<PassStatus>("REQUESTED"),
+            Some(PassStatus::Requested)
+        );
+        assert_eq!(named::<PassStatus>("susp"), Some(PassStatus::Suspended));
+        // Two statuses start so: neither is meant.
+        assert_eq!(named::<PassStatus>("exp"), None);
+        assert_eq!(named::<PassStatus>("渝F"), None);
+        assert_eq!(
+            split_named::<PassStatus>(Some("已暂停 渝F4")),
+            (Some(PassStatus::Suspended), Some("渝F4".to_string()))
+        );
+        assert!(row_matches(
+            Some("组长 manned"),
+            &["组长", "街道党工委", "到岗 manned"]
+        ));
+        assert!(!row_matches(
+            Some("组长 unmanned"),
+            &["组长", "到岗 manned"]
+        ));
+    }
+}

@@ -8,7 +8,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 
 use super::{Cx, Details, Pane, count_note, frame_block, header_line, inner, render_empty};
 use crate::domain::Code;
-use crate::domain::pass::{self, PassAction};
+use crate::domain::pass::{self, PassAction, PassKind, PassStatus};
 use crate::domain::time::{local_minute, local_short};
 use std::collections::BTreeSet;
 
@@ -100,10 +100,11 @@ impl Pane for PassesPane {
             let Some(w) = self.list.wanted() else {
                 return Ok(());
             };
-            let filter = PassFilter {
-                text: self.filter.clone(),
-                status: None,
-            };
+            // A status named as the rows show it (待审批, SUSPENDED,
+            // 暂停) is the status; the other words match the columns.
+            let (status, text) = super::split_named::<PassStatus>(self.filter.as_deref());
+            let (kind, text) = super::split_named::<PassKind>(text.as_deref());
+            let filter = PassFilter { text, status, kind };
             let rows =
                 cx.store
                     .passes_page(&filter, cx.now, warn, w.start as i64, w.limit as i64)?;
@@ -180,6 +181,17 @@ impl Pane for PassesPane {
             c.expiring,
             c.expired + c.suspended + c.revoked
         );
+        if c.requested > 0 {
+            // Requests wait for someone to issue them: counted first.
+            // Narrow (the grid), the English word shortens so the
+            // pane's own title stays whole.
+            let word = if area.width >= 80 {
+                cx.t("待审批", "requested")
+            } else {
+                cx.t("待审批", "req.")
+            };
+            note = format!("{word} {} · {note}", c.requested);
+        }
         f.render_widget(frame_block(self.id(), note, cx, focused), area);
         let body = inner(area);
         let [head, rows] =

@@ -208,12 +208,8 @@ impl Field {
         !self.choices.is_empty() || !self.options.is_empty()
     }
 
-    /// The beginning of a long prefilled text is what is read first.
-    fn cursor_at_start(mut self) -> Field {
-        self.input = self.input.with_cursor(0);
-        self
-    }
-
+    /// Prefilled, the cursor at the end, as in every editor: typing adds,
+    /// Backspace takes back.
     fn with_value(mut self, v: &str) -> Field {
         self.input = Input::new(v.to_string());
         self.initial = v.to_string();
@@ -712,8 +708,7 @@ impl Form {
                     ),
                 )
                 .max(NOTE_MAX_CHARS)
-                .with_value(&old)
-                .cursor_at_start(),
+                .with_value(&old),
             ],
         )
         .with_intro(about)
@@ -852,7 +847,7 @@ impl Form {
         )
         .pick(PickSpec::of(&[Kind::Recipient]));
         if let Some((id, label)) = recipient {
-            who = who.with_value(label).cursor_at_start();
+            who = who.with_value(label);
             if let Some(p) = who.pick.as_mut() {
                 p.taken = Some((label.trim().to_string(), Kind::Recipient, id));
             }

@@ -33,12 +33,16 @@ pub struct Lookup {
     /// The near plate chosen with ↓/↑, if any.
     pub near_sel: Option<usize>,
     pub error: Option<Msg>,
+    /// The plate in the field is selected (opened with one, or just looked
+    /// up): typing replaces it, Backspace clears it, a move keeps it.
+    pub selected: bool,
 }
 
 impl Lookup {
     pub fn with_text(text: &str) -> Lookup {
         let mut l = Lookup {
             input: Input::new(text.to_string()),
+            selected: !text.is_empty(),
             ..Default::default()
         };
         l.renormalize();
@@ -161,7 +165,12 @@ pub fn render(f: &mut Frame, area: Rect, l: &Lookup, lang: Lang, theme: &Theme, 
         Span::styled(label.clone(), theme.bold()),
         Span::styled(
             shown,
-            Style::new().add_modifier(ratatui::style::Modifier::UNDERLINED),
+            if l.selected {
+                // Selected: what the next character typed replaces.
+                Style::new().add_modifier(ratatui::style::Modifier::REVERSED)
+            } else {
+                Style::new().add_modifier(ratatui::style::Modifier::UNDERLINED)
+            },
         ),
     ]));
     let cursor_x = label.width() + l.input.visual_cursor().saturating_sub(scroll);

@@ -92,7 +92,10 @@ impl Popup {
     pub fn contexts(&self) -> Vec<Context> {
         match self {
             Popup::Form(f) if f.focused().is_some_and(|x| x.steps()) => {
-                vec![Context::Choice, Context::Form]
+                vec![Context::Choice, Context::Form, Context::Field]
+            }
+            Popup::Form(_) | Popup::Filter(_) | Popup::Command(_) | Popup::Lookup(_) => {
+                vec![self.context(), Context::Field]
             }
             p => vec![p.context()],
         }
