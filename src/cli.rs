@@ -304,13 +304,16 @@ pub struct HandoverArgs {
     #[arg(long, value_name = "ID")]
     pub shift: Option<i64>,
 
-    /// md: readable, for printing or a chat group; json: for programs
-    #[arg(long, value_enum, default_value_t = ReportFormat::Md, value_name = "FORMAT")]
+    /// text: plain and short, to paste into a work group (WeChat,
+    /// DingTalk); md: Markdown with every list, for the archive; json:
+    /// for programs
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text, value_name = "FORMAT")]
     pub format: ReportFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
+    Text,
     Md,
     Json,
 }
@@ -341,13 +344,28 @@ pub struct ShiftEndArgs {
     /// what happens after it belongs to the next report
     #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     pub cutoff: Option<String>,
+
+    /// A standing instruction for the incoming officer (交代事项), one
+    /// line; may be given more than once
+    #[arg(long = "instruct", value_name = "TEXT")]
+    pub instruct: Vec<String>,
+
+    /// Something for the incoming officer to keep an eye on (关注事项),
+    /// one line; may be given more than once
+    #[arg(long = "watch", value_name = "TEXT")]
+    pub watch: Vec<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct ShiftAckArgs {
     /// Acknowledge carry-over item N (this signs for the handover too)
-    #[arg(long, value_name = "N", conflicts_with = "all")]
+    #[arg(long, value_name = "N", conflicts_with_all = ["all", "section"])]
     pub item: Option<i64>,
+
+    /// Acknowledge the items of one section at once: alert, delivery,
+    /// pass, reach, cover, carried, instruction, watch (or 预警, 配送, …)
+    #[arg(long, value_name = "SECTION", conflicts_with = "all")]
+    pub section: Option<String>,
 
     /// Acknowledge the handover and every carry-over item at once
     #[arg(long)]

@@ -16,7 +16,7 @@ use supplydesk::domain::alert::{AlertState, ItemClass, Severity};
 use supplydesk::domain::delivery::{FailReason, Group, Urgency};
 use supplydesk::domain::log::{Entry, GENESIS, LogKind};
 use supplydesk::domain::pass::PassKind;
-use supplydesk::domain::shift::{CarryKind, ShiftState};
+use supplydesk::domain::shift::{CarryKind, ItemSection, ShiftState};
 use supplydesk::domain::unit::{Capacity, UnitCategory};
 use supplydesk::i18n::Lang;
 use supplydesk::report::handover::{self, Report, ReportOptions, Which};
@@ -631,7 +631,8 @@ fn a_report_cut_short_still_counts_everything() {
     assert_eq!(cut.passes.events, full.passes.events[..1]);
     assert_eq!(cut.alerts.raised.len(), 1);
     assert_eq!(cut.entries, full.entries[..1]);
-    assert_eq!(cut.carry_over.handed_over.len(), 1);
+    // What needs action is never cut: every section keeps its count.
+    assert_eq!(cut.carry_over.handed_over, full.carry_over.handed_over);
     assert_eq!(cut.alerts.timeline, full.alerts.timeline);
     let md = cut.to_markdown(Lang::En);
     assert!(
@@ -900,7 +901,10 @@ fn unacknowledged_items_are_carried_again_and_stay_highlighted() {
     let first = s.handover_items(1).unwrap();
     let medicine = first
         .iter()
-        .find(|i| i.subject == CarryKind::Alert.subject(ids.alert_medicine))
+        .find(|i| {
+            i.kind == CarryKind::Alert
+                && i.summary_en.contains(&format!("#{} ", ids.alert_medicine))
+        })
         .unwrap();
     let carried = h
         .items
@@ -908,6 +912,7 @@ fn unacknowledged_items_are_carried_again_and_stay_highlighted() {
         .find(|i| i.subject == medicine.subject)
         .expect("the closed alert's unacknowledged item is carried");
     assert_eq!(carried.carried_from, Some(medicine.id));
+    assert_eq!(carried.section, ItemSection::Carried);
     assert_eq!(
         (&carried.summary_zh, &carried.summary_en),
         (&medicine.summary_zh, &medicine.summary_en)
@@ -1306,7 +1311,10 @@ fn shifts_from_the_command_line() {
     .unwrap();
     drop(s);
     // No shift at all: the last 12 hours.
-    assert!(ok(&["handover"], "王静").contains("Shift: none (the last 12 hours)"));
+    assert!(
+        ok(&["handover", "--format", "md"], "王静").contains("Shift: none (the last 12 hours)")
+    );
+    assert!(ok(&["handover"], "王静").contains("the last 12 hours (no shift)"));
     assert!(ok(&["shift", "start"], "王静").contains("shift #1 started"));
     assert!(fails(&["shift", "start"], "李明").contains("王静 is on duty"));
     ok(&["log", "add", "一碗水社区来电"], "王静");
@@ -1342,4 +1350,160 @@ fn shifts_from_the_command_line() {
         "李明",
     );
     assert!(list.contains("一碗水社区来电"), "{list}");
+}
+
+/// Issue 14: a 12-hour shift (12:00 to 24:00) after the scenario's,
+/// handed over with a standing instruction and a watch item: the items
+/// come in sections worst first with their counts, the text report for
+/// the work group stays short and plain, a section is acknowledged at
+/// once, and a staff holder with a long tail is masked as a name.
+#[test]
+fn a_twelve_hour_shift_hands_over_sections_and_a_short_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open_store(&dir.path().join("desk.db"));
+    scenario(&mut s);
+    at(&mut s, t(12, 30));
+    s.acknowledge_handover(&li(), None, AckTarget::All).unwrap();
+    at(&mut s, t(13, 0));
+    let holder = "彭勇雪（万州区槽房平价大药房 配送员）";
+    issued(
+        s.issue_pass(
+            &li(),
+            &NewPass {
+                kind: PassKind::Staff,
+                vehicle: None,
+                subject: Some(holder.into()),
+                unit: None,
+                issuer: "经发办".into(),
+                valid_from: t(13, 0),
+                valid_until: t(30, 0),
+                area: None,
+                number: None,
+            },
+            false,
+        )
+        .unwrap(),
+    );
+    let long = format!(
+        "区指挥部通知：{}",
+        "各社区每日两次上报保供物资库存与缺口情况，".repeat(80)
+    );
+    assert!(long.chars().count() > 1500);
+    let long_seq = s
+        .add_entry(&li(), LogKind::Instruction, &long, None, None)
+        .unwrap();
+    at(&mut s, t(24, 0));
+    let rules = ReportOptions::default().carry_rules();
+    let h = s
+        .end_shift_with(
+            &li(),
+            "王静",
+            None,
+            &rules,
+            &[
+                (
+                    CarryKind::Instruction,
+                    "每2小时向街道指挥部报告一次配送进度".into(),
+                ),
+                (CarryKind::Watch, "龙宝村四组道路塌方，车辆绕行".into()),
+            ],
+        )
+        .unwrap();
+    // Sections worst first, each with its count.
+    let mut sections: Vec<(ItemSection, usize)> = Vec::new();
+    for i in &h.items {
+        match sections.last_mut() {
+            Some((sec, n)) if *sec == i.section => *n += 1,
+            _ => sections.push((i.section, 1)),
+        }
+    }
+    assert_eq!(
+        sections,
+        [
+            (ItemSection::Alert, 2),
+            (ItemSection::Delivery, 2),
+            (ItemSection::Pass, 1),
+            (ItemSection::Instruction, 1),
+            (ItemSection::Watch, 1),
+        ],
+        "{:#?}",
+        h.items
+    );
+    assert!(
+        h.items
+            .iter()
+            .all(|i| !i.next_zh.is_empty() && !i.next_en.is_empty())
+    );
+    // The holder is a family name, a mark and the last character; the
+    // unit and role stay readable.
+    let pass = h
+        .items
+        .iter()
+        .find(|i| i.section == ItemSection::Pass)
+        .unwrap();
+    assert!(
+        pass.summary_zh
+            .contains("彭*雪（万州区槽房平价大药房 配送员）"),
+        "{}",
+        pass.summary_zh
+    );
+    assert!(!pass.summary_zh.contains("勇") && !pass.summary_zh.contains("**"));
+
+    at(&mut s, t(24, 5));
+    let r = report(&s, Which::Shift(2));
+    let text = r.to_text(Lang::Zh);
+    let chars = text.chars().count();
+    assert!(chars <= 2000, "{chars} characters:\n{text}");
+    for md in ["**", "###", "`", "|", "- ["] {
+        assert!(!text.contains(md), "Markdown {md:?} in the text:\n{text}");
+    }
+    assert!(!text.contains("+08:00"), "{text}");
+    assert!(
+        text.contains(&format!("（全文见日志 #{long_seq}）")),
+        "{text}"
+    );
+    assert!(
+        text.contains("需处理事项 7 项（王静 未确认 7 项）"),
+        "{text}"
+    );
+    insta::assert_snapshot!("text_12h_zh", text);
+    let md = r.to_markdown(Lang::Zh);
+    assert!(
+        md.contains("### 本班移交给 王静，7 项，未确认 7 项"),
+        "{md}"
+    );
+    assert!(!md.contains("+08:00"), "{md}");
+
+    // A whole section at once; another officer may not.
+    let e = s
+        .acknowledge_handover(&li(), Some(2), AckTarget::Section(ItemSection::Alert))
+        .unwrap_err();
+    assert!(
+        e.message()
+            .get(Lang::En)
+            .contains("only 王静 can acknowledge"),
+        "{e:?}"
+    );
+    at(&mut s, t(24, 10));
+    let a = s
+        .acknowledge_handover(&wang(), None, AckTarget::Section(ItemSection::Alert))
+        .unwrap();
+    assert_eq!(
+        (a.items.clone(), a.remaining, a.handover),
+        (vec![1, 2], 5, true)
+    );
+    let e = s
+        .acknowledge_handover(&wang(), None, AckTarget::Section(ItemSection::Alert))
+        .unwrap_err();
+    assert!(
+        e.message().get(Lang::Zh).contains("没有待确认的事项"),
+        "{e:?}"
+    );
+    let a = s
+        .acknowledge_handover(&wang(), None, AckTarget::All)
+        .unwrap();
+    assert_eq!((a.items.len(), a.remaining), (5, 0));
+    let text = report(&s, Which::Shift(2)).to_text(Lang::Zh);
+    assert!(text.contains("已接班（王静 "), "{text}");
+    assert!(!text.contains("待接班确认"), "{text}");
 }

@@ -1,10 +1,11 @@
 //! A handover in a real terminal: the binary runs in a detached tmux
 //! session (its own server socket, 120×40). 张伟 goes on duty and hands the
 //! shift over to 王静 from the console, answering its question; then the
-//! console is started as 王静, who sees the "handover pending" badge, opens
-//! the handover view, acknowledges the two carry-over items one by one and
-//! sees the badges clear. The database then holds both acknowledgements
-//! under her name, and the log's chain verifies.
+//! console is started as 王静, who is shown the handover at once, and
+//! acknowledges the two carry-over items with Enter, Enter (each moves on
+//! to the next) and sees the badges clear and the full text say the
+//! handover is acknowledged. The database then holds both
+//! acknowledgements under her name, and the log's chain verifies.
 //!
 //! Every wait polls the screen against a deadline; nothing sleeps for a
 //! fixed time. Without tmux the test says so and passes (CI installs it).
@@ -15,18 +16,49 @@ use std::path::Path;
 
 use common::{Tmux, console, desk_with_two_communities, open_read_only, run, temp_db};
 use supplydesk::domain::alert::{ItemClass, Severity};
+use supplydesk::domain::delivery::{Group, Urgency};
 use supplydesk::store::alerts::NewAlert;
-use supplydesk::store::places::Ref;
+use supplydesk::store::deliveries::NewDelivery;
+use supplydesk::store::places::{NewRecipient, Ref};
 
 const OUTGOING: &str = "张伟";
 const INCOMING: &str = "王静";
 const SESSION: &str = "hand";
 const SIZE: (u16, u16) = (120, 40);
 
-/// The posts, two communities and two open alerts: the two items the
-/// handover will carry over.
+/// The posts, two communities, a critical alert and a delivery due within
+/// the hour: the two items the handover will carry over (the high alert,
+/// neither critical nor escalated, is a count, not an item).
 fn setup(path: &Path) {
     let (mut s, a) = desk_with_two_communities(path);
+    let (recipient, _) = s
+        .add_recipient(
+            &a,
+            &NewRecipient {
+                name: "刘桂英".into(),
+                phone: None,
+                id_number: None,
+                group: Group::ElderlyAlone,
+                condition: None,
+                community: Ref::Name("一碗水社区".into()),
+                compound_id: None,
+                building: None,
+                unit_no: None,
+                room: None,
+                needs: None,
+            },
+        )
+        .unwrap();
+    s.queue_delivery(
+        &a,
+        &NewDelivery {
+            recipient_id: recipient,
+            items: "大米".into(),
+            urgency: Urgency::High,
+            due_at: s.now() + chrono::Duration::minutes(50),
+        },
+    )
+    .unwrap();
     for (c, item, sev) in [
         ("一碗水社区", ItemClass::Medicine, Severity::Critical),
         ("螺蛳包社区", ItemClass::Vegetables, Severity::High),
@@ -71,20 +103,29 @@ fn a_handover_acknowledged_item_by_item_in_a_real_terminal() {
     t.keys(&["q"]);
     t.wait_gone();
 
-    // 王静 starts the console: the badge says the handover waits for her.
+    // 王静 starts the console: the handover waiting for her is shown at
+    // once, on its first item, without a key.
     let t = tmux.start(SESSION, SIZE, &console(&db, INCOMING));
-    t.wait_for("HANDOVER PENDING");
-    t.keys(&["H"]);
-    t.wait_for("Carry-over items: 2 · 2 not acknowledged · incoming 王静");
-    t.keys(&["a"]);
+    let s = t.wait_for("Carry-over items: 2 · 2 not acknowledged · incoming 王静");
+    assert!(s.contains("HANDOVER PENDING"), "{s}");
+    assert!(s.contains("▶ ○  1. [alerts]"), "{s}");
+    // Enter acknowledges the selected item and moves on to the next.
+    t.keys(&["Enter"]);
     t.wait_for("carry-over item 1 of shift #1 acknowledged, 1 left");
     let s = t.wait_until_gone("HANDOVER PENDING");
     assert!(s.contains("1 ITEM NOT ACKNOWLEDGED"), "{s}");
-    t.keys(&["j", "Enter"]);
+    t.wait_for("▶ ○  2. [deliveries]");
+    t.keys(&["Enter"]);
     t.wait_for("carry-over item 2 of shift #1 acknowledged, 0 left");
     let s = t.wait_until_gone("NOT ACKNOWLEDGED");
     assert!(!s.contains("HANDOVER PENDING"), "{s}");
-    assert_eq!(s.matches("acknowledged by 王静").count(), 2, "{s}");
+    assert!(s.contains("✔  1.") && s.contains("✔  2."), "{s}");
+    assert!(s.contains("acknowledged by 王静"), "{s}");
+    // The full text says what the header says.
+    t.keys(&["t"]);
+    let s = t.wait_for("acknowledged by 王静 at");
+    assert!(!s.contains("awaiting acknowledgement"), "{s}");
+    t.keys(&["t"]);
     t.keys(&["Escape"]);
     t.wait_until_gone("Carry-over items");
     t.keys(&["q"]);

@@ -810,18 +810,20 @@ fn handover_item(a: &App, shift: i64, pos: i64) -> supplydesk::store::shifts::Ha
         .unwrap()
 }
 
-/// 王静 opens the handover addressed to her, acknowledges the selected
-/// item with `a` and the next with Enter: each is recorded under her name,
-/// the first signs for the handover (the badge goes) and starts her shift.
+/// 王静 starts the console and is shown the handover addressed to her;
+/// she acknowledges the selected item with `a`, which moves on to the
+/// next, and that one with Enter: each is recorded under her name, the
+/// first signs for the handover (the badge goes) and starts her shift.
 #[test]
 fn the_incoming_officer_acknowledges_items_one_by_one() {
     let mut a = app_with(handed_over_store(), Lang::En, None, Some("王静"));
     assert_eq!(a.handover.pending.as_ref().map(|p| p.id), Some(2));
     assert!(screen(&mut a, 120, 40).contains("HANDOVER PENDING → 王静"));
-    a.on_key(key('H'));
+    // Shown on starting, without a key.
     let Some(Popup::Handover(v)) = a.popups.last() else {
         panic!("{}", flash_en(&a))
     };
+    assert_eq!(a.popups.len(), 1);
     assert_eq!(v.items.len(), 4);
     assert_eq!(v.sel, 0);
     let before = head(&a);
@@ -849,11 +851,16 @@ fn the_incoming_officer_acknowledges_items_one_by_one() {
     let text = screen(&mut a, 120, 40);
     assert!(!text.contains("HANDOVER PENDING"), "{text}");
     assert!(text.contains("3 ITEMS NOT ACKNOWLEDGED"), "{text}");
-    assert!(text.contains("acknowledged by 王静 11-29 10:00"), "{text}");
+    assert!(text.contains("✔  1."), "{text}");
 
+    // The selection moved on to the next open item.
+    let Some(Popup::Handover(v)) = a.popups.last() else {
+        panic!()
+    };
+    assert_eq!(v.sel, 1);
     // The same item again: refused, nothing written.
     let before = head(&a);
-    a.on_key(key('a'));
+    a.run_typed(":ack 1");
     assert_eq!(a.flash.as_ref().map(|f| f.level), Some(Level::Error));
     assert!(
         flash_en(&a).contains("already acknowledged"),
@@ -862,7 +869,6 @@ fn the_incoming_officer_acknowledges_items_one_by_one() {
     );
     assert_eq!(head(&a), before);
 
-    a.on_key(key('j'));
     a.on_key(enter());
     assert!(
         flash_en(&a).contains("item 2 of shift #2 acknowledged, 2 left"),
@@ -887,23 +893,57 @@ fn the_incoming_officer_acknowledges_items_one_by_one() {
     );
 }
 
+/// An officer who types their name at the start is shown the handover
+/// waiting for them, as one named on the command line is.
+#[test]
+fn the_handover_is_shown_once_the_incoming_officer_says_who_they_are() {
+    let mut a = app_with(handed_over_store(), Lang::En, None, None);
+    assert!(matches!(a.popups.last(), Some(Popup::Form(_))));
+    type_str(&mut a, "王静");
+    a.on_key(enter());
+    let Some(Popup::Handover(v)) = a.popups.last() else {
+        panic!("{}", flash_en(&a))
+    };
+    assert_eq!(v.shift_id(), Some(2));
+    assert_eq!(a.popups.len(), 1);
+    // Someone else is not.
+    let mut b = app_with(handed_over_store(), Lang::En, None, None);
+    type_str(&mut b, "张伟");
+    b.on_key(enter());
+    assert!(b.popups.is_empty(), "{}", flash_en(&b));
+}
+
 #[test]
 fn acknowledging_everything_at_once() {
     for how in ["A", ":ack all", ":ack 全部"] {
         let mut a = app_with(handed_over_store(), Lang::En, None, Some("王静"));
         if how == "A" {
-            a.on_key(key('H'));
+            // In the view: asked first, with the number; `n` writes nothing.
+            let before = head(&a);
             a.on_key(key('A'));
+            let Some(Popup::Confirm(c)) = a.popups.last() else {
+                panic!("{}", flash_en(&a))
+            };
+            assert!(
+                c.question.en.contains("and all 4 open carry-over items?"),
+                "{}",
+                c.question.en
+            );
+            a.on_key(key('n'));
+            assert_eq!(head(&a), before);
+            a.on_key(key('A'));
+            a.on_key(key('y'));
         } else {
             // Typed from a pane, not the view: it means the handover.
+            a.popups.clear();
             a.on_key(key('2'));
             a.run_typed(how);
+            assert!(
+                matches!(a.popups.last(), Some(Popup::Confirm(_))),
+                "{how}: acknowledging everything asks first"
+            );
+            a.on_key(key('y'));
         }
-        assert!(
-            matches!(a.popups.last(), Some(Popup::Confirm(_))),
-            "{how}: acknowledging everything asks first"
-        );
-        a.on_key(key('y'));
         let f = flash_en(&a);
         assert!(
             f.contains("the handover of shift #2 and its 4 remaining items acknowledged"),
@@ -944,7 +984,7 @@ fn the_shift_on_duty_sees_and_signs_what_it_received() {
         text.contains("Carry-over received (shift #1 张伟 → 李明): 2 items · 1 not acknowledged"),
         "{text}"
     );
-    assert!(text.contains("⚠  2. Pass"), "{text}");
+    assert!(text.contains("⚠  2. [watch] 龙宝村道路施工"), "{text}");
     assert!(text.contains("handed over earlier, not"), "{text}");
     assert!(
         text.contains("now (not handed over: figures still move)"),
@@ -968,11 +1008,16 @@ fn the_shift_on_duty_sees_and_signs_what_it_received() {
 #[test]
 fn someone_else_cannot_acknowledge() {
     let mut a = app_with(handed_over_store(), Lang::En, None, Some("张伟"));
+    assert!(a.popups.is_empty(), "not shown to someone else");
     a.on_key(key('H'));
     let before = head(&a);
-    for k in ['a', 'A'] {
+    for k in ['a', 'A', 's'] {
         a.flash = None;
         a.on_key(key(k));
+        if k != 'a' {
+            // Asked first; the answer is refused.
+            a.on_key(key('y'));
+        }
         let f = a.flash.as_ref().expect("a refusal");
         assert_eq!(f.level, Level::Error);
         assert!(
@@ -1268,7 +1313,7 @@ fn an_acknowledgement_elsewhere_shows_here() {
     outgoing.poll_data();
     let text = screen(&mut outgoing, 120, 40);
     assert!(!text.contains("HANDOVER PENDING"), "{text}");
-    assert!(text.contains("acknowledged by 王静"), "{text}");
+    assert!(text.contains("✔  1."), "{text}");
 }
 
 /// The duty log's filter: kind, officer, community (or one of its

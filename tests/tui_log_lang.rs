@@ -116,7 +116,7 @@ fn a_call_recorded_in_the_console_counts_as_a_call_in_the_handover() {
     let out = std::process::Command::new(common::BIN)
         .arg("--db")
         .arg(&db)
-        .args(["--lang", "zh", "handover"])
+        .args(["--lang", "zh", "handover", "--format", "md"])
         .output()
         .unwrap();
     let report = common::stdout(&out);

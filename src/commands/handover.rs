@@ -5,6 +5,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use supplydesk::domain::Code;
+use supplydesk::domain::shift::{CarryKind, ItemSection};
 use supplydesk::domain::text::sanitize;
 use supplydesk::domain::time::{local_minute, parse_local};
 use supplydesk::i18n::Lang;
@@ -26,13 +27,14 @@ pub fn report(ctx: &Ctx, args: &HandoverArgs, out: &mut impl Write) -> Outcome {
         // Markdown shows the first few of each list and the totals; no
         // need to read the rest.
         list_limit: match args.format {
-            ReportFormat::Md => Some(handover::MD_LIST_MAX),
+            ReportFormat::Md | ReportFormat::Text => Some(handover::MD_LIST_MAX),
             ReportFormat::Json => None,
         },
         ..ReportOptions::from_config(&ctx.config)
     };
     let r = handover::build(&store, which, &opts)?;
     match args.format {
+        ReportFormat::Text => write!(out, "{}", r.to_text(ctx.lang))?,
         ReportFormat::Md => write!(out, "{}", r.to_markdown(ctx.lang))?,
         ReportFormat::Json => writeln!(out, "{}", r.to_json())?,
     }
@@ -66,12 +68,7 @@ fn start(ctx: &Ctx, out: &mut impl Write) -> Outcome {
 }
 
 fn rules(ctx: &Ctx) -> CarryRules {
-    let o = ReportOptions::from_config(&ctx.config);
-    CarryRules {
-        escalation: o.escalation,
-        pass_warn: o.pass_warn,
-        due_soon: o.due_soon,
-    }
+    ReportOptions::from_config(&ctx.config).carry_rules()
 }
 
 fn end(ctx: &Ctx, args: &ShiftEndArgs, out: &mut impl Write) -> Outcome {
@@ -89,10 +86,16 @@ fn end(ctx: &Ctx, args: &ShiftEndArgs, out: &mut impl Write) -> Outcome {
         })?),
         None => None,
     };
+    let notes: Vec<(CarryKind, String)> = args
+        .instruct
+        .iter()
+        .map(|t| (CarryKind::Instruction, t.clone()))
+        .chain(args.watch.iter().map(|t| (CarryKind::Watch, t.clone())))
+        .collect();
     // The incoming officer as the console picks names: one who has been on
     // duty by a part of the name or its initials, or a new name in full.
     let to = store.pick_or_typed(supplydesk::domain::pick::Kind::Officer, &args.to)?;
-    let h = store.end_shift(&actor, &to, cutoff, &rules(ctx))?;
+    let h = store.end_shift_with(&actor, &to, cutoff, &rules(ctx), &notes)?;
     let s = store.shift(h.shift_id)?;
     let (id, to) = (s.id, sanitize(s.incoming.as_deref().unwrap_or_default()));
     let at = s
@@ -124,10 +127,25 @@ fn end(ctx: &Ctx, args: &ShiftEndArgs, out: &mut impl Write) -> Outcome {
 fn ack(ctx: &Ctx, args: &ShiftAckArgs, out: &mut impl Write) -> Outcome {
     let mut store = ctx.open_for_writing()?;
     let actor = ctx.actor()?;
-    let target = match (args.item, args.all) {
-        (Some(n), _) => AckTarget::Item(n),
-        (None, true) => AckTarget::All,
-        (None, false) => AckTarget::Handover,
+    let target = match (args.item, args.all, args.section.as_deref()) {
+        (Some(n), _, _) => AckTarget::Item(n),
+        (None, _, Some(s)) => match ItemSection::parse(s) {
+            Some(sec) => AckTarget::Section(sec),
+            None => {
+                let s = sanitize(s.trim());
+                let names = ItemSection::ALL
+                    .iter()
+                    .map(|x| format!("{} {}", x.code(), x.label_zh()))
+                    .collect::<Vec<_>>()
+                    .join("、");
+                return Err(Failure::User(Msg::new(
+                    format!("没有名为 “{s}” 的一节；可用：{names}。"),
+                    format!("There is no section \"{s}\"; use one of: {names}."),
+                )));
+            }
+        },
+        (None, true, None) => AckTarget::All,
+        (None, false, None) => AckTarget::Handover,
     };
     let a = store.acknowledge_handover(&actor, args.shift, target)?;
     let id = a.shift_id;
@@ -258,7 +276,17 @@ fn shift_line(s: &ShiftRow, ctx: &Ctx) -> String {
 }
 
 fn write_items(out: &mut impl Write, items: &[HandoverItem], lang: Lang) -> std::io::Result<()> {
+    let mut section = None;
     for i in items {
+        if section != Some(i.section) {
+            section = Some(i.section);
+            let n = items.iter().filter(|x| x.section == i.section).count();
+            let title = i.section.label(lang);
+            match lang {
+                Lang::Zh => writeln!(out, "【{title}】{n} 项")?,
+                Lang::En => writeln!(out, "[{title}] {n}")?,
+            }
+        }
         let mark = if i.acknowledged_at.is_some() {
             "[x]"
         } else {
@@ -272,8 +300,19 @@ fn write_items(out: &mut impl Write, items: &[HandoverItem], lang: Lang) -> std:
         } else {
             ""
         };
-        let summary = lang.t(&i.summary_zh, &i.summary_en);
-        writeln!(out, "  {mark} {}. {}{again}", i.pos, sanitize(summary))?;
+        let summary = handover::strip_offsets(lang.t(&i.summary_zh, &i.summary_en));
+        let next = lang.t(&i.next_zh, &i.next_en);
+        let next = if next.is_empty() {
+            String::new()
+        } else {
+            format!(" → {}", sanitize(next))
+        };
+        writeln!(
+            out,
+            "  {mark} {}. {}{again}{next}",
+            i.pos,
+            sanitize(&summary)
+        )?;
     }
     Ok(())
 }

@@ -254,6 +254,10 @@ fn template(kind: &str) -> Option<(&'static str, &'static str)> {
             "班次 #{id} 的 {n} 项遗留事项全部确认",
             "All {n} carry-over items of shift #{id} acknowledged",
         ),
+        "shift.section_ack" => (
+            "班次 #{id} 的“{section:section}”一节 {n} 项遗留事项确认",
+            "Section \"{section:section}\" of shift #{id} acknowledged: {n} carry-over items",
+        ),
         _ => return None,
     })
 }
@@ -274,6 +278,7 @@ fn label(class: &str, code: &str, lang: Lang) -> String {
         "no_pass" => Some(lang.t("无有效通行证", "no valid pass")),
         "with_item" => Some(lang.t("随遗留事项确认", "with a carry-over item")),
         "bad_plate" => Some(lang.t("车牌不合 GA 36 格式", "plate does not fit GA 36")),
+        "section" => crate::domain::shift::ItemSection::from_code(code).map(|v| v.label(lang)),
         "pass_kind" => crate::domain::pass::PassKind::from_code(code).map(|v| v.label(lang)),
         "route" if code == "*" => Some(lang.t("不限区域", "any area")),
         "route" => return lang.t("线路 ", "route ").to_string() + code,

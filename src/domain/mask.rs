@@ -53,6 +53,26 @@ pub fn mask_name(name: &str) -> String {
     }
 }
 
+/// Masks the holder of a staff certificate, a name often followed by
+/// the holder's unit and role (`彭勇雪（万州区槽房平价大药房 配送员）`):
+/// the name is masked as names are, what follows it (from the first
+/// bracket or space) stays as it is, so a long tail never becomes a row
+/// of marks.
+pub fn mask_holder(holder: &str) -> String {
+    let holder = holder.trim();
+    // A space ends a Chinese name; a Latin name has spaces inside.
+    let cjk = holder.chars().next().is_some_and(|c| c.width() == Some(2));
+    let cut = holder
+        .char_indices()
+        .find(|(_, c)| {
+            matches!(c, '（' | '(' | '【' | '[' | '，' | ',' | '/' | '、')
+                || (cjk && c.is_whitespace())
+        })
+        .map_or(holder.len(), |(i, _)| i);
+    let (name, rest) = holder.split_at(cut);
+    format!("{}{rest}", mask_name(name))
+}
+
 /// Masks a phone number.
 ///
 /// Spaces, dashes and brackets are removed first and full-width digits made
@@ -330,5 +350,17 @@ mod tests {
         assert_eq!(out, "张*丰和张*");
         assert_eq!(mask_free_text("无变化", &["", "  "]), "无变化");
         assert_eq!(mask_free_text("", &["张三"]), "");
+    }
+
+    #[test]
+    fn a_holder_is_masked_as_a_name_whatever_follows() {
+        assert_eq!(
+            mask_holder("彭勇雪（万州区槽房平价大药房 配送员）"),
+            "彭*雪（万州区槽房平价大药房 配送员）"
+        );
+        assert_eq!(mask_holder("姚东 仓管员"), "姚* 仓管员");
+        assert_eq!(mask_holder("张三丰"), "张*丰");
+        assert_eq!(mask_holder("John Smith"), "J*** S***");
+        assert_eq!(mask_holder(""), "");
     }
 }

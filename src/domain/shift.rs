@@ -52,6 +52,53 @@ code_enum! {
         Alert => ("alert", "短缺预警", "Shortage alert", ["预警"]),
         Delivery => ("delivery", "配送", "Delivery", ["配送任务"]),
         Pass => ("pass", "通行证", "Pass", ["证件"]),
+        // A recipient not reached within their group's period, or due a
+        // welfare check.
+        Reach => ("reach", "未联系上的对象", "Recipient not reached", ["覆盖缺口"]),
+        // A community whose days of cover are below the threshold.
+        Cover => ("cover", "可供天数不足", "Cover below threshold", ["供需"]),
+        // Free text from the outgoing officer: something to keep an eye on.
+        Watch => ("watch", "关注事项", "Watch item", ["关注"]),
+        // Free text from the outgoing officer: a standing instruction.
+        Instruction => ("instruction", "交代事项", "Standing instruction", ["交代"]),
+    }
+}
+
+code_enum! {
+    /// The sections of a carry-over list, worst first: each item is in
+    /// one, and a whole section can be acknowledged at once.
+    pub enum ItemSection {
+        Alert => ("alert", "紧急或已升级的预警", "Critical or escalated alerts", ["预警"]),
+        Delivery => ("delivery", "逾期及即将到期的配送", "Deliveries overdue or due soon", ["配送"]),
+        Pass => ("pass", "即将到期的通行证", "Passes ending soon", ["通行证"]),
+        Reach => ("reach", "未联系上的对象与上门探视", "Recipients not reached, welfare checks", ["缺口", "探视"]),
+        Cover => ("cover", "可供天数低于阈值的社区", "Communities below the cover threshold", ["供需"]),
+        Carried => ("carried", "上一班未确认的事项", "Left unacknowledged by the previous handover", ["未确认"]),
+        Instruction => ("instruction", "交代事项", "Standing instructions", ["交代"]),
+        Watch => ("watch", "关注事项", "Watch items", ["关注"]),
+    }
+}
+
+impl ItemSection {
+    /// Its place in the list: worst first.
+    pub fn rank(self) -> usize {
+        <ItemSection as crate::domain::Code>::ALL
+            .iter()
+            .position(|s| *s == self)
+            .unwrap_or(0)
+    }
+
+    /// The section of an item of `kind` that is open at the cut-off.
+    pub fn of_kind(kind: CarryKind) -> ItemSection {
+        match kind {
+            CarryKind::Alert => ItemSection::Alert,
+            CarryKind::Delivery => ItemSection::Delivery,
+            CarryKind::Pass => ItemSection::Pass,
+            CarryKind::Reach => ItemSection::Reach,
+            CarryKind::Cover => ItemSection::Cover,
+            CarryKind::Watch => ItemSection::Watch,
+            CarryKind::Instruction => ItemSection::Instruction,
+        }
     }
 }
 
@@ -219,35 +266,51 @@ pub struct Summary {
     pub en: String,
 }
 
-/// An open item at the cut-off, as found in the records.
+/// An item needing action at the cut-off, as found in the records (or
+/// written by the outgoing officer).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpenItem {
+    pub kind: CarryKind,
     pub subject: String,
     pub summary: Summary,
+    /// What the incoming officer does about it.
+    pub next: Summary,
+    /// Who is working on it, when someone is.
+    pub owner: Option<String>,
 }
 
 /// An item of the previous handover that nobody acknowledged.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unacknowledged {
     pub item_id: i64,
+    pub kind: CarryKind,
     pub subject: String,
     pub summary: Summary,
+    pub next: Summary,
+    pub owner: Option<String>,
 }
 
 /// A carry-over item to write, numbered from 1 in the handover.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CarryItem {
     pub pos: i64,
+    pub kind: CarryKind,
+    pub section: ItemSection,
     pub subject: String,
     pub summary: Summary,
+    pub next: Summary,
+    pub owner: Option<String>,
     /// The unacknowledged item of an earlier handover this one continues.
     pub carried_from: Option<i64>,
 }
 
-/// The carry-over list of a handover: the open items in the order given,
-/// each linked to an unacknowledged earlier item about the same record;
-/// then the earlier unacknowledged items whose record is no longer open,
-/// which stay on the list until someone acknowledges them.
+/// The carry-over list of a handover, in sections worst first (the
+/// order given within a section): the open items, each linked to an
+/// unacknowledged earlier item about the same thing; then the earlier
+/// unacknowledged items whose record is no longer open (section
+/// "carried"), which stay on the list until someone acknowledges them;
+/// the outgoing officer's watch items and instructions keep their own
+/// sections until acknowledged.
 pub fn carry_over(open: &[OpenItem], unacknowledged: &[Unacknowledged]) -> Vec<CarryItem> {
     let mut out: Vec<CarryItem> = Vec::with_capacity(open.len() + unacknowledged.len());
     for o in open {
@@ -257,8 +320,12 @@ pub fn carry_over(open: &[OpenItem], unacknowledged: &[Unacknowledged]) -> Vec<C
         let from = unacknowledged.iter().find(|u| u.subject == o.subject);
         out.push(CarryItem {
             pos: 0,
+            kind: o.kind,
+            section: ItemSection::of_kind(o.kind),
             subject: o.subject.clone(),
             summary: o.summary.clone(),
+            next: o.next.clone(),
+            owner: o.owner.clone(),
             carried_from: from.map(|u| u.item_id),
         });
     }
@@ -266,13 +333,23 @@ pub fn carry_over(open: &[OpenItem], unacknowledged: &[Unacknowledged]) -> Vec<C
         if out.iter().any(|c| c.subject == u.subject) {
             continue;
         }
+        let section = match u.kind {
+            CarryKind::Watch | CarryKind::Instruction => ItemSection::of_kind(u.kind),
+            _ => ItemSection::Carried,
+        };
         out.push(CarryItem {
             pos: 0,
+            kind: u.kind,
+            section,
             subject: u.subject.clone(),
             summary: u.summary.clone(),
+            next: u.next.clone(),
+            owner: u.owner.clone(),
             carried_from: Some(u.item_id),
         });
     }
+    // Stable: the order given stays within a section.
+    out.sort_by_key(|c| c.section.rank());
     for (i, c) in out.iter_mut().enumerate() {
         c.pos = i as i64 + 1;
     }
@@ -444,18 +521,37 @@ mod tests {
             zh: format!("中 {s}"),
             en: s,
         };
+        let kind = |s: &str| {
+            CarryKind::from_code(s.split(':').next().unwrap_or_default())
+                .unwrap_or(CarryKind::Alert)
+        };
         let open = |s: &str| OpenItem {
+            kind: kind(s),
             subject: s.into(),
             summary: sum(format!("now {s}")),
+            next: sum("next".into()),
+            owner: None,
         };
         let unack = |id: i64, s: &str| Unacknowledged {
             item_id: id,
+            kind: kind(s),
             subject: s.into(),
             summary: sum(format!("then {s}")),
+            next: sum("next".into()),
+            owner: None,
         };
         let items = carry_over(
-            &[open("alert:1"), open("delivery:2"), open("alert:1")],
-            &[unack(10, "delivery:2"), unack(11, "alert:9")],
+            &[
+                open("delivery:2"),
+                open("alert:1"),
+                open("alert:1"),
+                open("watch:3"),
+            ],
+            &[
+                unack(10, "delivery:2"),
+                unack(11, "alert:9"),
+                unack(12, "instruction:5"),
+            ],
         );
         let got: Vec<(i64, &str, &str, Option<i64>)> = items
             .iter()
@@ -474,9 +570,22 @@ mod tests {
                 (1, "alert:1", "now alert:1", None),
                 (2, "delivery:2", "now delivery:2", Some(10)),
                 (3, "alert:9", "then alert:9", Some(11)),
+                (4, "instruction:5", "then instruction:5", Some(12)),
+                (5, "watch:3", "now watch:3", None),
             ]
         );
         assert_eq!(items[2].summary.zh, "中 then alert:9");
+        let sections: Vec<ItemSection> = items.iter().map(|c| c.section).collect();
+        assert_eq!(
+            sections,
+            [
+                ItemSection::Alert,
+                ItemSection::Delivery,
+                ItemSection::Carried,
+                ItemSection::Instruction,
+                ItemSection::Watch
+            ]
+        );
         assert!(carry_over(&[], &[]).is_empty());
     }
 }

@@ -9,6 +9,7 @@
 pub mod activation;
 pub mod alerts;
 pub mod backup;
+pub mod carry;
 pub mod corrections;
 pub mod deliveries;
 pub mod fields;
@@ -524,6 +525,7 @@ pub const MIGRATION_ORDER: &[&str] = &[
     "007_outbox.sql",
     "008_log_payload.sql",
     "009_privacy.sql",
+    "010_handover_sections.sql",
 ];
 
 fn migrations() -> Migrations<'static> {
@@ -543,6 +545,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/007_outbox.sql")),
         M::up(include_str!("migrations/008_log_payload.sql")),
         M::up(include_str!("migrations/009_privacy.sql")),
+        M::up(include_str!("migrations/010_handover_sections.sql")),
     ])
 }
 

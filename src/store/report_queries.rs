@@ -842,7 +842,7 @@ fn pass_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ReportPass> {
         kind,
         holder: match kind {
             PassKind::Vehicle => plate.unwrap_or(subject),
-            PassKind::Staff => mask::mask_name(&subject),
+            PassKind::Staff => mask::mask_holder(&subject),
             PassKind::Business => subject,
         },
         unit: r.get(5)?,

@@ -7,17 +7,16 @@
 //! Every step is a `handover` entry in the duty log about `shift:ID` (or
 //! `handover_item:ID`, or `handover_item` for a list written at once).
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::alerts::Escalation;
-use super::report_queries::{Records, ReportAlert, ReportDelivery, ReportPass, Window};
+use super::report_queries::{Records, Window};
 use super::{Actor, Head, LogDraft, Result, Store, StoreError, Writer};
 use crate::domain::Code;
 use crate::domain::log::LogKind;
 use crate::domain::log_text::Payload;
 use crate::domain::shift::{
-    self, AckError, CarryKind, HandoverError, OpenItem, ShiftState, Summary, Unacknowledged,
+    self, AckError, CarryKind, HandoverError, ItemSection, ShiftState, Summary, Unacknowledged,
 };
 use crate::domain::time::{from_db, to_db};
 use crate::msg;
@@ -66,11 +65,19 @@ pub struct HandoverItem {
     /// Its number in the handover, from 1 (`shift ack --item N`).
     pub pos: i64,
     pub kind: CarryKind,
+    /// The section it is listed and acknowledged in.
+    pub section: ItemSection,
     /// `alert:12` and the like.
     pub subject: String,
     /// What it was about at the cut-off.
     pub summary_zh: String,
     pub summary_en: String,
+    /// What the incoming officer does about it (empty for items of
+    /// handovers made before there were next steps).
+    pub next_zh: String,
+    pub next_en: String,
+    /// Who works on it, when someone does.
+    pub owner: Option<String>,
     /// The unacknowledged item of an earlier handover it continues.
     pub carried_from: Option<i64>,
     pub acknowledged_at: Option<DateTime<Utc>>,
@@ -88,26 +95,7 @@ pub struct HandoverStatus {
     pub unacknowledged_items: i64,
 }
 
-/// What the carry-over list takes from the config.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CarryRules {
-    pub escalation: Escalation,
-    /// Passes ending this soon after the cut-off are carried over.
-    pub pass_warn: Duration,
-    /// Deliveries due this soon after the cut-off are carried over (overdue
-    /// and failed ones always are).
-    pub due_soon: Duration,
-}
-
-impl Default for CarryRules {
-    fn default() -> Self {
-        CarryRules {
-            escalation: Escalation::default(),
-            pass_warn: Duration::hours(24),
-            due_soon: Duration::minutes(120),
-        }
-    }
-}
+pub use super::carry::CarryRules;
 
 /// A handover made.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,6 +116,8 @@ pub enum AckTarget {
     Handover,
     /// One carry-over item, by its number in the handover.
     Item(i64),
+    /// The items of one section not yet acknowledged.
+    Section(ItemSection),
     /// The handover and every item not yet acknowledged.
     All,
 }
@@ -178,19 +168,28 @@ fn shift_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ShiftRow> {
     })
 }
 
-const ITEM_COLUMNS: &str = "id, shift_id, pos, kind, subject, summary, summary_en, carried_from, acknowledged_at, acknowledged_by";
+const ITEM_COLUMNS: &str = "id, shift_id, pos, kind, subject, summary, summary_en, carried_from, acknowledged_at, acknowledged_by, section, next_step, next_step_en, owner";
+
+/// The same from a file older than sections (read-only, not migrated).
+const ITEM_COLUMNS_V7: &str = "id, shift_id, pos, kind, subject, summary, summary_en, carried_from, acknowledged_at, acknowledged_by, CASE WHEN carried_from IS NULL THEN kind ELSE 'carried' END, '', '', NULL";
 
 fn item_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<HandoverItem> {
     let kind: String = r.get(3)?;
+    let kind = CarryKind::from_code(&kind).unwrap_or(CarryKind::Alert);
     let at: Option<String> = r.get(8)?;
+    let section: String = r.get(10)?;
     Ok(HandoverItem {
         id: r.get(0)?,
         shift_id: r.get(1)?,
         pos: r.get(2)?,
-        kind: CarryKind::from_code(&kind).unwrap_or(CarryKind::Alert),
+        kind,
+        section: ItemSection::from_code(&section).unwrap_or(ItemSection::of_kind(kind)),
         subject: r.get(4)?,
         summary_zh: r.get(5)?,
         summary_en: r.get(6)?,
+        next_zh: r.get(11)?,
+        next_en: r.get(12)?,
+        owner: r.get(13)?,
         carried_from: r.get(7)?,
         acknowledged_at: at.as_deref().and_then(from_db),
         acknowledged_by: r.get(9)?,
@@ -242,13 +241,25 @@ fn previous_handover(conn: &Connection, id: i64) -> Result<Option<ShiftRow>> {
 }
 
 fn items_of(conn: &Connection, shift_id: i64) -> Result<Vec<HandoverItem>> {
+    let cols = if has_sections(conn)? {
+        ITEM_COLUMNS
+    } else {
+        ITEM_COLUMNS_V7
+    };
     let mut st = conn.prepare_cached(&format!(
-        "SELECT {ITEM_COLUMNS} FROM handover_item WHERE shift_id = ?1 ORDER BY pos"
+        "SELECT {cols} FROM handover_item WHERE shift_id = ?1 ORDER BY pos"
     ))?;
     let rows = st
         .query_map([shift_id], item_row)?
         .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
+}
+
+/// Whether the item table has its sections (schema 10).
+fn has_sections(conn: &Connection) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM pragma_table_info('handover_item') WHERE name = 'section'")?
+        .exists([])?)
 }
 
 fn local(t: DateTime<Utc>) -> String {
@@ -413,6 +424,71 @@ fn start_in(w: &mut Writer<'_>) -> Result<i64> {
     Ok(id)
 }
 
+/// The previous handover's items nobody acknowledged, before shift `id`.
+pub(super) fn unacknowledged_before(conn: &Connection, id: i64) -> Result<Vec<Unacknowledged>> {
+    Ok(match previous_handover(conn, id)? {
+        Some(p) => items_of(conn, p.id)?
+            .into_iter()
+            .filter(|i| i.acknowledged_at.is_none())
+            .map(|i| Unacknowledged {
+                item_id: i.id,
+                kind: i.kind,
+                subject: i.subject,
+                summary: Summary {
+                    zh: i.summary_zh,
+                    en: i.summary_en,
+                },
+                next: Summary {
+                    zh: i.next_zh,
+                    en: i.next_en,
+                },
+                owner: i.owner,
+            })
+            .collect(),
+        None => Vec::new(),
+    })
+}
+
+/// Longest watch item or instruction kept.
+pub const NOTE_MAX_CHARS: usize = 500;
+
+/// The outgoing officer's items, checked: watch items and instructions
+/// only, each one line of sensible length; numbers that identify people
+/// masked.
+fn check_notes(notes: &[(CarryKind, String)]) -> Result<Vec<(CarryKind, String)>> {
+    let mut out = Vec::new();
+    for (kind, text) in notes {
+        if !matches!(kind, CarryKind::Watch | CarryKind::Instruction) {
+            return Err(StoreError::Refused(msg!(
+                "交班时只能写关注事项和交代事项。",
+                "Only watch items and standing instructions can be written at a handover."
+            )));
+        }
+        let t = text.trim();
+        if t.is_empty() {
+            return Err(StoreError::Refused(msg!(
+                "交代事项或关注事项为空；请写明内容，或不写这一项。",
+                "A watch item or instruction is empty; write what it says, or leave it out."
+            )));
+        }
+        let n = t.chars().count();
+        if n > NOTE_MAX_CHARS {
+            return Err(StoreError::Refused(msg!(
+                "交代事项或关注事项有 {n} 字，超过 {NOTE_MAX_CHARS} 字；请写要点，详情记入值守日志。",
+                "A watch item or instruction has {n} characters, more than {NOTE_MAX_CHARS}; write the gist and put the details in the duty log."
+            )));
+        }
+        if t.chars().any(char::is_control) {
+            return Err(StoreError::Refused(msg!(
+                "交代事项或关注事项含控制字符（如换行）；请每项写一行。",
+                "A watch item or instruction contains control characters (such as a line break); write each on one line."
+            )));
+        }
+        out.push((*kind, crate::report::handover::mask_numbers(t)));
+    }
+    Ok(out)
+}
+
 /// `end_shift` when the acting officer's shift is already handed over and
 /// not yet acknowledged: names another incoming officer (the first could
 /// not come). The cut-off, chain head and carry-over items stay. None
@@ -456,91 +532,6 @@ fn readdress_in(
     Ok(Some((id, head, before)))
 }
 
-fn item_summary_alert(a: &ReportAlert) -> Summary {
-    let place = match &a.compound {
-        Some(k) => format!("{} {k}", a.community),
-        None => a.community.clone(),
-    };
-    let (id, hh, at) = (a.id, a.households, local(a.opened_at));
-    let (item_zh, sev_zh) = (a.item.label_zh(), a.severity.label_zh());
-    let (item_en, sev_en) = (a.item.label_en(), a.severity.label_en());
-    let (esc_zh, esc_en) = if a.escalated {
-        ("，已升级", ", escalated")
-    } else {
-        ("", "")
-    };
-    Summary {
-        zh: format!("预警 #{id} {place}，{item_zh}，{sev_zh}，{hh} 户，{at} 起{esc_zh}"),
-        en: format!(
-            "Alert #{id} {place}, {item_en}, {sev_en}, {hh} households, opened {at}{esc_en}"
-        ),
-    }
-}
-
-fn item_summary_delivery(d: &ReportDelivery, cutoff: DateTime<Utc>) -> Summary {
-    let (id, who, place, items, due) = (
-        d.id,
-        d.recipient.as_str(),
-        d.community.as_str(),
-        d.items.as_str(),
-        local(d.due_at),
-    );
-    let (grp_zh, urg_zh, st_zh) = (d.group.label_zh(), d.urgency.label_zh(), d.state.label_zh());
-    let (grp_en, urg_en, st_en) = (d.group.label_en(), d.urgency.label_en(), d.state.label_en());
-    let (when_zh, when_en) = if d.due_at < cutoff {
-        ("已逾期", "overdue")
-    } else {
-        ("即将到期", "due soon")
-    };
-    Summary {
-        zh: format!(
-            "配送 #{id} {who}（{grp_zh}）{place}，{items}，{urg_zh}，{st_zh}，期限 {due}，{when_zh}"
-        ),
-        en: format!(
-            "Delivery #{id} {who} ({grp_en}) {place}, {items}, {urg_en}, {st_en}, due {due}, {when_en}"
-        ),
-    }
-}
-
-fn item_summary_pass(p: &ReportPass) -> Summary {
-    let (number, holder, until) = (p.number.as_str(), p.holder.as_str(), local(p.valid_until));
-    let (kind_zh, kind_en) = (p.kind.label_zh(), p.kind.label_en());
-    Summary {
-        zh: format!("通行证 {number} {holder}（{kind_zh}），{until} 到期"),
-        en: format!("Pass {number} {holder} ({kind_en}), expires {until}"),
-    }
-}
-
-/// The open items at the window's cut-off, as the carry-over list of a
-/// handover made then: open alerts (escalated first), open deliveries
-/// overdue or due soon, passes expiring soon.
-pub fn open_items_at(rec: Records<'_>, w: &Window, rules: &CarryRules) -> Result<Vec<OpenItem>> {
-    let mut out = Vec::new();
-    for a in rec.alerts_open_at_cutoff(w, &rules.escalation)? {
-        out.push(OpenItem {
-            subject: CarryKind::Alert.subject(a.id),
-            summary: item_summary_alert(&a),
-        });
-    }
-    let d = rec.deliveries_open_at_cutoff(w, w.cutoff + rules.due_soon, None)?;
-    for d in d.overdue.iter().chain(&d.due_soon) {
-        out.push(OpenItem {
-            subject: CarryKind::Delivery.subject(d.id),
-            summary: item_summary_delivery(d, w.cutoff),
-        });
-    }
-    for p in rec
-        .passes_expiring_after_cutoff(w, rules.pass_warn, None)?
-        .0
-    {
-        out.push(OpenItem {
-            subject: CarryKind::Pass.subject(p.id),
-            summary: item_summary_pass(&p),
-        });
-    }
-    Ok(out)
-}
-
 impl Store {
     /// Starts a shift for the acting officer; refused while another shift
     /// is on duty. Returns its id and the log seq.
@@ -561,6 +552,24 @@ impl Store {
         cutoff: Option<DateTime<Utc>>,
         rules: &CarryRules,
     ) -> Result<Handover> {
+        self.end_shift_with(actor, incoming, cutoff, rules, &[])
+    }
+
+    /// [`Store::end_shift`] with the outgoing officer's own items: watch
+    /// items and standing instructions (交代事项), free text, carried
+    /// until acknowledged.
+    pub fn end_shift_with(
+        &mut self,
+        actor: &Actor,
+        incoming: &str,
+        cutoff: Option<DateTime<Utc>>,
+        rules: &CarryRules,
+        notes: &[(CarryKind, String)],
+    ) -> Result<Handover> {
+        let notes = check_notes(notes)?;
+        // The supply tables keep no history: read as they are at the
+        // cut-off (now, or a moment ago).
+        let supply = self.supply_items(cutoff.unwrap_or(self.now()), rules)?;
         let ((shift_id, head, readdressed_from), seq) = self.change(actor, |w| {
             let now = w.now();
             let Some(s) = on_duty(w.conn())? else {
@@ -604,23 +613,32 @@ impl Store {
                 from_seq: s.from_seq,
                 cutoff_seq,
             };
-            let open = open_items_at(Records::new(w.conn()), &window, rules)?;
-            let unacked: Vec<Unacknowledged> = match previous_handover(w.conn(), s.id)? {
-                Some(p) => items_of(w.conn(), p.id)?
-                    .into_iter()
-                    .filter(|i| i.acknowledged_at.is_none())
-                    .map(|i| Unacknowledged {
-                        item_id: i.id,
-                        subject: i.subject,
-                        summary: Summary {
-                            zh: i.summary_zh,
-                            en: i.summary_en,
-                        },
-                    })
-                    .collect(),
-                None => Vec::new(),
-            };
-            let carry = shift::carry_over(&open, &unacked);
+            let mut open = super::carry::record_items(Records::new(w.conn()), &window, rules)?;
+            open.extend(supply.iter().cloned());
+            let first = w.next_id("handover_item")?;
+            // Free text is about itself: its subject is its own id.
+            let mut free = Vec::new();
+            for (i, (kind, text)) in notes.iter().enumerate() {
+                free.push(shift::OpenItem {
+                    kind: *kind,
+                    subject: format!("{}:{}", kind.code(), first + i as i64),
+                    summary: Summary { zh: text.clone(), en: text.clone() },
+                    next: Summary {
+                        zh: "阅知并照办".into(),
+                        en: "Read it and act on it".into(),
+                    },
+                    owner: Some(s.officer.clone()),
+                });
+            }
+            let unacked = unacknowledged_before(w.conn(), s.id)?;
+            // The free items take the first ids: their subjects name them.
+            let mut carry = shift::carry_over(&free, &[]);
+            let rest = shift::carry_over(&open, &unacked);
+            carry.extend(rest);
+            carry.sort_by_key(|c| c.section.rank());
+            for (i, c) in carry.iter_mut().enumerate() {
+                c.pos = i as i64 + 1;
+            }
             let (id, officer) = (s.id, s.officer.clone());
             if !carry.is_empty() {
                 let n = carry.len();
@@ -632,22 +650,31 @@ impl Store {
                         .with("n", n as i64)
                         .with("again", (again > 0).then_some(again as i64)),
                 ))?;
-                let first = w.next_id("handover_item")?;
-                for (i, c) in carry.iter().enumerate() {
-                    let kind = CarryKind::parse_subject(&c.subject).map_or(CarryKind::Alert, |(k, _)| k);
+                // Free items first, so that their ids are the ones their
+                // subjects name; the others after, in any order.
+                let mut order: Vec<&shift::CarryItem> = carry.iter().collect();
+                order.sort_by_key(|c| !(c.carried_from.is_none() && matches!(c.kind, CarryKind::Watch | CarryKind::Instruction)));
+                for (i, c) in order.iter().enumerate() {
+                    // Free text (watch items, instructions, summaries) is
+                    // scrubbed of what the privacy rules mask.
                     let (zh, en) = (w.scrub(&c.summary.zh)?, w.scrub(&c.summary.en)?);
+                    let (next_zh, next_en) = (w.scrub(&c.next.zh)?, w.scrub(&c.next.en)?);
                     w.conn().execute(
-                        "INSERT INTO handover_item (id, shift_id, pos, kind, subject, summary, summary_en,
-                            carried_from, log_seq)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                        "INSERT INTO handover_item (id, shift_id, pos, kind, subject, section, summary, summary_en,
+                            next_step, next_step_en, owner, carried_from, log_seq)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                         params![
                             first + i as i64,
                             id,
                             c.pos,
-                            kind.code(),
+                            c.kind.code(),
                             c.subject,
+                            c.section.code(),
                             zh,
                             en,
+                            next_zh,
+                            next_en,
+                            c.owner,
                             c.carried_from,
                             seq
                         ],
@@ -768,9 +795,25 @@ impl Store {
                     )?;
                     did.items.push(pos);
                 }
-                AckTarget::All => {
-                    let open: Vec<&HandoverItem> =
-                        items.iter().filter(|i| i.acknowledged_at.is_none()).collect();
+                AckTarget::All | AckTarget::Section(_) => {
+                    let open: Vec<&HandoverItem> = items
+                        .iter()
+                        .filter(|i| i.acknowledged_at.is_none())
+                        .filter(|i| match target {
+                            AckTarget::Section(sec) => i.section == sec,
+                            _ => true,
+                        })
+                        .collect();
+                    if let AckTarget::Section(sec) = target
+                        && open.is_empty()
+                    {
+                        let (zh, en) = (sec.label_zh(), sec.label_en());
+                        let n = items.iter().filter(|i| i.section == sec).count();
+                        return Err(StoreError::Refused(msg!(
+                            "班次 #{id} 的“{zh}”一节（{n} 项）没有待确认的事项。",
+                            "The section \"{en}\" of shift #{id} ({n} items) has nothing left to acknowledge."
+                        )));
+                    }
                     if s.state == ShiftState::HandedOver {
                         shift::acknowledge(s.state, &incoming, &who)
                             .map_err(|e| ack_error(e, &s, &who, None))?;
@@ -789,16 +832,25 @@ impl Store {
                     }
                     if !open.is_empty() {
                         let n = open.len();
-                        let seq = w.log(draft(
-                            "handover_item".into(),
-                            Payload::new("shift.items_ack")
+                        let payload = match target {
+                            AckTarget::Section(sec) => Payload::new("shift.section_ack")
+                                .with("id", id)
+                                .with("section", sec.code())
+                                .with("n", n as i64),
+                            _ => Payload::new("shift.items_ack")
                                 .with("id", id)
                                 .with("n", n as i64),
-                        ))?;
+                        };
+                        let seq = w.log(draft("handover_item".into(), payload))?;
+                        let section = match target {
+                            AckTarget::Section(sec) => Some(sec.code()),
+                            _ => None,
+                        };
                         w.conn().execute(
                             "UPDATE handover_item SET acknowledged_at = ?1, acknowledged_by = ?2, log_seq = ?3
-                             WHERE shift_id = ?4 AND acknowledged_at IS NULL",
-                            params![to_db(w.now()), who, seq, id],
+                             WHERE shift_id = ?4 AND acknowledged_at IS NULL
+                               AND (?5 IS NULL OR section = ?5)",
+                            params![to_db(w.now()), who, seq, id, section],
                         )?;
                         did.items = open.iter().map(|i| i.pos).collect();
                     }
@@ -882,6 +934,11 @@ impl Store {
             pending: self.pending_handover()?,
             unacknowledged_items: newest.map_or(0, |s| s.items_unacknowledged),
         })
+    }
+
+    /// The items of the handover before shift `id` nobody acknowledged.
+    pub fn unacknowledged_before(&self, id: i64) -> Result<Vec<Unacknowledged>> {
+        unacknowledged_before(&self.conn, id)
     }
 
     /// The carry-over items of a handover, in order.

@@ -254,6 +254,7 @@ impl App {
         }
         app.refresh_header();
         app.read_notify(true);
+        app.show_handover_if_mine();
         app
     }
 
@@ -418,6 +419,7 @@ impl App {
             Cmd::Reach => self.open_reach(),
             Cmd::HandoverAck => self.handover_ack(arg),
             Cmd::HandoverAckAll => self.handover_ack(Some("all".into())),
+            Cmd::HandoverAckSection => self.handover_ack(Some("section".into())),
             Cmd::HandoverText => self.toggle_text(),
             Cmd::ShiftOlder | Cmd::ShiftNewer => self.step_shift(cmd == Cmd::ShiftOlder),
             _ if self.popup_nav(cmd) => {}
@@ -969,6 +971,8 @@ impl App {
                     && let Some((cmd, arg)) = self.pending.take()
                 {
                     self.dispatch(cmd, arg);
+                } else if form.kind == FormKind::Officer {
+                    self.show_handover_if_mine();
                 }
             }
             Err(r) => {

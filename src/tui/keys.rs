@@ -97,6 +97,7 @@ pub enum Cmd {
     // the handover view
     HandoverAck,
     HandoverAckAll,
+    HandoverAckSection,
     HandoverText,
     ShiftOlder,
     ShiftNewer,
@@ -534,8 +535,9 @@ pub const TABLE: &[Binding] = &[
     // The handover view.
     bind!(Cmd::Down, "down", [Key::ch('j'), Key::plain(K::Down)], [], "", "下一项遗留事项", "next carry-over item", false, Handover, Some(("选择", "select"))),
     bind!(Cmd::Up, "up", [Key::ch('k'), Key::plain(K::Up)], [], "", "上一项遗留事项", "previous carry-over item", false, Handover, None),
-    bind!(Cmd::HandoverAck, "handover_ack", [Key::plain(K::Enter), Key::ch('a')], ["ack"], "[N|all]", "确认所选遗留事项（接班人）", "acknowledge the selected carry-over item (incoming officer)", true, Handover, Some(("确认此项", "ack item"))),
-    bind!(Cmd::HandoverAckAll, "handover_ack_all", [Key::ch('A')], [], "", "确认交接及全部遗留事项", "acknowledge the handover and every item", true, Handover, Some(("全部确认", "ack all")), confirm: true),
+    bind!(Cmd::HandoverAck, "handover_ack", [Key::plain(K::Enter), Key::ch('a')], ["ack"], "[N|section|all]", "确认所选遗留事项并到下一项（接班人）", "acknowledge the selected carry-over item and move on (incoming officer)", true, Handover, Some(("确认此项", "ack item"))),
+    bind!(Cmd::HandoverAckAll, "handover_ack_all", [Key::ch('A')], [], "", "确认交接及全部遗留事项（先问，说明总数）", "acknowledge the handover and every item (asks first, with the total)", true, Handover, Some(("全部确认", "ack all")), confirm: true),
+    bind!(Cmd::HandoverAckSection, "handover_ack_section", [Key::ch('s')], [], "", "确认所选事项所在的一节（先问，说明项数）", "acknowledge the selected item's section (asks first, with its count)", true, Handover, Some(("整节确认", "ack section")), confirm: true),
     bind!(Cmd::PageDown, "page_down", [Key::plain(K::PageDown), Key::ctrl('f')], [], "", "报告全文下翻", "scroll the report down", false, Handover, None),
     bind!(Cmd::PageUp, "page_up", [Key::plain(K::PageUp), Key::ctrl('b')], [], "", "报告全文上翻", "scroll the report up", false, Handover, None),
     bind!(Cmd::HandoverText, "handover_text", [Key::ch('t')], [], "", "报告全文 / 摘要", "full report / summary", false, Handover, Some(("全文", "report"))),

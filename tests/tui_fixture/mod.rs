@@ -18,6 +18,7 @@ use supplydesk::domain::alert::{ItemClass, Severity};
 use supplydesk::domain::delivery::{Group, Urgency};
 use supplydesk::domain::log::LogKind;
 use supplydesk::domain::pass::PassKind;
+use supplydesk::domain::shift::CarryKind;
 use supplydesk::domain::unit::{Capacity, UnitCategory};
 use supplydesk::i18n::Lang;
 use supplydesk::report::handover::ReportOptions;
@@ -49,12 +50,7 @@ pub fn actor_named(officer: &str) -> Actor {
 
 /// The carry-over rules of the fixture's config.
 pub fn carry_rules() -> CarryRules {
-    let o = ReportOptions::from_config(&config());
-    CarryRules {
-        escalation: o.escalation,
-        pass_warn: o.pass_warn,
-        due_soon: o.due_soon,
-    }
+    ReportOptions::from_config(&config()).carry_rules()
 }
 
 fn at(store: &mut Store, t: DateTime<Utc>) {
@@ -277,7 +273,15 @@ pub fn fill_with(s: Store, shifts: bool) -> Store {
         let zw = actor_named("张伟");
         s.start_shift(&zw).unwrap();
         at(&mut s, t0() - Duration::hours(12));
-        let h = s.end_shift(&zw, "李明", None, &carry_rules()).unwrap();
+        let h = s
+            .end_shift_with(
+                &zw,
+                "李明",
+                None,
+                &carry_rules(),
+                &[(CarryKind::Watch, "龙宝村道路施工，车辆绕行".into())],
+            )
+            .unwrap();
         let pos = h
             .items
             .iter()

@@ -292,6 +292,10 @@ impl Action {
                 target: AckTarget::All,
                 ..
             } => Cmd::HandoverAckAll,
+            Action::AckHandover {
+                target: AckTarget::Section(_),
+                ..
+            } => Cmd::HandoverAckSection,
             Action::AckHandover { .. } => Cmd::HandoverAck,
             Action::QueueGaps { .. } => Cmd::QueueGaps,
             Action::Mark { .. } => Cmd::Mark,
@@ -1121,6 +1125,7 @@ impl App {
                     "Hand shift #{shift} over to {who} instead of {was}? The cut-off and the {items} carry-over items stay, for {who} to acknowledge; {was} can no longer acknowledge it."
                 )
             }
+            Action::AckHandover { shift, target } => self.ack_question(*shift, *target),
             Action::QueueGaps { gaps } => msg!(
                 "为 {gaps} 名未覆盖对象排队配送（已在队列中的跳过）？每条配送各记一条日志。",
                 "Queue a delivery for each of the {gaps} coverage gaps (those already queued are skipped)? Each delivery is logged."
@@ -1159,10 +1164,6 @@ impl App {
                     "Correct entry {seq} to \"{t}\"? The old entry stays, marked corrected; a correction cannot be edited once recorded."
                 )
             }
-            Action::AckHandover { shift, .. } => msg!(
-                "确认班次 #{shift} 的交接及全部遗留事项？确认后由你对每一项负责。",
-                "Acknowledge the handover of shift #{shift} and every carry-over item? You then answer for each of them."
-            ),
             Action::Mark { target } => {
                 use crate::tui::panes::activation::MarkTarget;
                 match target {
@@ -1618,6 +1619,13 @@ impl App {
                         "班次 #{id} 的遗留事项 {n} 已确认，还有 {left} 项未确认，记录 #{seq}",
                         "carry-over item {n} of shift #{id} acknowledged, {left} left, recorded #{seq}"
                     ),
+                    (AckTarget::Section(sec), items) => {
+                        let (k, zh, en) = (items.len(), sec.label_zh(), sec.label_en());
+                        msg!(
+                            "班次 #{id} 的“{zh}”一节 {k} 项已确认，还有 {left} 项未确认，记录 #{seq}",
+                            "{k} items of \"{en}\" of shift #{id} acknowledged, {left} left, recorded #{seq}"
+                        )
+                    }
                     (_, []) => msg!(
                         "班次 #{id} 的交接已确认，记录 #{seq}",
                         "the handover of shift #{id} acknowledged, recorded #{seq}"

@@ -8,7 +8,8 @@
 use std::time::{Duration, Instant};
 
 use super::{Action, App, Level};
-use crate::domain::shift::{self, HandoverError, Summary, Unacknowledged};
+use crate::domain::Code;
+use crate::domain::shift::{self, HandoverError};
 use crate::domain::text::sanitize;
 use crate::domain::time::local_short;
 use crate::msg;
@@ -27,6 +28,11 @@ fn clean(s: &str) -> String {
     sanitize(s).into_owned()
 }
 
+/// `section`, `节`: the selected item's section.
+fn means_section(s: &str) -> bool {
+    matches!(s.trim().to_lowercase().as_str(), "section" | "节" | "本节")
+}
+
 /// `all`, `全部`: every item.
 fn means_all(s: &str) -> bool {
     matches!(s.trim().to_lowercase().as_str(), "all" | "全部" | "*")
@@ -35,12 +41,7 @@ fn means_all(s: &str) -> bool {
 impl App {
     /// The rules that pick the carry-over items, from the config.
     pub(super) fn carry_rules(&self) -> CarryRules {
-        let o = ReportOptions::from_config(&self.cfg);
-        CarryRules {
-            escalation: o.escalation,
-            pass_warn: o.pass_warn,
-            due_soon: o.due_soon,
-        }
+        ReportOptions::from_config(&self.cfg).carry_rules()
     }
 
     /// Who is on duty and whether a handover waits. A file made before
@@ -148,8 +149,20 @@ impl App {
                             };
                             if let Some(s) = f.report.shift.as_mut().filter(|s| s.id == h.id) {
                                 *s = h;
+                                // The report's own list and counts follow,
+                                // so that its text says what the header
+                                // says.
+                                f.report.carry_over.handed_over = f.items.clone();
+                                let open = f
+                                    .items
+                                    .iter()
+                                    .filter(|i| i.acknowledged_at.is_none())
+                                    .count();
+                                f.report.counts.carry_over_handed_over_unacknowledged = open;
                             }
+                            f.text = f.report.to_markdown(self.lang);
                             f.keep_place(v);
+                            f.move_on();
                             Some(Box::new(f))
                         }),
                     None => Ok(None),
@@ -336,6 +349,7 @@ impl App {
             _ => None,
         };
         let all = arg.as_deref().is_some_and(means_all);
+        let section = arg.as_deref().is_some_and(means_section);
         let Some(v) = view else {
             if all {
                 if let Some(p) = self.handover.pending.as_ref().map(|p| p.id) {
@@ -366,6 +380,18 @@ impl App {
         let shift = h.id;
         let target = match arg.as_deref().map(str::trim) {
             _ if all => AckTarget::All,
+            _ if section => match v.selected() {
+                Some(i) => AckTarget::Section(i.section),
+                None => {
+                    return self.flash(
+                        Level::Warn,
+                        msg!(
+                            "没有所选的遗留事项，无从按节确认。",
+                            "No carry-over item is selected, so there is no section to acknowledge."
+                        ),
+                    );
+                }
+            },
             None | Some("") => match v.selected() {
                 Some(i) => AckTarget::Item(i.pos),
                 None => AckTarget::Handover,
@@ -384,7 +410,57 @@ impl App {
                 }
             },
         };
-        self.run(Action::AckHandover { shift, target });
+        match target {
+            // Many at once: asked first, with the number.
+            AckTarget::All | AckTarget::Section(_) => {
+                self.ask(Action::AckHandover { shift, target })
+            }
+            _ => self.run(Action::AckHandover { shift, target }),
+        }
+    }
+
+    /// The question before acknowledging a section or everything: how
+    /// many items it signs for.
+    pub(super) fn ack_question(&self, shift: i64, target: AckTarget) -> Msg {
+        let items = self.store.handover_items(shift).unwrap_or_default();
+        let open = |sec: Option<shift::ItemSection>| {
+            items
+                .iter()
+                .filter(|i| i.acknowledged_at.is_none())
+                .filter(|i| sec.is_none_or(|s| i.section == s))
+                .count()
+        };
+        match target {
+            AckTarget::Section(sec) => {
+                let (n, zh, en) = (open(Some(sec)), sec.label_zh(), sec.label_en());
+                msg!(
+                    "确认班次 #{shift} “{zh}”一节未确认的 {n} 项？每项记为由你确认。",
+                    "Acknowledge the {n} open items of \"{en}\" of shift #{shift}? Each is recorded as acknowledged by you."
+                )
+            }
+            _ => {
+                let n = open(None);
+                msg!(
+                    "确认班次 #{shift} 的交接及全部 {n} 项未确认的遗留事项？每项记为由你确认。",
+                    "Acknowledge the handover of shift #{shift} and all {n} open carry-over items? Each is recorded as acknowledged by you."
+                )
+            }
+        }
+    }
+
+    /// On starting the console: a handover waiting for this officer is
+    /// shown at once, on its first open item.
+    pub(super) fn show_handover_if_mine(&mut self) {
+        let (Some(me), Some(p)) = (self.officer.clone(), self.handover.pending.clone()) else {
+            return;
+        };
+        if p.incoming
+            .as_deref()
+            .is_some_and(|to| shift::same_officer(to, &me))
+            && self.popups.is_empty()
+        {
+            self.open_handover(Some(p.id.to_string()));
+        }
     }
 
     fn run(&mut self, a: Action) {
@@ -468,25 +544,8 @@ impl App {
     pub(super) fn carry_preview(&self, s: &ShiftRow) -> Result<(usize, usize), StoreError> {
         let head = self.store.head()?.seq;
         let w = s.window(self.now(), head);
-        let open =
-            crate::store::shifts::open_items_at(self.store.records(), &w, &self.carry_rules())?;
-        let unacked: Vec<Unacknowledged> = match self.store.handover_before(s.id)? {
-            Some(p) => self
-                .store
-                .handover_items(p.id)?
-                .into_iter()
-                .filter(|i| i.acknowledged_at.is_none())
-                .map(|i| Unacknowledged {
-                    item_id: i.id,
-                    subject: i.subject,
-                    summary: Summary {
-                        zh: i.summary_zh,
-                        en: i.summary_en,
-                    },
-                })
-                .collect(),
-            None => Vec::new(),
-        };
+        let open = self.store.open_items(&w, &self.carry_rules())?;
+        let unacked = self.store.unacknowledged_before(s.id)?;
         let carry = shift::carry_over(&open, &unacked);
         let earlier = carry.iter().filter(|c| c.carried_from.is_some()).count();
         Ok((carry.len(), earlier))

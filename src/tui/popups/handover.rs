@@ -19,7 +19,7 @@ use ratatui::widgets::{Block, BorderType, Paragraph, Sparkline, SparklineBar};
 use unicode_width::UnicodeWidthStr;
 
 use crate::domain::Code;
-use crate::domain::shift::ShiftState;
+use crate::domain::shift::{ItemSection, ShiftState};
 use crate::domain::text::{pad_to_width, sanitize, sanitize_multiline, truncate_to_width};
 use crate::domain::time::local_short;
 use crate::i18n::Lang;
@@ -85,6 +85,21 @@ impl HandoverView {
 
     /// A view read again takes the place of `old`: the same item stays
     /// selected, the text stays where it was scrolled to.
+    /// When the selected item is acknowledged, on to the next open one
+    /// (after it, else before it): Enter, Enter, … goes down the list.
+    pub fn move_on(&mut self) {
+        if self.selected().is_none_or(|i| i.acknowledged_at.is_none()) {
+            return;
+        }
+        let open = |i: &&HandoverItem| i.acknowledged_at.is_none();
+        let after = self.items.iter().skip(self.sel).position(|i| open(&i));
+        if let Some(k) = after {
+            self.sel += k;
+        } else if let Some(k) = self.items.iter().position(|i| open(&i)) {
+            self.sel = k;
+        }
+    }
+
     pub fn keep_place(&mut self, old: &HandoverView) {
         let was = old.selected().map(|i| i.id);
         self.sel = was
@@ -431,18 +446,52 @@ fn item_header(v: &HandoverView, cx: &Ctx) -> String {
     };
     if you {
         s.push_str(lang.t(
-            "（请逐项确认：Enter 或 a；全部：A）",
-            " (acknowledge: Enter or a; all: A)",
+            "（Enter 确认并到下一项；s 整节；A 全部）",
+            " (Enter: acknowledge and on to the next; s: the section; A: all)",
         ));
     }
     s
+}
+
+/// A short name of an item's section, leading its row.
+fn section_tag(s: ItemSection, lang: Lang) -> &'static str {
+    match (s, lang) {
+        (ItemSection::Alert, Lang::Zh) => "【预警】",
+        (ItemSection::Delivery, Lang::Zh) => "【配送】",
+        (ItemSection::Pass, Lang::Zh) => "【通行证】",
+        (ItemSection::Reach, Lang::Zh) => "【未联系上】",
+        (ItemSection::Cover, Lang::Zh) => "【可供天数】",
+        (ItemSection::Carried, Lang::Zh) => "【上班遗留】",
+        (ItemSection::Instruction, Lang::Zh) => "【交代】",
+        (ItemSection::Watch, Lang::Zh) => "【关注】",
+        (ItemSection::Alert, Lang::En) => "[alerts] ",
+        (ItemSection::Delivery, Lang::En) => "[deliveries] ",
+        (ItemSection::Pass, Lang::En) => "[passes] ",
+        (ItemSection::Reach, Lang::En) => "[not reached] ",
+        (ItemSection::Cover, Lang::En) => "[cover] ",
+        (ItemSection::Carried, Lang::En) => "[carried] ",
+        (ItemSection::Instruction, Lang::En) => "[instruction] ",
+        (ItemSection::Watch, Lang::En) => "[watch] ",
+    }
 }
 
 /// One item's text: number, mark, summary, and who acknowledged it when.
 /// An item still open from an earlier shift — carried again, or received
 /// by the shift on duty — is marked `⚠`.
 fn item_text(i: &HandoverItem, received: bool, lang: Lang, tz: Tz) -> (String, &'static str) {
-    let summary = clean(lang.t(&i.summary_zh, &i.summary_en));
+    let summary = clean(&crate::report::handover::strip_offsets(
+        lang.t(&i.summary_zh, &i.summary_en),
+    ));
+    let next = lang.t(&i.next_zh, &i.next_en);
+    let summary = if next.is_empty() || i.acknowledged_at.is_some() {
+        format!("{}{summary}", section_tag(i.section, lang))
+    } else {
+        format!(
+            "{}{summary} → {}",
+            section_tag(i.section, lang),
+            clean(next)
+        )
+    };
     let earlier = i.carried_from.is_some().then_some(());
     let (mark, tail) = match (&i.acknowledged_at, earlier) {
         (Some(at), _) => {

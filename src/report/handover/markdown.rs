@@ -1,639 +1,20 @@
-//! The handover report (交接班报告) of a shift: what the outgoing officer
-//! hands over, built from the store for a window with a fixed cut-off.
-//! Whatever happens after the cut-off belongs to the next report, so the
-//! same report can be made again later and reads the same — and the chain
-//! head it prints (sequence and hash of the newest entry at the cut-off)
-//! lets anyone check later that no entry of the shift was changed
-//! (`supplydesk log verify --against-report FILE`).
-//!
-//! Two renderings: Markdown, readable printed or pasted into a chat group,
-//! in Chinese or English; JSON, language-neutral codes, with the schema
-//! described in the README ("Handover report JSON"). Recipients' names
-//! and holders' names are masked; phone and ID numbers in free text are
-//! masked too.
+//! The Markdown rendering of the report, in Chinese or English.
 
 use std::fmt::Write as _;
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
-use serde::Serialize;
 
-use crate::config::Config;
+use super::{HEAD_MARKER, MD_LIST_MAX, Report};
 use crate::domain::Code;
-use crate::domain::alert::AlertState;
-use crate::domain::log::LogKind;
-use crate::domain::mask;
-use crate::domain::shift::ShiftState;
+use crate::domain::shift::{ItemSection, ShiftState};
 use crate::domain::text::sanitize;
 use crate::domain::time::{age, local_minute, local_short};
 use crate::i18n::Lang;
-use crate::store::activation::ActivationRow;
-use crate::store::alerts::Escalation;
 use crate::store::report_queries::{
-    DeliveryEvent, DeliveryEventKind, EntryCounts, PassEvent, PassEventKind, ReportAlert,
-    ReportDelivery, ReportEntry, ReportPass, Window,
+    DeliveryEvent, DeliveryEventKind, ReportAlert, ReportDelivery, ReportPass,
 };
-use crate::store::shifts::{HandoverItem, ShiftRow};
-use crate::store::{Head, Result, Store};
-
-/// The `schema` field of the JSON: bumped when a field changes meaning
-/// or goes away (new fields may appear without a bump).
-pub const SCHEMA: &str = "supplydesk.handover/1";
-
-/// The line of the Markdown that `log verify --against-report` reads.
-pub const HEAD_MARKER: &str = "日志链头 Chain head:";
-
-/// Longest list printed in Markdown; the JSON has everything.
-pub const MD_LIST_MAX: usize = 30;
-
-/// What the report takes from the config.
-#[derive(Debug, Clone)]
-pub struct ReportOptions {
-    pub subdistrict: String,
-    /// IANA name of the zone times are shown in.
-    pub timezone: String,
-    pub escalation: Escalation,
-    /// Passes ending within this after the cut-off are listed.
-    pub pass_warn: Duration,
-    /// Deliveries due within this after the cut-off are listed.
-    pub due_soon: Duration,
-    /// The window when there is no shift at all: this long up to now.
-    pub fallback: Duration,
-    /// Longest list kept (the counts still count everything): Markdown
-    /// shows no more than [`MD_LIST_MAX`] of a kind, JSON shows all.
-    pub list_limit: Option<usize>,
-    /// Per-person needs and the cover threshold.
-    pub norms: crate::domain::cover::Norms,
-}
-
-impl ReportOptions {
-    pub fn from_config(c: &Config) -> ReportOptions {
-        let t = &c.thresholds;
-        ReportOptions {
-            subdistrict: c.subdistrict.clone(),
-            timezone: c.tz().name().to_string(),
-            escalation: Escalation::from_fn(|s| t.escalate_after(s)),
-            pass_warn: t.pass_warn(),
-            due_soon: Duration::minutes(t.delivery_due_soon_min),
-            fallback: Duration::hours(12),
-            list_limit: None,
-            norms: c.norms.norms(),
-        }
-    }
-
-    fn tz(&self) -> Tz {
-        self.timezone.parse().unwrap_or(chrono_tz::Asia::Shanghai)
-    }
-}
-
-impl Default for ReportOptions {
-    fn default() -> Self {
-        ReportOptions::from_config(&Config::default())
-    }
-}
-
-/// Which report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Which {
-    /// The shift on duty or, when none is, the most recent one; with no
-    /// shift at all, the fallback window up to now.
-    Latest,
-    Shift(i64),
-}
-
-/// The activation of the plan at the cut-off and its changes in the window.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ActivationSection {
-    pub at_cutoff: Option<ActivationRow>,
-    pub changes: Vec<ActivationRow>,
-}
-
-/// A community's alerts open at the cut-off.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CommunityOpen {
-    pub community_id: i64,
-    pub community: String,
-    pub open: usize,
-    pub escalated: usize,
-    pub critical: usize,
-    pub oldest_age_minutes: i64,
-    /// Escalated first, then most severe, then oldest.
-    pub alerts: Vec<ReportAlert>,
-}
-
-/// Alerts opened and closed in one slice of the window, for a chart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Bucket {
-    pub start: DateTime<Utc>,
-    pub opened: usize,
-    pub closed: usize,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AlertSection {
-    pub raised: Vec<ReportAlert>,
-    /// Resolved or cancelled in the window (`state` says which).
-    pub closed: Vec<ReportAlert>,
-    /// Communities with alerts open at the cut-off, those with escalated
-    /// alerts first.
-    pub open_by_community: Vec<CommunityOpen>,
-    pub timeline_bucket_minutes: i64,
-    pub timeline: Vec<Bucket>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PassSection {
-    /// Every step of a pass in the window, oldest first.
-    pub events: Vec<PassEvent>,
-    pub expiring_within_hours: i64,
-    /// In force at the cut-off and ending within the window above.
-    pub expiring: Vec<ReportPass>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DeliverySection {
-    pub delivered: Vec<DeliveryEvent>,
-    pub failed: Vec<DeliveryEvent>,
-    pub cancelled: Vec<DeliveryEvent>,
-    /// Open at the cut-off and past due.
-    pub overdue: Vec<ReportDelivery>,
-    pub due_soon_minutes: i64,
-    /// Open at the cut-off and due within the minutes above.
-    pub due_soon: Vec<ReportDelivery>,
-}
-
-/// The previous handover, whose items this shift received.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PreviousHandover {
-    pub shift: ShiftRow,
-    /// Acknowledgements after the cut-off are not shown.
-    pub items: Vec<HandoverItem>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CarrySection {
-    pub previous: Option<PreviousHandover>,
-    /// The items this shift handed over (none while on duty).
-    pub handed_over: Vec<HandoverItem>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-pub struct Counts {
-    pub entries: EntryCounts,
-    pub alerts_raised: usize,
-    pub alerts_resolved: usize,
-    pub alerts_cancelled: usize,
-    pub alerts_open: usize,
-    pub alerts_escalated: usize,
-    pub passes_requested: usize,
-    pub passes_issued: usize,
-    pub passes_extended: usize,
-    pub passes_suspended: usize,
-    pub passes_reinstated: usize,
-    pub passes_revoked: usize,
-    pub passes_expiring: usize,
-    pub deliveries_delivered: usize,
-    pub deliveries_failed: usize,
-    pub deliveries_cancelled: usize,
-    pub deliveries_overdue: usize,
-    pub deliveries_due_soon: usize,
-    pub carry_over_received: usize,
-    pub carry_over_unacknowledged: usize,
-    pub carry_over_handed_over: usize,
-}
-
-/// Something the reader must know about the report itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Warning {
-    pub code: &'static str,
-    pub zh: String,
-    pub en: String,
-}
-
-/// The handover report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Report {
-    pub schema: &'static str,
-    pub subdistrict: String,
-    pub timezone: String,
-    pub generated_at: DateTime<Utc>,
-    /// The cut-off is not fixed yet: the shift is still on duty, or there
-    /// is no shift and the window ends now.
-    pub provisional: bool,
-    pub shift: Option<ShiftRow>,
-    pub window: Window,
-    /// The newest duty-log entry at the cut-off.
-    pub chain_head: Head,
-    pub activation: ActivationSection,
-    pub alerts: AlertSection,
-    /// Days of cover at the cut-off where they are short or not to be
-    /// trusted.
-    pub cover: CoverSection,
-    pub passes: PassSection,
-    pub deliveries: DeliverySection,
-    /// Notes, calls and instructions of the window, oldest first.
-    pub entries: Vec<ReportEntry>,
-    pub carry_over: CarrySection,
-    pub counts: Counts,
-    pub warnings: Vec<Warning>,
-}
-
-/// Builds the report asked for.
-pub fn build(store: &Store, which: Which, opts: &ReportOptions) -> Result<Report> {
-    let now = store.now();
-    let head_now = store.head()?.seq;
-    // A file made before shifts existed, opened read-only (which does not
-    // migrate it), has no shift table: it has no shifts either.
-    let has_shifts = store.schema_version()? >= 3;
-    let shift = match which {
-        Which::Shift(id) if has_shifts => Some(store.shift(id)?),
-        Which::Shift(id) => {
-            return Err(crate::store::StoreError::NotFound(crate::msg!(
-                "没有编号为 {id} 的班次；此数据库还没有班次记录。",
-                "There is no shift #{id}; this database has no shifts yet."
-            )));
-        }
-        Which::Latest if has_shifts => store.latest_shift()?,
-        Which::Latest => None,
-    };
-    let rec = store.records();
-    let window = match &shift {
-        Some(s) => s.window(now, head_now),
-        None => {
-            let from = now - opts.fallback;
-            Window {
-                from,
-                cutoff: now,
-                from_seq: rec.seq_recorded_by(from)?,
-                cutoff_seq: head_now,
-            }
-        }
-    };
-    let provisional = shift.as_ref().is_none_or(|s| s.cutoff.is_none());
-    let chain_head = rec.head_at(window.cutoff_seq)?.unwrap_or(Head {
-        seq: window.cutoff_seq,
-        hash: String::new(),
-    });
-    let mut warnings = Vec::new();
-    if let Some(recorded) = shift.as_ref().and_then(|s| s.cutoff_hash.as_deref())
-        && recorded != chain_head.hash
-    {
-        let seq = chain_head.seq;
-        warnings.push(Warning {
-            code: "head_changed",
-            zh: format!(
-                "日志第 #{seq} 条的哈希与交班时记录的不同：交班后日志被改动过；请运行 supplydesk log verify。"
-            ),
-            en: format!(
-                "Entry #{seq} no longer has the hash recorded at the handover: the log was changed after it; run supplydesk log verify."
-            ),
-        });
-    }
-
-    let esc = &opts.escalation;
-    let activation = ActivationSection {
-        at_cutoff: rec.activation_at(window.cutoff)?,
-        changes: rec.activation_changes_in(&window)?,
-    };
-
-    // Everything is counted; lists are cut to `list_limit` after.
-    let cut = |n: usize| opts.list_limit.map_or(n, |l| l.min(n));
-    let mut counts = Counts::default();
-
-    let mut raised = rec.alerts_raised_in(&window, esc)?;
-    let mut closed = rec.alerts_closed_in(&window, esc)?;
-    let open = rec.alerts_open_at_cutoff(&window, esc)?;
-    let (bucket_minutes, timeline) = timeline(&window, &raised, &closed);
-    counts.alerts_raised = raised.len();
-    counts.alerts_resolved = closed
-        .iter()
-        .filter(|x| x.state == AlertState::Resolved)
-        .count();
-    counts.alerts_cancelled = closed
-        .iter()
-        .filter(|x| x.state == AlertState::Cancelled)
-        .count();
-    counts.alerts_open = open.len();
-    counts.alerts_escalated = open.iter().filter(|a| a.escalated).count();
-    raised.truncate(cut(raised.len()));
-    closed.truncate(cut(closed.len()));
-    let mut open_by_community = by_community(open);
-    for c in &mut open_by_community {
-        c.alerts.truncate(cut(c.alerts.len()));
-    }
-    let alerts = AlertSection {
-        open_by_community,
-        raised,
-        closed,
-        timeline_bucket_minutes: bucket_minutes,
-        timeline,
-    };
-
-    let scan = rec.scan_window(&window)?;
-    counts.entries = scan.counts;
-    let mut events = Vec::new();
-    for e in scan.pass_events.iter().take(cut(scan.pass_events.len())) {
-        events.extend(rec.pass_event(e)?);
-    }
-    for e in &scan.pass_events {
-        *match e.kind {
-            PassEventKind::Requested => &mut counts.passes_requested,
-            PassEventKind::Issued => &mut counts.passes_issued,
-            PassEventKind::Extended => &mut counts.passes_extended,
-            PassEventKind::Suspended => &mut counts.passes_suspended,
-            PassEventKind::Reinstated => &mut counts.passes_reinstated,
-            PassEventKind::Revoked => &mut counts.passes_revoked,
-        } += 1;
-    }
-    let (expiring, expiring_total) =
-        rec.passes_expiring_after_cutoff(&window, opts.pass_warn, opts.list_limit)?;
-    counts.passes_expiring = expiring_total;
-    let passes = PassSection {
-        events,
-        expiring_within_hours: opts.pass_warn.num_hours(),
-        expiring,
-    };
-
-    let ends = |kind: DeliveryEventKind, total: &mut usize| -> Result<Vec<DeliveryEvent>> {
-        let refs: Vec<_> = scan
-            .delivery_events
-            .iter()
-            .filter(|e| e.kind == kind)
-            .collect();
-        *total = refs.len();
-        let mut out = Vec::new();
-        for e in refs.into_iter().take(cut(*total)) {
-            out.extend(rec.delivery_event(e)?);
-        }
-        Ok(out)
-    };
-    let delivered = ends(
-        DeliveryEventKind::Delivered,
-        &mut counts.deliveries_delivered,
-    )?;
-    let failed = ends(DeliveryEventKind::Failed, &mut counts.deliveries_failed)?;
-    let cancelled = ends(
-        DeliveryEventKind::Cancelled,
-        &mut counts.deliveries_cancelled,
-    )?;
-    let open =
-        rec.deliveries_open_at_cutoff(&window, window.cutoff + opts.due_soon, opts.list_limit)?;
-    counts.deliveries_overdue = open.overdue_total;
-    counts.deliveries_due_soon = open.due_soon_total;
-    let deliveries = DeliverySection {
-        delivered,
-        failed,
-        cancelled,
-        overdue: open.overdue,
-        due_soon_minutes: opts.due_soon.num_minutes(),
-        due_soon: open.due_soon,
-    };
-
-    let mut entries = rec.entries_in(
-        &window,
-        &[LogKind::Note, LogKind::Call, LogKind::Instruction],
-        opts.list_limit,
-    )?;
-    for e in &mut entries {
-        e.text = mask_numbers(&e.text);
-    }
-
-    let at_cutoff = |mut items: Vec<HandoverItem>| {
-        for i in &mut items {
-            if i.acknowledged_at.is_some_and(|t| t > window.cutoff) {
-                i.acknowledged_at = None;
-                i.acknowledged_by = None;
-            }
-        }
-        items
-    };
-    let mut carry_over = match &shift {
-        Some(s) => CarrySection {
-            previous: match store.handover_before(s.id)? {
-                Some(p) => Some(PreviousHandover {
-                    items: at_cutoff(store.handover_items(p.id)?),
-                    shift: p,
-                }),
-                None => None,
-            },
-            handed_over: store.handover_items(s.id)?,
-        },
-        None => CarrySection {
-            previous: None,
-            handed_over: Vec::new(),
-        },
-    };
-    let received = carry_over
-        .previous
-        .as_ref()
-        .map_or(&[][..], |p| &p.items[..]);
-    counts.carry_over_received = received.len();
-    counts.carry_over_unacknowledged = received
-        .iter()
-        .filter(|i| i.acknowledged_at.is_none())
-        .count();
-    counts.carry_over_handed_over = carry_over.handed_over.len();
-    if let Some(p) = &mut carry_over.previous
-        && cut(p.items.len()) < p.items.len()
-    {
-        // A cut list keeps the unacknowledged items.
-        p.items
-            .sort_by_key(|i| (i.acknowledged_at.is_some(), i.pos));
-        p.items.truncate(cut(p.items.len()));
-    }
-    carry_over
-        .handed_over
-        .truncate(cut(carry_over.handed_over.len()));
-
-    let cover = cover_section(store, window.cutoff, opts)?;
-    Ok(Report {
-        schema: SCHEMA,
-        subdistrict: opts.subdistrict.clone(),
-        timezone: opts.tz().name().to_string(),
-        generated_at: now,
-        provisional,
-        shift,
-        window,
-        chain_head,
-        activation,
-        alerts,
-        cover,
-        passes,
-        deliveries,
-        entries,
-        carry_over,
-        counts,
-        warnings,
-    })
-}
-
-/// Days of cover at the cut-off: the cells below the threshold and those
-/// whose figures are stale, lowest first.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CoverSection {
-    pub threshold_days: f64,
-    /// Cells with a need or a report.
-    pub cells: usize,
-    pub short: Vec<crate::store::supply::CoverRow>,
-}
-
-fn cover_section(
-    store: &Store,
-    cutoff: DateTime<Utc>,
-    opts: &ReportOptions,
-) -> Result<CoverSection> {
-    // A file from before the supply tables, opened read-only, has no cover.
-    let rows = if store.schema_version()? >= 5 {
-        store.cover_all(cutoff, &opts.norms)?
-    } else {
-        Vec::new()
-    };
-    let cells = rows.iter().filter(|r| r.is_relevant()).count();
-    let mut short: Vec<_> = rows
-        .into_iter()
-        .filter(|r| r.below || r.status == "stale")
-        .collect();
-    short.sort_by(|a, b| {
-        a.days
-            .unwrap_or(f64::INFINITY)
-            .total_cmp(&b.days.unwrap_or(f64::INFINITY))
-    });
-    Ok(CoverSection {
-        threshold_days: opts.norms.threshold_days,
-        cells,
-        short,
-    })
-}
-
-fn by_community(open: Vec<ReportAlert>) -> Vec<CommunityOpen> {
-    let mut out: Vec<CommunityOpen> = Vec::new();
-    for a in open {
-        let i = match out.iter().position(|c| c.community_id == a.community_id) {
-            Some(i) => i,
-            None => {
-                out.push(CommunityOpen {
-                    community_id: a.community_id,
-                    community: a.community.clone(),
-                    open: 0,
-                    escalated: 0,
-                    critical: 0,
-                    oldest_age_minutes: 0,
-                    alerts: Vec::new(),
-                });
-                out.len() - 1
-            }
-        };
-        let c = &mut out[i];
-        c.open += 1;
-        c.escalated += usize::from(a.escalated);
-        c.critical += usize::from(a.severity == crate::domain::alert::Severity::Critical);
-        c.oldest_age_minutes = c.oldest_age_minutes.max(a.age_minutes);
-        c.alerts.push(a);
-    }
-    out.sort_by(|a, b| {
-        (b.escalated, b.critical, b.open, b.oldest_age_minutes)
-            .cmp(&(a.escalated, a.critical, a.open, a.oldest_age_minutes))
-            .then_with(|| a.community.cmp(&b.community))
-    });
-    out
-}
-
-/// Alerts opened and closed per slice of the window: hours for a window
-/// up to a day, longer slices beyond, never more than 24 of them.
-fn timeline(w: &Window, raised: &[ReportAlert], closed: &[ReportAlert]) -> (i64, Vec<Bucket>) {
-    let span = (w.cutoff - w.from).num_minutes().max(1);
-    let hours = (span + 24 * 60 - 1) / (24 * 60);
-    let bucket = 60 * hours.max(1);
-    let n = ((span + bucket - 1) / bucket).max(1) as usize;
-    let mut v: Vec<Bucket> = (0..n)
-        .map(|i| Bucket {
-            start: w.from + Duration::minutes(bucket * i as i64),
-            opened: 0,
-            closed: 0,
-        })
-        .collect();
-    let slot = |t: DateTime<Utc>| -> usize {
-        // The window is (from, cutoff]: a moment on a boundary belongs to
-        // the slice it ends.
-        let ms = (t - w.from).num_milliseconds() - 1;
-        ((ms.max(0) / (bucket * 60_000)) as usize).min(n - 1)
-    };
-    for a in raised {
-        v[slot(a.opened_at)].opened += 1;
-    }
-    for a in closed {
-        if let Some(t) = a.closed_at {
-            v[slot(t)].closed += 1;
-        }
-    }
-    (bucket, v)
-}
-
-/// Masks what looks like a phone number or a resident ID number in free
-/// text: runs of 7 or more digits (an ID may end in `X`), and mobiles
-/// written `138 1234 5678` or `138-1234-5678`. Shorter numbers (pass
-/// numbers, times, households) stay.
-pub fn mask_numbers(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let digit = |c: char| c.is_ascii_digit();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while i < chars.len() {
-        if !digit(chars[i]) || (i > 0 && digit(chars[i - 1])) {
-            out.push(chars[i]);
-            i += 1;
-            continue;
-        }
-        let mut j = i;
-        while j < chars.len() && digit(chars[j]) {
-            j += 1;
-        }
-        let run = j - i;
-        // A mobile split 3-4-4.
-        if run == 3 && chars[i] == '1' {
-            let sep = |k: usize| chars.get(k).is_some_and(|c| *c == ' ' || *c == '-');
-            let digits =
-                |k: usize, n: usize| (k..k + n).all(|m| chars.get(m).copied().is_some_and(digit));
-            if sep(j)
-                && digits(j + 1, 4)
-                && sep(j + 5)
-                && digits(j + 6, 4)
-                && !chars.get(j + 10).copied().is_some_and(digit)
-            {
-                let end = j + 10;
-                let s: String = chars[i..end].iter().collect();
-                out.push_str(&mask::mask_phone(&s));
-                i = end;
-                continue;
-            }
-        }
-        let id_end =
-            if matches!(run, 14 | 17) && chars.get(j).is_some_and(|c| *c == 'X' || *c == 'x') {
-                Some(j + 1)
-            } else {
-                None
-            };
-        if let Some(end) = id_end {
-            let s: String = chars[i..end].iter().collect();
-            out.push_str(&mask::mask_id_number(&s));
-            i = end;
-        } else if matches!(run, 15 | 18) {
-            let s: String = chars[i..j].iter().collect();
-            out.push_str(&mask::mask_id_number(&s));
-            i = j;
-        } else if run >= 7 {
-            let s: String = chars[i..j].iter().collect();
-            out.push_str(&mask::mask_phone(&s));
-            i = j;
-        } else {
-            out.extend(&chars[i..j]);
-            i = j;
-        }
-    }
-    out
-}
-
-// ------------------------------------------------------------ Markdown
+use crate::store::shifts::HandoverItem;
 
 /// Text from the records made safe for the terminal and for Markdown:
 /// controls shown, not obeyed; characters that would format escaped. A
@@ -1152,7 +533,7 @@ impl Md<'_> {
     fn pass_text(&self, p: &ReportPass) -> String {
         let sep = self.sep();
         let mut s = format!("{} {} {}", md(&p.number), self.label(p.kind), md(&p.holder));
-        if let Some(u) = &p.unit {
+        if let Some(u) = p.unit.as_ref().filter(|u| !p.holder.contains(u.as_str())) {
             s.push_str(&self.paren(&md(u)));
         }
         let until = self.short(p.valid_until);
@@ -1337,6 +718,23 @@ impl Md<'_> {
     }
 
     fn item_line(&self, i: &HandoverItem) -> String {
+        let summary = super::strip_offsets(self.lang.t(&i.summary_zh, &i.summary_en));
+        let next = self.lang.t(&i.next_zh, &i.next_en);
+        let next = if next.is_empty() {
+            String::new()
+        } else {
+            format!(" → {}", md(next))
+        };
+        let line = self.item_state(i, &summary);
+        format!("{line}{next}")
+    }
+
+    fn item_state(&self, i: &HandoverItem, summary: &str) -> String {
+        let i = &HandoverItem {
+            summary_zh: summary.to_string(),
+            summary_en: summary.to_string(),
+            ..i.clone()
+        };
         match (&i.acknowledged_at, &i.acknowledged_by) {
             (Some(at), Some(by)) => {
                 let at = self.short(*at);
@@ -1380,6 +778,66 @@ impl Md<'_> {
         }
     }
 
+    /// Items by section, each section with its true count and the first
+    /// [`MD_LIST_MAX`] of it.
+    fn sections(&mut self, items: &[HandoverItem]) {
+        for sec in <ItemSection as Code>::ALL {
+            let of: Vec<HandoverItem> = items
+                .iter()
+                .filter(|i| i.section == *sec)
+                .cloned()
+                .collect();
+            if of.is_empty() {
+                continue;
+            }
+            let n = of.len();
+            let shown = n.min(MD_LIST_MAX);
+            let title = sec.label(self.lang);
+            let l = match (self.lang, n > shown) {
+                (Lang::Zh, false) => format!("#### {title}（{n} 项）"),
+                (Lang::Zh, true) => format!("#### {title}（{n} 项，列出前 {shown} 项）"),
+                (Lang::En, false) => format!("#### {title} ({n})"),
+                (Lang::En, true) => format!("#### {title} ({n}, the first {shown} listed)"),
+            };
+            self.line(l);
+            self.list(&of, n, |m, i| m.item_line(i));
+        }
+    }
+
+    fn reach(&mut self) {
+        let g = &self.r.reach;
+        let h = self.t("## 未联系上的对象", "## Recipients not being reached");
+        self.line(h);
+        let longest = g
+            .longest_overdue_minutes
+            .map(|m| self.dur(m))
+            .unwrap_or_else(|| "—".into());
+        let l = match self.lang {
+            Lang::Zh => format!(
+                "- 覆盖缺口 {} 人（未排配送 {} 人），最久逾期 {longest}",
+                g.gaps, g.gaps_not_queued
+            ),
+            Lang::En => format!(
+                "- Coverage gaps: {} ({} not queued), the longest overdue by {longest}",
+                g.gaps, g.gaps_not_queued
+            ),
+        };
+        self.line(l);
+        let most = g.most_failures.unwrap_or(0);
+        let l = match self.lang {
+            Lang::Zh => format!(
+                "- 需上门探视 {} 人，最多连续 {most} 次未送达",
+                g.welfare_checks
+            ),
+            Lang::En => format!(
+                "- Welfare checks: {}, at most {most} failed deliveries in a row",
+                g.welfare_checks
+            ),
+        };
+        self.line(l);
+        self.blank();
+    }
+
     fn carry_over(&mut self) {
         let r = self.r;
         let h = self.t("## 6. 遗留事项", "## 6. Carry-over");
@@ -1420,22 +878,22 @@ impl Md<'_> {
             Some(s) => {
                 let to = md(s.incoming.as_deref().unwrap_or_default());
                 let l = match self.lang {
-                    Lang::Zh => {
-                        format!("### 本班移交给 {to}，{} 项", r.carry_over.handed_over.len())
-                    }
+                    Lang::Zh => format!(
+                        "### 本班移交给 {to}，{} 项，未确认 {} 项",
+                        r.counts.carry_over_handed_over,
+                        r.counts.carry_over_handed_over_unacknowledged
+                    ),
                     Lang::En => format!(
-                        "### Handed over to {to}: {} items",
-                        r.carry_over.handed_over.len()
+                        "### Handed over to {to}: {} items, {} not acknowledged",
+                        r.counts.carry_over_handed_over,
+                        r.counts.carry_over_handed_over_unacknowledged
                     ),
                 };
                 self.line(l);
                 if r.carry_over.handed_over.is_empty() {
                     self.none();
                 }
-                let items = &r.carry_over.handed_over;
-                self.list(items, r.counts.carry_over_handed_over, |m, i| {
-                    m.item_line(i)
-                });
+                self.sections(&r.carry_over.handed_over);
             }
             None => {
                 let l = self.t("### 本班移交", "### To hand over");
@@ -1555,6 +1013,7 @@ impl Report {
         m.activation();
         m.alerts();
         m.cover();
+        m.reach();
         m.passes();
         m.deliveries();
         m.entries();
@@ -1563,38 +1022,6 @@ impl Report {
         m.footer();
         m.out
     }
-
-    /// Pretty JSON, with the schema in the README.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
-    }
-}
-
-/// The chain head a report printed, read back from its Markdown or JSON
-/// text; `None` when the text holds none.
-pub fn head_in_report(text: &str) -> Option<Head> {
-    if let Ok(v) = serde_json::from_str::<serde_json::Value>(text) {
-        let h = v.get("chain_head")?;
-        let seq = h.get("seq")?.as_i64()?;
-        let hash = h.get("hash")?.as_str()?.to_ascii_lowercase();
-        return is_hash(&hash).then_some(Head { seq, hash });
-    }
-    // The last marker line wins: lines of record text never start with
-    // it (they are list items), so it is the report's own.
-    text.lines().rev().find_map(|l| {
-        let rest = l.trim().strip_prefix(HEAD_MARKER)?.trim();
-        let rest = rest.strip_prefix('#')?;
-        let (seq, rest) = rest.split_once(char::is_whitespace)?;
-        let seq: i64 = seq.trim().parse().ok()?;
-        let hash = rest.trim().strip_prefix("sha256:")?.trim();
-        let hash: String = hash.chars().take_while(char::is_ascii_hexdigit).collect();
-        let hash = hash.to_ascii_lowercase();
-        is_hash(&hash).then_some(Head { seq, hash })
-    })
-}
-
-fn is_hash(s: &str) -> bool {
-    s.len() == 64 && s.chars().all(|c| c.is_ascii_hexdigit())
 }
 
 #[cfg(test)]
@@ -1602,110 +1029,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn numbers_that_identify_people_are_masked() {
-        assert_eq!(
-            mask_numbers("李阿姨电话13812345678，请回电"),
-            "李阿姨电话138****5678，请回电"
-        );
-        assert_eq!(
-            mask_numbers("call 138 1234 5678 now"),
-            "call 138****5678 now"
-        );
-        assert_eq!(mask_numbers("call 138-1234-5678"), "call 138****5678");
-        assert_eq!(
-            mask_numbers("身份证50010119900101123X已核"),
-            "身份证500***********123X已核"
-        );
-        assert_eq!(mask_numbers("座机58123456"), "座机****3456");
-        // What is not personal stays.
-        let keep = "证号 SHK-V-2026-00001，2026-11-29 08:30，235 户，联控指挥部〔2022〕60号";
-        assert_eq!(mask_numbers(keep), keep);
-        assert_eq!(mask_numbers(""), "");
-    }
-
-    #[test]
     fn markdown_text_cannot_format_or_escape() {
         assert_eq!(md("张*华"), "张＊华");
         assert_eq!(md("a|b_c[d]"), "a\\|b\\_c\\[d\\]");
         assert_eq!(md("x\x1b[31my"), "x^\\[\\[31my");
         assert_eq!(md("两\n行"), "两^J行");
-    }
-
-    #[test]
-    fn the_head_is_read_back_from_either_form() {
-        let hash = "ab".repeat(32);
-        let md_text = format!("# t\n- 1\n---\n{HEAD_MARKER} #42 sha256:{hash}\n核验\n");
-        assert_eq!(
-            head_in_report(&md_text),
-            Some(Head {
-                seq: 42,
-                hash: hash.clone()
-            })
-        );
-        let json = format!(
-            "{{\"chain_head\": {{\"seq\": 7, \"hash\": \"{}\"}}}}",
-            hash.to_uppercase()
-        );
-        assert_eq!(
-            head_in_report(&json),
-            Some(Head {
-                seq: 7,
-                hash: hash.clone()
-            })
-        );
-        assert_eq!(head_in_report("no head here"), None);
-        assert_eq!(
-            head_in_report(&format!("{HEAD_MARKER} #x sha256:{hash}")),
-            None
-        );
-        assert_eq!(
-            head_in_report(&format!("{HEAD_MARKER} #3 sha256:abc")),
-            None
-        );
-        assert_eq!(head_in_report("{\"chain_head\": {\"seq\": 1}}"), None);
-    }
-
-    #[test]
-    fn the_timeline_puts_each_moment_in_its_slice() {
-        use chrono::TimeZone;
-        let from = Utc.with_ymd_and_hms(2026, 11, 29, 0, 0, 0).unwrap();
-        let w = Window {
-            from,
-            cutoff: from + Duration::hours(12),
-            from_seq: 0,
-            cutoff_seq: 0,
-        };
-        let alert = |opened: DateTime<Utc>, closed: Option<DateTime<Utc>>| ReportAlert {
-            id: 1,
-            community_id: 1,
-            community: "c".into(),
-            compound: None,
-            item: crate::domain::alert::ItemClass::Grain,
-            severity: crate::domain::alert::Severity::Low,
-            households: 0,
-            handler: None,
-            state: AlertState::Open,
-            opened_at: opened,
-            closed_at: closed,
-            age_minutes: 0,
-            escalated: false,
-        };
-        let raised = [
-            alert(from + Duration::minutes(1), None),
-            alert(from + Duration::hours(1), None),
-            alert(from + Duration::hours(12), None),
-        ];
-        let closed = [alert(from, Some(from + Duration::minutes(61)))];
-        let (mins, v) = timeline(&w, &raised, &closed);
-        assert_eq!(mins, 60);
-        assert_eq!(v.len(), 12);
-        assert_eq!((v[0].opened, v[1].opened, v[11].opened), (2, 0, 1));
-        assert_eq!((v[0].closed, v[1].closed), (0, 1));
-        let long = Window {
-            cutoff: from + Duration::hours(72),
-            ..w
-        };
-        let (mins, v) = timeline(&long, &[], &[]);
-        assert_eq!((mins, v.len()), (180, 24));
     }
 }
