@@ -844,3 +844,37 @@ fn a_channel_served_for_the_first_time_skips_messages_older_than_an_hour_and_say
     assert_eq!(got.len(), 1, "{got:?}");
     assert!(got[0].contains(&format!("#{fresh}")));
 }
+
+#[test]
+fn a_handover_posts_the_plain_text_report() {
+    let desk = Desk::new();
+    let mut s = desk.store();
+    let c = community(&mut s);
+    critical(&mut s, c, 4);
+    let robot = Server::start(true);
+    let cfg = config(
+        &desk,
+        &format!(
+            "[[notify.channel]]\nname = \"领导小组群\"\nkind = \"wecom\"\nurl = \"{}\"\nrules = [\"handover\"]\n",
+            robot.url
+        ),
+    );
+    let shift = |args: &[&str]| {
+        desk.cmd("zh")
+            .args(["--officer", "王静", "shift"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    assert!(shift(&["start"]).status.success());
+    let out = shift(&["end", "--to", "李明"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(notify(&desk, &cfg, &[]).status.success());
+    let got = robot.delivered();
+    assert_eq!(got.len(), 1, "{got:?}");
+    let text = &got[0];
+    assert!(text.contains("李明"), "{text}");
+    for md in ["**", "###", "| ---", "`"] {
+        assert!(!text.contains(md), "no Markdown ({md}) in:\n{text}");
+    }
+}

@@ -310,7 +310,8 @@ impl<'a> Sender<'a> {
     }
 }
 
-/// The handover text of the shift `shift:N`, plain, for the groups.
+/// The handover text of the shift `shift:N`: the plain-text report (no
+/// Markdown), as pasted into a work group.
 fn handover_text(
     store: &Store,
     subject: &str,
@@ -320,7 +321,7 @@ fn handover_text(
     use crate::report::handover::{Which, build};
     let id: i64 = subject.strip_prefix("shift:")?.parse().ok()?;
     let r = build(store, Which::Shift(id), opts).ok()?;
-    Some(r.to_markdown(lang))
+    Some(r.to_text(lang))
 }
 
 pub fn rule_label(rule: Rule) -> Msg {
