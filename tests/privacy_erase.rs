@@ -136,6 +136,8 @@ fn erasure_on_a_copy_of_the_demo_after_a_shift() {
     let verify = run(d, &db, &["log", "verify"]);
     assert!(verify.status.success(), "{verify:?}");
     let handover = ok(d, &db, &["handover"]);
+    assert!(handover.starts_with("Handover, "), "{handover}");
+    let handover = ok(d, &db, &["handover", "--format", "md"]);
     assert!(handover.contains("Handover report"), "{handover}");
     ok(d, &db, &["handover", "--format", "json"]);
     ok(d, &db, &["gaps"]);

@@ -33,6 +33,11 @@ fn nobody_on_duty_the_first_screen_offers_the_key_to_go_on_duty() {
 #[test]
 fn a_waiting_handover_offers_the_key_to_take_it_over() {
     let mut a = app_with(handed_over_store(), Lang::En, None, Some("王静"));
+    // The incoming officer is shown the handover at once (issue 14);
+    // closed, the footer offers the key to open it again first.
+    let f = footer(&mut a, 80, 24);
+    assert!(f.contains("A ack all"), "{f}");
+    a.popups.clear();
     let f = footer(&mut a, 80, 24);
     assert!(f.trim_start().starts_with("H take over"), "{f}");
     assert!(!f.contains("go on duty"), "{f}");
